@@ -1,0 +1,166 @@
+//! Instants and dates as the product speaks of them: UTC instants to the
+//! second, written `YYYY-MM-DDTHH:MM:SSZ`, and calendar dates `YYYY-MM-DD`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use jiff::civil::Date;
+
+/// Seconds in a day; the product's days are always exactly this long.
+pub const DAY_SECONDS: i64 = 86_400;
+
+/// A UTC instant, to the second.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Instant(i64);
+
+/// Why a text is not an instant.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an RFC 3339 instant such as 2027-01-31T09:30:00Z.")]
+pub struct InstantParseError(pub String);
+
+impl Instant {
+    /// The instant `seconds` after 1970-01-01T00:00:00Z.
+    pub const fn from_unix(seconds: i64) -> Self {
+        Instant(seconds)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub const fn unix(self) -> i64 {
+        self.0
+    }
+
+    /// 00:00:00 UTC of `date`.
+    pub fn start_of(date: Date) -> Self {
+        Instant(days_since_epoch(date) * DAY_SECONDS)
+    }
+
+    /// This instant moved by `seconds` (negative moves back).
+    pub const fn plus_seconds(self, seconds: i64) -> Self {
+        Instant(self.0.saturating_add(seconds))
+    }
+
+    /// This instant moved by whole days of 86 400 s.
+    pub const fn plus_days(self, days: i64) -> Self {
+        self.plus_seconds(days.saturating_mul(DAY_SECONDS))
+    }
+
+    /// This instant moved by whole hours.
+    pub const fn plus_hours(self, hours: i64) -> Self {
+        self.plus_seconds(hours.saturating_mul(3_600))
+    }
+
+    /// The UTC date this instant falls on.
+    pub fn date(self) -> Date {
+        date_from_days(self.0.div_euclid(DAY_SECONDS))
+    }
+
+    /// The same instant as a `jiff` timestamp, for time-zone work.
+    pub fn timestamp(self) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(self.0).unwrap_or(if self.0 < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        })
+    }
+
+    /// The instant of a `jiff` timestamp, with fractions of a second dropped.
+    pub fn from_timestamp(ts: jiff::Timestamp) -> Self {
+        Instant(ts.as_second())
+    }
+}
+
+/// Days from 1970-01-01 to `date` (negative before it).
+pub fn days_since_epoch(date: Date) -> i64 {
+    let epoch = jiff::civil::date(1970, 1, 1);
+    // Dates are within jiff's supported range, so the span always exists.
+    date.since((jiff::Unit::Day, epoch))
+        .map(|span| i64::from(span.get_days()))
+        .unwrap_or(0)
+}
+
+/// The date `days` after 1970-01-01.
+pub fn date_from_days(days: i64) -> Date {
+    let epoch = jiff::civil::date(1970, 1, 1);
+    let clamped = days.clamp(-4_000_000, 2_900_000);
+    epoch
+        .checked_add(jiff::Span::new().days(clamped))
+        .unwrap_or(if clamped < 0 { Date::MIN } else { Date::MAX })
+}
+
+/// `date` moved by whole days, clamped to the supported calendar.
+pub fn add_days(date: Date, days: i64) -> Date {
+    date_from_days(days_since_epoch(date).saturating_add(days))
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let dt = jiff::tz::Offset::UTC.to_datetime(self.timestamp());
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            dt.year(),
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        )
+    }
+}
+
+impl FromStr for Instant {
+    type Err = InstantParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // RFC 3339 requires an offset; a bare civil datetime is refused.
+        s.parse::<jiff::Timestamp>()
+            .map(Instant::from_timestamp)
+            .map_err(|_| InstantParseError(s.to_owned()))
+    }
+}
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_print_in_utc_to_the_second() {
+        let at: Instant = "2027-03-12T12:30:05+03:00".parse().unwrap();
+        assert_eq!(at.to_string(), "2027-03-12T09:30:05Z");
+        assert_eq!(at.date(), jiff::civil::date(2027, 3, 12));
+    }
+
+    #[test]
+    fn instants_without_an_offset_are_refused() {
+        assert!("2027-03-12T12:30:05".parse::<Instant>().is_err());
+        assert!("soon".parse::<Instant>().is_err());
+    }
+
+    #[test]
+    fn dates_and_day_numbers_round_trip() {
+        for days in [-1, 0, 1, 19_000, 20_500] {
+            assert_eq!(days_since_epoch(date_from_days(days)), days);
+        }
+        let d = jiff::civil::date(2028, 2, 29);
+        assert_eq!(Instant::start_of(d).to_string(), "2028-02-29T00:00:00Z");
+        assert_eq!(
+            Instant::start_of(d).plus_seconds(-1).date(),
+            jiff::civil::date(2028, 2, 28)
+        );
+    }
+}
