@@ -14,3 +14,6 @@ pub use error::{DomainError, FieldError};
 pub use preferences::{Channel, Preferences, QuietHours, Topic};
 pub use program::Program;
 pub use time::{Date, Instant};
+pub mod ledger;
+pub mod rewards;
+pub mod tiers;
