@@ -1,0 +1,380 @@
+//! A customer's whole state and every operation the API performs on it.
+//! This is what a store keeps per customer (one SQLite row, one Durable
+//! Object): each write loads it, calls one method here with `now`, and
+//! stores it back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{
+    ActivityItem, ActivityPage, AdminCustomerView, CustomerView, ExpiringPoints, LoyaltyView,
+    NextTier, PendingPoints, RedemptionResponse, RewardView, SubscriptionOptions, TierRef,
+};
+use crate::contact::{ContactHistory, Review};
+use crate::decision::{self, MessageDecision, MessageRequest};
+use crate::error::DomainError;
+use crate::events::MerchantEvent;
+use crate::ledger::{ActivityCursor, Entry, Ledger, activity_page};
+use crate::preferences::{ConsentRecord, ConsentSource, Preferences};
+use crate::program::Program;
+use crate::reminders::{self, OutboxItem, PlannerInput, ReminderLog};
+use crate::rewards::{RandomSource, Redemption, coupon_code};
+use crate::subscription::{self, Subscription, SubscriptionRecord};
+use crate::tiers;
+use crate::time::Instant;
+
+/// Most reminders kept waiting for the merchant per customer; older ones
+/// give way so the state stays bounded if the outbox is never read.
+const MAX_OUTBOX_ITEMS: usize = 200;
+
+/// Everything the handler keeps about one customer of one merchant.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct Customer {
+    /// Points.
+    #[serde(default)]
+    pub ledger: Ledger,
+    /// Subscriptions, in the order they were first upserted.
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionRecord>,
+    /// Saved preferences; `None` means the program's current defaults.
+    #[serde(default)]
+    pub preferences: Option<Preferences>,
+    /// Every consent change, oldest first; never rewritten.
+    #[serde(default)]
+    pub consents: Vec<ConsentRecord>,
+    /// Recent marketing sends and bad reviews.
+    #[serde(default)]
+    pub contact: ContactHistory,
+    /// Redemptions inside the history window.
+    #[serde(default)]
+    pub redemptions: Vec<Redemption>,
+    /// Reminders already planned.
+    #[serde(default)]
+    pub reminders: ReminderLog,
+    /// Reminders waiting for the merchant to collect them.
+    #[serde(default)]
+    pub outbox: Vec<OutboxItem>,
+}
+
+impl Customer {
+    /// The preferences in force: saved ones, else the program's defaults.
+    pub fn preferences<'a>(&'a self, program: &'a Program) -> &'a Preferences {
+        self.preferences
+            .as_ref()
+            .unwrap_or(&program.default_preferences)
+    }
+
+    /// Applies what time has done by `now` (expiries, automatic resumes,
+    /// history folding). Reads never need it: they work on a settled copy.
+    pub fn settle(&mut self, program: &Program, now: Instant) {
+        self.ledger.settle(program, now);
+        for record in &mut self.subscriptions {
+            record.settle(now);
+        }
+        self.contact.prune(now);
+        let horizon = now.plus_days(-i64::from(program.history_days));
+        self.redemptions.retain(|r| r.at >= horizon);
+    }
+
+    /// `GET /v1/me` at `now`.
+    pub fn view(&self, customer_id: &str, program: &Program, now: Instant) -> CustomerView {
+        let ledger = self.ledger.as_of(program, now);
+        let balance = ledger.balance(now);
+        let standing = tiers::standing(&ledger, program, now);
+        let subscriptions: Vec<Subscription> =
+            self.subscriptions.iter().map(|r| r.as_of(now)).collect();
+        let settings = &program.subscriptions;
+        let swap_options = settings
+            .swap_options
+            .iter()
+            .filter(|(product, _)| subscriptions.iter().any(|s| &s.product_id == *product))
+            .map(|(product, variants)| (product.clone(), variants.clone()))
+            .collect();
+        CustomerView {
+            customer_id: customer_id.to_owned(),
+            loyalty: LoyaltyView {
+                balance,
+                pending: ledger.pending(now),
+                lifetime_earned: ledger.lifetime_earned,
+                tier: standing.as_ref().map_or_else(
+                    || TierRef { id: String::new(), name: String::new() },
+                    |s| TierRef { id: s.tier.id.clone(), name: s.tier.name.clone() },
+                ),
+                next_tier: standing.as_ref().and_then(|s| s.next).map(|(t, needed)| NextTier {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    points_needed: needed,
+                }),
+                tier_held_until: standing.as_ref().and_then(|s| s.held_until),
+                expiring: ledger
+                    .expiring(&program.expiry, now)
+                    .into_iter()
+                    .map(|p| ExpiringPoints { points: p.points, expires_at: p.at })
+                    .collect(),
+                pending_lots: ledger
+                    .pending_lots(now)
+                    .into_iter()
+                    .map(|p| PendingPoints { points: p.points, available_at: p.at })
+                    .collect(),
+            },
+            rewards: program
+                .rewards
+                .iter()
+                .map(|r| RewardView {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    cost: r.cost,
+                    kind: r.kind,
+                    value: r.value,
+                    affordable: balance >= r.cost,
+                })
+                .collect(),
+            subscriptions,
+            subscription_options: SubscriptionOptions {
+                allowed_intervals: settings.allowed_intervals.clone(),
+                swap_options,
+                max_quantity: settings.max_quantity,
+                max_pause_days: settings.max_pause_days,
+                reschedule_window_days: settings.reschedule_window_days,
+                cutoff_hours: settings.cutoff_hours,
+                cancel_reasons: settings.cancel_reasons.clone(),
+            },
+            preferences: self.preferences(program).clone(),
+        }
+    }
+
+    /// `GET /v1/admin/customers/{id}` at `now`.
+    pub fn admin_view(&self, customer_id: &str, program: &Program, now: Instant) -> AdminCustomerView {
+        let ledger = self.ledger.as_of(program, now);
+        AdminCustomerView {
+            customer: self.view(customer_id, program, now),
+            consents: self.consents.clone(),
+            ledger: ledger.entries.iter().map(activity_item).collect(),
+        }
+    }
+
+    /// `GET /v1/me/activity` at `now`: `limit` entries after `cursor`.
+    pub fn activity(
+        &self,
+        program: &Program,
+        now: Instant,
+        limit: usize,
+        cursor: Option<ActivityCursor>,
+    ) -> ActivityPage {
+        let ledger = self.ledger.as_of(program, now);
+        let (items, next) = activity_page(&ledger.entries, limit, cursor);
+        ActivityPage {
+            items: items.iter().map(activity_item).collect(),
+            next_cursor: next.map(|c| c.to_string()),
+        }
+    }
+
+    /// Applies one of the merchant's events at `now`.
+    pub fn apply_event(
+        &mut self,
+        program: &Program,
+        event: MerchantEvent,
+        now: Instant,
+    ) -> Result<(), DomainError> {
+        event.validate(program, now)?;
+        let mut next = self.clone();
+        next.settle(program, now);
+        match event {
+            MerchantEvent::OrderPaid { order_id, amount_minor, paid_at, .. } => {
+                let paid_at = paid_at.unwrap_or(now);
+                let multiplier = tiers::multiplier_at(&next.ledger, program, paid_at);
+                next.ledger
+                    .earn_order(program, &order_id, amount_minor, paid_at, multiplier, now)?;
+            }
+            MerchantEvent::OrderRefunded { order_id, amount_minor } => {
+                next.ledger.refund_order(program, &order_id, amount_minor, now)?;
+            }
+            MerchantEvent::PointsAdjusted { points, reason, expires_at, at } => {
+                next.ledger
+                    .adjust(program, points, &reason, expires_at, at.unwrap_or(now), now)?;
+            }
+            MerchantEvent::ReviewSubmitted { product_id, rating } => {
+                next.contact.record_review(Review { product_id, rating, at: now });
+            }
+            MerchantEvent::SubscriptionUpserted { subscription } => {
+                let id = subscription.id.clone();
+                let index = next.subscriptions.iter().position(|r| r.id() == id);
+                let previous = index.map(|i| &next.subscriptions[i]);
+                let record = SubscriptionRecord::upsert(previous, subscription, program)?;
+                match index {
+                    Some(i) => next.subscriptions[i] = record,
+                    None => next.subscriptions.push(record),
+                }
+            }
+            MerchantEvent::SubscriptionCharged { subscription_id, charged_on } => {
+                next.subscription_mut(&subscription_id)?.charge(charged_on, now)?;
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// `POST /v1/me/redemptions`: spends the reward's cost for a coupon.
+    pub fn redeem(
+        &mut self,
+        program: &Program,
+        reward_id: &str,
+        random: &mut dyn RandomSource,
+        now: Instant,
+    ) -> Result<RedemptionResponse, DomainError> {
+        let reward = program
+            .reward(reward_id)
+            .ok_or_else(|| DomainError::RewardNotFound(reward_id.to_owned()))?;
+        let mut next = self.clone();
+        next.settle(program, now);
+        next.ledger
+            .redeem(program, reward.cost, format!("Redeemed: {}", reward.name), now)?;
+        // 60 random bits make a collision all but impossible; the loop
+        // makes it impossible within one customer.
+        let code = loop {
+            let code = coupon_code(random);
+            if !next.redemptions.iter().any(|r| r.code == code) {
+                break code;
+            }
+        };
+        let id = format!("red_{}", coupon_code(random).replace('-', "").to_lowercase());
+        next.redemptions.push(Redemption {
+            id: id.clone(),
+            reward_id: reward.id.clone(),
+            code: code.clone(),
+            points: reward.cost,
+            at: now,
+        });
+        let balance = next.ledger.balance(now);
+        *self = next;
+        Ok(RedemptionResponse { redemption_id: id, code, points_spent: reward.cost, balance })
+    }
+
+    /// `POST /v1/me/subscriptions/{id}/actions` with a parsed JSON body.
+    pub fn perform_action(
+        &mut self,
+        program: &Program,
+        subscription_id: &str,
+        body: &serde_json::Value,
+        now: Instant,
+    ) -> Result<Subscription, DomainError> {
+        let record = self.subscriptions.iter_mut().find(|r| r.id() == subscription_id);
+        subscription::perform(record, subscription_id, body, program, now)
+    }
+
+    /// `PUT …/preferences`: validates and stores the whole document, with
+    /// a consent record for each switch that changed.
+    pub fn save_preferences(
+        &mut self,
+        program: &Program,
+        preferences: Preferences,
+        source: ConsentSource,
+        now: Instant,
+    ) -> Result<(), DomainError> {
+        preferences.validate()?;
+        let changes = preferences.consent_changes(self.preferences(program));
+        self.consents.extend(changes.into_iter().map(|(what, old, new)| ConsentRecord {
+            at: now,
+            what,
+            old,
+            new,
+            source,
+        }));
+        self.preferences = Some(preferences);
+        Ok(())
+    }
+
+    /// `POST /v1/admin/customers/{id}/messages`: decides and records a
+    /// marketing send toward the weekly cap.
+    pub fn decide_message(
+        &mut self,
+        program: &Program,
+        request: &MessageRequest,
+        now: Instant,
+    ) -> Result<MessageDecision, DomainError> {
+        self.contact.prune(now);
+        let prefs = self.preferences(program);
+        let decision = decision::decide(request, prefs, program, &self.contact, now)?;
+        self.contact.record_decision(request.topic, &decision, now);
+        Ok(decision)
+    }
+
+    /// Plans the reminders due up to `now`, decides each at its planned
+    /// instant and puts the ones to send in the outbox. Returns the new
+    /// outbox items. Call after every write and when [`Self::next_wake`]
+    /// comes.
+    pub fn run_reminders(&mut self, customer_id: &str, program: &Program, now: Instant) -> Vec<OutboxItem> {
+        let ledger = self.ledger.as_of(program, now);
+        let subscriptions: Vec<Subscription> =
+            self.subscriptions.iter().map(|r| r.as_of(now)).collect();
+        let prefs = self.preferences(program).clone();
+        let input = PlannerInput { ledger: &ledger, subscriptions: &subscriptions, preferences: &prefs, program };
+        // A customer's first run starts the clock: nothing before it is due.
+        let from = self.reminders.planned_through.unwrap_or(now);
+        let mut added = Vec::new();
+        for reminder in reminders::due(&input, &self.reminders, from, now) {
+            reminders::mark_done(&mut self.reminders, &reminder, now);
+            let decision = decision::decide_reminder(reminder.kind.topic(), &prefs, program, reminder.at);
+            if let (Some(channel), Some(send_at)) = (decision.channel, decision.send_at) {
+                added.push(OutboxItem {
+                    id: reminders::outbox_id(customer_id, &reminder.key),
+                    customer_id: customer_id.to_owned(),
+                    kind: reminder.kind,
+                    topic: reminder.kind.topic(),
+                    channel,
+                    fallback_channels: decision::fallback_channels(&prefs, channel),
+                    send_at,
+                    locale: prefs.locale.clone(),
+                    data: reminder.data,
+                });
+            }
+        }
+        self.reminders.tier = tiers::standing(&ledger, program, now).map(|s| s.tier.id.clone());
+        self.reminders.planned_through = Some(now.max(from));
+        self.outbox.extend(added.iter().cloned());
+        let excess = self.outbox.len().saturating_sub(MAX_OUTBOX_ITEMS);
+        self.outbox.drain(..excess);
+        added
+    }
+
+    /// When reminders should next be planned for this customer.
+    pub fn next_wake(&self, program: &Program, now: Instant) -> Option<Instant> {
+        let ledger = self.ledger.as_of(program, now);
+        let subscriptions: Vec<Subscription> =
+            self.subscriptions.iter().map(|r| r.as_of(now)).collect();
+        let prefs = self.preferences(program);
+        let input = PlannerInput { ledger: &ledger, subscriptions: &subscriptions, preferences: prefs, program };
+        reminders::next_wake(&input, now)
+    }
+
+    /// Outbox items whose `send_at` has come, oldest first.
+    pub fn due_outbox(&self, now: Instant) -> Vec<&OutboxItem> {
+        let mut due: Vec<&OutboxItem> = self.outbox.iter().filter(|i| i.send_at <= now).collect();
+        due.sort_by(|a, b| (a.send_at, &a.id).cmp(&(b.send_at, &b.id)));
+        due
+    }
+
+    /// Removes an outbox item the merchant has handled; `false` if unknown.
+    pub fn ack(&mut self, outbox_id: &str) -> bool {
+        let before = self.outbox.len();
+        self.outbox.retain(|i| i.id != outbox_id);
+        self.outbox.len() != before
+    }
+
+    fn subscription_mut(&mut self, id: &str) -> Result<&mut SubscriptionRecord, DomainError> {
+        self.subscriptions
+            .iter_mut()
+            .find(|r| r.id() == id)
+            .ok_or_else(|| DomainError::SubscriptionNotFound(id.to_owned()))
+    }
+}
+
+fn activity_item(entry: &Entry) -> ActivityItem {
+    ActivityItem {
+        id: entry.id.to_string(),
+        kind: entry.kind,
+        points: entry.points,
+        at: entry.at,
+        description: entry.description.clone(),
+        shortfall: entry.shortfall,
+    }
+}

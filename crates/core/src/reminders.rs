@@ -1,0 +1,211 @@
+//! Reminders the handler plans by itself (SPEC 2.6): which fall due
+//! between two instants for a customer, and when the next one will.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::ledger::Ledger;
+use crate::preferences::{Channel, Preferences, Topic};
+use crate::program::Program;
+use crate::subscription::{Subscription, SubscriptionStatus};
+use crate::tiers;
+use crate::time::Instant;
+
+/// What a reminder is about.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderKind {
+    /// Points will expire soon (topic `reward_updates`).
+    PointsExpiring,
+    /// A subscription will be charged soon (topic `subscription_updates`).
+    RenewalUpcoming,
+    /// The customer's tier changed (topic `reward_updates`).
+    TierChanged,
+}
+
+impl ReminderKind {
+    /// The topic its message belongs to.
+    pub fn topic(self) -> Topic {
+        match self {
+            ReminderKind::PointsExpiring | ReminderKind::TierChanged => Topic::RewardUpdates,
+            ReminderKind::RenewalUpcoming => Topic::SubscriptionUpdates,
+        }
+    }
+}
+
+/// A reminder that falls due.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PlannedReminder {
+    /// Identity: the same reminder always has the same key.
+    pub key: String,
+    /// What it is about.
+    pub kind: ReminderKind,
+    /// The instant it is planned for.
+    pub at: Instant,
+    /// What the message needs (points and dates, subscription, tiers).
+    pub data: Value,
+}
+
+/// What was already planned for a customer, so nothing is sent twice.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct ReminderLog {
+    /// Keys of handled reminders and their planned instants (recent ones).
+    #[serde(default)]
+    pub done: BTreeMap<String, Instant>,
+    /// Reminders up to this instant have been planned.
+    #[serde(default)]
+    pub planned_through: Option<Instant>,
+    /// The tier the customer was last told about (`None`: the first tier).
+    #[serde(default)]
+    pub tier: Option<String>,
+}
+
+/// How long handled keys are kept: far longer than any gap between runs.
+const DONE_KEPT_DAYS: i64 = 120;
+
+/// A reminder ready for the merchant's webhook or outbox.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct OutboxItem {
+    /// Stable identifier (the same reminder always gets the same id).
+    pub id: String,
+    /// The customer it is for.
+    pub customer_id: String,
+    /// What it is about.
+    pub kind: ReminderKind,
+    /// The topic it belongs to.
+    pub topic: Topic,
+    /// The channel to use.
+    pub channel: Channel,
+    /// Channels to try next, in order.
+    pub fallback_channels: Vec<Channel>,
+    /// When to send it.
+    pub send_at: Instant,
+    /// The language for the message.
+    pub locale: String,
+    /// What the message needs.
+    pub data: Value,
+}
+
+/// What the planner reads: the customer's state as of `to`.
+pub struct PlannerInput<'a> {
+    /// The ledger, settled at `to`.
+    pub ledger: &'a Ledger,
+    /// The subscriptions as of `to`.
+    pub subscriptions: &'a [Subscription],
+    /// The preferences in force.
+    pub preferences: &'a Preferences,
+    /// The program.
+    pub program: &'a Program,
+}
+
+/// Every reminder planned in `(from, to]` that is not in `log`, oldest
+/// first. Reminders whose subject has already passed at `to` (the points
+/// expired, the charge happened) are left out.
+pub fn due(input: &PlannerInput<'_>, log: &ReminderLog, from: Instant, to: Instant) -> Vec<PlannedReminder> {
+    let in_window = |at: Instant| from < at && at <= to;
+    let mut due: Vec<PlannedReminder> = planned(input, to)
+        .into_iter()
+        .filter(|r| in_window(r.at) && !log.done.contains_key(&r.key))
+        .collect();
+    if let Some(change) = tier_change(input, log, to) {
+        due.push(change);
+    }
+    due.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+    due
+}
+
+/// The first instant after `after` at which a reminder may fall due (or
+/// the tier may change by itself): when to wake the planner.
+pub fn next_wake(input: &PlannerInput<'_>, after: Instant) -> Option<Instant> {
+    let tier_drop = tiers::standing(input.ledger, input.program, after)
+        .and_then(|s| s.held_until)
+        .map(|d| Instant::start_of(crate::time::add_days(d, 1)));
+    let resume = input
+        .subscriptions
+        .iter()
+        .filter_map(|s| s.paused_until)
+        .map(Instant::start_of);
+    planned(input, after)
+        .into_iter()
+        .map(|r| r.at)
+        .chain(tier_drop)
+        .chain(resume)
+        .filter(|at| *at > after)
+        .min()
+}
+
+/// Records that `reminder` was handled, and forgets keys too old to recur.
+pub fn mark_done(log: &mut ReminderLog, reminder: &PlannedReminder, to: Instant) {
+    log.done.insert(reminder.key.clone(), reminder.at);
+    let horizon = to.plus_days(-DONE_KEPT_DAYS);
+    log.done.retain(|_, at| *at > horizon);
+}
+
+/// Reminders of expiries and renewals whose subject is still ahead of `now`.
+fn planned(input: &PlannerInput<'_>, now: Instant) -> Vec<PlannedReminder> {
+    let mut out = Vec::new();
+    for expiry in input.ledger.expiring(&input.program.expiry, now) {
+        for days in &input.preferences.expiry_reminder_days {
+            out.push(PlannedReminder {
+                key: format!("points_expiring:{}:{days}", expiry.at.unix()),
+                kind: ReminderKind::PointsExpiring,
+                at: expiry.at.plus_days(-i64::from(*days)),
+                data: json!({"points": expiry.points, "expires_at": expiry.at, "days_before": days}),
+            });
+        }
+    }
+    let lead = i64::from(input.program.renewal_reminder_days);
+    for s in input.subscriptions {
+        let (SubscriptionStatus::Active, Some(next)) = (s.status, s.next_charge_on) else {
+            continue;
+        };
+        let charge_at = Instant::start_of(next);
+        if lead == 0 || charge_at <= now {
+            continue;
+        }
+        out.push(PlannedReminder {
+            key: format!("renewal_upcoming:{}:{next}", s.id),
+            kind: ReminderKind::RenewalUpcoming,
+            at: charge_at.plus_days(-lead),
+            data: json!({
+                "subscription_id": s.id, "title": s.title, "quantity": s.quantity,
+                "price_minor": s.price_minor, "currency": s.currency, "next_charge_on": next,
+            }),
+        });
+    }
+    out
+}
+
+/// A `tier_changed` reminder when the tier at `to` is not the one the
+/// customer was last told about.
+fn tier_change(input: &PlannerInput<'_>, log: &ReminderLog, to: Instant) -> Option<PlannedReminder> {
+    let program = input.program;
+    let now = tiers::standing(input.ledger, program, to)?.tier;
+    let told = log
+        .tier
+        .as_deref()
+        .and_then(|id| program.tier(id))
+        .or(program.tiers.first())?;
+    (told.id != now.id).then(|| PlannedReminder {
+        key: format!("tier_changed:{}:{}", now.id, to.unix()),
+        kind: ReminderKind::TierChanged,
+        at: to,
+        data: json!({
+            "tier": {"id": now.id, "name": now.name},
+            "previous_tier": {"id": told.id, "name": told.name},
+        }),
+    })
+}
+
+/// A stable outbox id for a reminder of a customer (FNV-1a, 64 bits):
+/// deterministic, so a replayed run produces the same id.
+pub fn outbox_id(customer_id: &str, key: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in customer_id.bytes().chain([0]).chain(key.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("rem_{hash:016x}")
+}
