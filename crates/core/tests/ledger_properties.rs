@@ -9,11 +9,25 @@ use retention_core::tiers;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Earn { amount: i64, back_hours: i64 },
-    Refund { pick: usize, amount: i64 },
-    Adjust { points: i64, expires_in_days: Option<i64>, back_hours: i64 },
-    Redeem { cost: i64 },
-    Wait { hours: i64 },
+    Earn {
+        amount: i64,
+        back_hours: i64,
+    },
+    Refund {
+        pick: usize,
+        amount: i64,
+    },
+    Adjust {
+        points: i64,
+        expires_in_days: Option<i64>,
+        back_hours: i64,
+    },
+    Redeem {
+        cost: i64,
+    },
+    Wait {
+        hours: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -36,21 +50,37 @@ fn program() -> impl Strategy<Value = Program> {
         proptest::option::of(1u32..30),
         100u32..300,
     )
-        .prop_map(|(after_earn, inactivity, pending, history, window, multiplier)| {
-            let mut p = Program::default();
-            p.expiry = ExpiryPolicy { after_earn_days: after_earn, inactivity_days: inactivity };
-            p.pending_days = after_earn.map_or(pending, |a| pending.min(a - 1));
-            p.history_days = history;
-            p.tier_window_days = window;
-            p.tiers.push(Tier { id: "vip".into(), name: "VIP".into(), threshold: 1_000, multiplier_percent: multiplier });
-            p
-        })
+        .prop_map(
+            |(after_earn, inactivity, pending, history, window, multiplier)| {
+                let mut p = Program {
+                    expiry: ExpiryPolicy {
+                        after_earn_days: after_earn,
+                        inactivity_days: inactivity,
+                    },
+                    pending_days: after_earn.map_or(pending, |a| pending.min(a - 1)),
+                    history_days: history,
+                    tier_window_days: window,
+                    ..Program::default()
+                };
+                p.tiers.push(Tier {
+                    id: "vip".into(),
+                    name: "VIP".into(),
+                    threshold: 1_000,
+                    multiplier_percent: multiplier,
+                });
+                p
+            },
+        )
 }
 
 /// What a reader sees at `now`.
 fn observed(l: &Ledger, p: &Program, now: Instant) -> (i64, i64, Vec<(i64, Instant)>) {
     let v = l.as_of(p, now);
-    let expiring = v.expiring(&p.expiry, now).into_iter().map(|e| (e.points, e.at)).collect();
+    let expiring = v
+        .expiring(&p.expiry, now)
+        .into_iter()
+        .map(|e| (e.points, e.at))
+        .collect();
     (v.balance(now), v.pending(now), expiring)
 }
 
@@ -58,16 +88,28 @@ fn check_invariants(l: &Ledger, p: &Program, now: Instant) -> Result<(), TestCas
     let v = l.as_of(p, now);
     let (balance, pending) = (v.balance(now), v.pending(now));
     prop_assert!(balance >= 0 && pending >= 0);
-    prop_assert_eq!(v.entries_total(), balance + pending, "entries sum to balance + pending");
+    prop_assert_eq!(
+        v.entries_total(),
+        balance + pending,
+        "entries sum to balance + pending"
+    );
     for lot in &v.lots {
         prop_assert!(0 <= lot.remaining && lot.remaining <= lot.points);
     }
     for order in &v.orders {
-        prop_assert!(order.reversed <= order.points, "a refund never reverses more than was earned");
-        let expected = i128::from(order.points) * i128::from(order.refunded_minor) / i128::from(order.amount_minor);
+        prop_assert!(
+            order.reversed <= order.points,
+            "a refund never reverses more than was earned"
+        );
+        let expected = i128::from(order.points) * i128::from(order.refunded_minor)
+            / i128::from(order.amount_minor);
         prop_assert_eq!(i128::from(order.reversed), expected);
     }
-    prop_assert_eq!(l.as_of(p, now), v.clone(), "reading twice gives the same answer");
+    prop_assert_eq!(
+        l.as_of(p, now),
+        v.clone(),
+        "reading twice gives the same answer"
+    );
     prop_assert_eq!(v.as_of(p, now), v, "a settled ledger reads the same");
     Ok(())
 }
@@ -75,17 +117,41 @@ fn check_invariants(l: &Ledger, p: &Program, now: Instant) -> Result<(), TestCas
 /// Spending order: a lot was touched only if every lot that comes before
 /// it (soonest-expiring first, ties oldest first, never-expiring last) is
 /// used up.
-fn check_spending_order(before: &Ledger, after: &Ledger, p: &Program, now: Instant) -> Result<(), TestCaseError> {
+fn check_spending_order(
+    before: &Ledger,
+    after: &Ledger,
+    p: &Program,
+    now: Instant,
+) -> Result<(), TestCaseError> {
     let deadline = before.inactivity_deadline(&p.expiry);
     let key = |lot: &Lot| {
         let expiry = lot.expires_at(deadline);
         (expiry.is_none(), expiry, lot.earned_at, lot.id)
     };
-    let remaining_after = |id: u64| after.lots.iter().find(|l| l.id == id).map_or(0, |l| l.remaining);
-    let spendable: Vec<&Lot> = before.lots.iter().filter(|l| !l.is_pending(now) && l.remaining > 0).collect();
-    for touched in spendable.iter().filter(|l| remaining_after(l.id) < l.remaining) {
+    let remaining_after = |id: u64| {
+        after
+            .lots
+            .iter()
+            .find(|l| l.id == id)
+            .map_or(0, |l| l.remaining)
+    };
+    let spendable: Vec<&Lot> = before
+        .lots
+        .iter()
+        .filter(|l| !l.is_pending(now) && l.remaining > 0)
+        .collect();
+    for touched in spendable
+        .iter()
+        .filter(|l| remaining_after(l.id) < l.remaining)
+    {
         for earlier in spendable.iter().filter(|l| key(l) < key(touched)) {
-            prop_assert_eq!(remaining_after(earlier.id), 0, "lot {} spent before {}", touched.id, earlier.id);
+            prop_assert_eq!(
+                remaining_after(earlier.id),
+                0,
+                "lot {} spent before {}",
+                touched.id,
+                earlier.id
+            );
         }
     }
     Ok(())

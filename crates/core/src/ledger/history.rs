@@ -90,7 +90,7 @@ pub fn activity_page(
         .iter()
         .filter(|e| cursor.is_none_or(|c| (e.at, e.id) < (c.at, c.id)))
         .collect();
-    sorted.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+    sorted.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
     let more = sorted.len() > limit;
     let page: Vec<Entry> = sorted.into_iter().take(limit).cloned().collect();
     let next = if more {
