@@ -501,8 +501,10 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        let mut prefs = Preferences::default();
-        prefs.channel_order = vec![Channel::Email, Channel::Email];
+        let mut prefs = Preferences {
+            channel_order: vec![Channel::Email, Channel::Email],
+            ..Preferences::default()
+        };
         prefs.topics.order_updates = false;
         prefs.max_per_week = Some(22);
         prefs.time_zone = "Mars/Olympus".into();

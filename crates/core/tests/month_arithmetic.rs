@@ -99,7 +99,10 @@ fn the_spec_examples_hold() {
     let jan31 = date(2027, 1, 31);
     assert_eq!(advance(jan31, months(1), 31, 1), date(2027, 2, 28));
     assert_eq!(advance(jan31, months(1), 31, 2), date(2027, 3, 31));
-    assert_eq!(advance(date(2028, 1, 31), months(1), 31, 1), date(2028, 2, 29));
+    assert_eq!(
+        advance(date(2028, 1, 31), months(1), 31, 1),
+        date(2028, 2, 29)
+    );
     assert_eq!(days_in_month(2100, 2), 28);
     assert_eq!(days_in_month(2000, 2), 29);
 }
