@@ -241,7 +241,9 @@ impl Problem {
         let mut problem = Problem::new(error.status(), error.code(), error.to_string());
         match error {
             DomainError::Validation(errors) => problem.errors = Some(errors.clone()),
-            DomainError::SubscriptionLocked { unlocks_at } => problem.unlocks_at = Some(*unlocks_at),
+            DomainError::SubscriptionLocked { unlocks_at } => {
+                problem.unlocks_at = Some(*unlocks_at)
+            }
             _ => {}
         }
         problem

@@ -96,24 +96,39 @@ impl Customer {
                 pending: ledger.pending(now),
                 lifetime_earned: ledger.lifetime_earned,
                 tier: standing.as_ref().map_or_else(
-                    || TierRef { id: String::new(), name: String::new() },
-                    |s| TierRef { id: s.tier.id.clone(), name: s.tier.name.clone() },
+                    || TierRef {
+                        id: String::new(),
+                        name: String::new(),
+                    },
+                    |s| TierRef {
+                        id: s.tier.id.clone(),
+                        name: s.tier.name.clone(),
+                    },
                 ),
-                next_tier: standing.as_ref().and_then(|s| s.next).map(|(t, needed)| NextTier {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                    points_needed: needed,
-                }),
+                next_tier: standing
+                    .as_ref()
+                    .and_then(|s| s.next)
+                    .map(|(t, needed)| NextTier {
+                        id: t.id.clone(),
+                        name: t.name.clone(),
+                        points_needed: needed,
+                    }),
                 tier_held_until: standing.as_ref().and_then(|s| s.held_until),
                 expiring: ledger
                     .expiring(&program.expiry, now)
                     .into_iter()
-                    .map(|p| ExpiringPoints { points: p.points, expires_at: p.at })
+                    .map(|p| ExpiringPoints {
+                        points: p.points,
+                        expires_at: p.at,
+                    })
                     .collect(),
                 pending_lots: ledger
                     .pending_lots(now)
                     .into_iter()
-                    .map(|p| PendingPoints { points: p.points, available_at: p.at })
+                    .map(|p| PendingPoints {
+                        points: p.points,
+                        available_at: p.at,
+                    })
                     .collect(),
             },
             rewards: program
@@ -143,7 +158,12 @@ impl Customer {
     }
 
     /// `GET /v1/admin/customers/{id}` at `now`.
-    pub fn admin_view(&self, customer_id: &str, program: &Program, now: Instant) -> AdminCustomerView {
+    pub fn admin_view(
+        &self,
+        customer_id: &str,
+        program: &Program,
+        now: Instant,
+    ) -> AdminCustomerView {
         let ledger = self.ledger.as_of(program, now);
         AdminCustomerView {
             customer: self.view(customer_id, program, now),
@@ -179,21 +199,45 @@ impl Customer {
         let mut next = self.clone();
         next.settle(program, now);
         match event {
-            MerchantEvent::OrderPaid { order_id, amount_minor, paid_at, .. } => {
+            MerchantEvent::OrderPaid {
+                order_id,
+                amount_minor,
+                paid_at,
+                ..
+            } => {
                 let paid_at = paid_at.unwrap_or(now);
                 let multiplier = tiers::multiplier_at(&next.ledger, program, paid_at);
+                next.ledger.earn_order(
+                    program,
+                    &order_id,
+                    amount_minor,
+                    paid_at,
+                    multiplier,
+                    now,
+                )?;
+            }
+            MerchantEvent::OrderRefunded {
+                order_id,
+                amount_minor,
+            } => {
                 next.ledger
-                    .earn_order(program, &order_id, amount_minor, paid_at, multiplier, now)?;
+                    .refund_order(program, &order_id, amount_minor, now)?;
             }
-            MerchantEvent::OrderRefunded { order_id, amount_minor } => {
-                next.ledger.refund_order(program, &order_id, amount_minor, now)?;
-            }
-            MerchantEvent::PointsAdjusted { points, reason, expires_at, at } => {
+            MerchantEvent::PointsAdjusted {
+                points,
+                reason,
+                expires_at,
+                at,
+            } => {
                 next.ledger
                     .adjust(program, points, &reason, expires_at, at.unwrap_or(now), now)?;
             }
             MerchantEvent::ReviewSubmitted { product_id, rating } => {
-                next.contact.record_review(Review { product_id, rating, at: now });
+                next.contact.record_review(Review {
+                    product_id,
+                    rating,
+                    at: now,
+                });
             }
             MerchantEvent::SubscriptionUpserted { subscription } => {
                 let id = subscription.id.clone();
@@ -205,8 +249,12 @@ impl Customer {
                     None => next.subscriptions.push(record),
                 }
             }
-            MerchantEvent::SubscriptionCharged { subscription_id, charged_on } => {
-                next.subscription_mut(&subscription_id)?.charge(charged_on, now)?;
+            MerchantEvent::SubscriptionCharged {
+                subscription_id,
+                charged_on,
+            } => {
+                next.subscription_mut(&subscription_id)?
+                    .charge(charged_on, now)?;
             }
         }
         *self = next;
@@ -226,17 +274,17 @@ impl Customer {
             .ok_or_else(|| DomainError::RewardNotFound(reward_id.to_owned()))?;
         let mut next = self.clone();
         next.settle(program, now);
-        next.ledger
-            .redeem(program, reward.cost, format!("Redeemed: {}", reward.name), now)?;
-        // 60 random bits make a collision all but impossible; the loop
-        // makes it impossible within one customer.
-        let code = loop {
-            let code = coupon_code(random);
-            if !next.redemptions.iter().any(|r| r.code == code) {
-                break code;
-            }
-        };
-        let id = format!("red_{}", coupon_code(random).replace('-', "").to_lowercase());
+        next.ledger.redeem(
+            program,
+            reward.cost,
+            format!("Redeemed: {}", reward.name),
+            now,
+        )?;
+        let code = unique_code(random, &next.redemptions);
+        let id = format!(
+            "red_{}",
+            coupon_code(random).replace('-', "").to_lowercase()
+        );
         next.redemptions.push(Redemption {
             id: id.clone(),
             reward_id: reward.id.clone(),
@@ -246,7 +294,12 @@ impl Customer {
         });
         let balance = next.ledger.balance(now);
         *self = next;
-        Ok(RedemptionResponse { redemption_id: id, code, points_spent: reward.cost, balance })
+        Ok(RedemptionResponse {
+            redemption_id: id,
+            code,
+            points_spent: reward.cost,
+            balance,
+        })
     }
 
     /// `POST /v1/me/subscriptions/{id}/actions` with a parsed JSON body.
@@ -257,7 +310,10 @@ impl Customer {
         body: &serde_json::Value,
         now: Instant,
     ) -> Result<Subscription, DomainError> {
-        let record = self.subscriptions.iter_mut().find(|r| r.id() == subscription_id);
+        let record = self
+            .subscriptions
+            .iter_mut()
+            .find(|r| r.id() == subscription_id);
         subscription::perform(record, subscription_id, body, program, now)
     }
 
@@ -272,13 +328,14 @@ impl Customer {
     ) -> Result<(), DomainError> {
         preferences.validate()?;
         let changes = preferences.consent_changes(self.preferences(program));
-        self.consents.extend(changes.into_iter().map(|(what, old, new)| ConsentRecord {
-            at: now,
-            what,
-            old,
-            new,
-            source,
-        }));
+        self.consents
+            .extend(changes.into_iter().map(|(what, old, new)| ConsentRecord {
+                at: now,
+                what,
+                old,
+                new,
+                source,
+            }));
         self.preferences = Some(preferences);
         Ok(())
     }
@@ -302,18 +359,29 @@ impl Customer {
     /// instant and puts the ones to send in the outbox. Returns the new
     /// outbox items. Call after every write and when [`Self::next_wake`]
     /// comes.
-    pub fn run_reminders(&mut self, customer_id: &str, program: &Program, now: Instant) -> Vec<OutboxItem> {
+    pub fn run_reminders(
+        &mut self,
+        customer_id: &str,
+        program: &Program,
+        now: Instant,
+    ) -> Vec<OutboxItem> {
         let ledger = self.ledger.as_of(program, now);
         let subscriptions: Vec<Subscription> =
             self.subscriptions.iter().map(|r| r.as_of(now)).collect();
         let prefs = self.preferences(program).clone();
-        let input = PlannerInput { ledger: &ledger, subscriptions: &subscriptions, preferences: &prefs, program };
+        let input = PlannerInput {
+            ledger: &ledger,
+            subscriptions: &subscriptions,
+            preferences: &prefs,
+            program,
+        };
         // A customer's first run starts the clock: nothing before it is due.
         let from = self.reminders.planned_through.unwrap_or(now);
         let mut added = Vec::new();
         for reminder in reminders::due(&input, &self.reminders, from, now) {
             reminders::mark_done(&mut self.reminders, &reminder, now);
-            let decision = decision::decide_reminder(reminder.kind.topic(), &prefs, program, reminder.at);
+            let decision =
+                decision::decide_reminder(reminder.kind.topic(), &prefs, program, reminder.at);
             if let (Some(channel), Some(send_at)) = (decision.channel, decision.send_at) {
                 added.push(OutboxItem {
                     id: reminders::outbox_id(customer_id, &reminder.key),
@@ -342,7 +410,12 @@ impl Customer {
         let subscriptions: Vec<Subscription> =
             self.subscriptions.iter().map(|r| r.as_of(now)).collect();
         let prefs = self.preferences(program);
-        let input = PlannerInput { ledger: &ledger, subscriptions: &subscriptions, preferences: prefs, program };
+        let input = PlannerInput {
+            ledger: &ledger,
+            subscriptions: &subscriptions,
+            preferences: prefs,
+            program,
+        };
         reminders::next_wake(&input, now)
     }
 
@@ -365,6 +438,28 @@ impl Customer {
             .iter_mut()
             .find(|r| r.id() == id)
             .ok_or_else(|| DomainError::SubscriptionNotFound(id.to_owned()))
+    }
+}
+
+/// A coupon code no earlier redemption of this customer has. 60 random
+/// bits make a collision all but impossible; a broken random source must
+/// still not loop forever, so after a few tries a counter makes it unique.
+fn unique_code(random: &mut dyn RandomSource, taken: &[Redemption]) -> String {
+    let is_taken = |code: &str| taken.iter().any(|r| r.code == code);
+    let mut code = coupon_code(random);
+    for _ in 0..8 {
+        if !is_taken(&code) {
+            return code;
+        }
+        code = coupon_code(random);
+    }
+    let mut n = taken.len();
+    loop {
+        let candidate = format!("{code}-{n}");
+        if !is_taken(&candidate) {
+            return candidate;
+        }
+        n += 1;
     }
 }
 

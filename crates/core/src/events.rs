@@ -95,7 +95,11 @@ impl MerchantEvent {
                 currency,
                 paid_at,
             } => {
-                c.require(is_valid_id(order_id), "order_id", "An order id is 1 to 128 visible ASCII characters.");
+                c.require(
+                    is_valid_id(order_id),
+                    "order_id",
+                    "An order id is 1 to 128 visible ASCII characters.",
+                );
                 c.require(
                     (1..=MAX_AMOUNT_MINOR).contains(amount_minor),
                     "amount_minor",
@@ -116,7 +120,11 @@ impl MerchantEvent {
                 order_id,
                 amount_minor,
             } => {
-                c.require(is_valid_id(order_id), "order_id", "An order id is 1 to 128 visible ASCII characters.");
+                c.require(
+                    is_valid_id(order_id),
+                    "order_id",
+                    "An order id is 1 to 128 visible ASCII characters.",
+                );
                 c.require(
                     (1..=MAX_AMOUNT_MINOR).contains(amount_minor),
                     "amount_minor",
@@ -140,15 +148,35 @@ impl MerchantEvent {
                     "A reason is 1 to 500 characters.",
                 );
                 let at = at.unwrap_or(now);
-                c.require(at <= latest, "at", "The time cannot be more than 5 minutes in the future.");
+                c.require(
+                    at <= latest,
+                    "at",
+                    "The time cannot be more than 5 minutes in the future.",
+                );
                 if let Some(expires_at) = expires_at {
-                    c.require(*points > 0, "expires_at", "Only given points can have an expiry date.");
-                    c.require(*expires_at > at, "expires_at", "Points must expire after they are given.");
+                    c.require(
+                        *points > 0,
+                        "expires_at",
+                        "Only given points can have an expiry date.",
+                    );
+                    c.require(
+                        *expires_at > at,
+                        "expires_at",
+                        "Points must expire after they are given.",
+                    );
                 }
             }
             MerchantEvent::ReviewSubmitted { product_id, rating } => {
-                c.require(is_valid_id(product_id), "product_id", "A product id is 1 to 128 visible ASCII characters.");
-                c.require((1..=5).contains(rating), "rating", "A rating is 1 to 5 stars.");
+                c.require(
+                    is_valid_id(product_id),
+                    "product_id",
+                    "A product id is 1 to 128 visible ASCII characters.",
+                );
+                c.require(
+                    (1..=5).contains(rating),
+                    "rating",
+                    "A rating is 1 to 5 stars.",
+                );
             }
             MerchantEvent::SubscriptionUpserted { .. } => {}
             MerchantEvent::SubscriptionCharged {

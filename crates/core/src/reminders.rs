@@ -103,7 +103,12 @@ pub struct PlannerInput<'a> {
 /// Every reminder planned in `(from, to]` that is not in `log`, oldest
 /// first. Reminders whose subject has already passed at `to` (the points
 /// expired, the charge happened) are left out.
-pub fn due(input: &PlannerInput<'_>, log: &ReminderLog, from: Instant, to: Instant) -> Vec<PlannedReminder> {
+pub fn due(
+    input: &PlannerInput<'_>,
+    log: &ReminderLog,
+    from: Instant,
+    to: Instant,
+) -> Vec<PlannedReminder> {
     let in_window = |at: Instant| from < at && at <= to;
     let mut due: Vec<PlannedReminder> = planned(input, to)
         .into_iter()
@@ -180,7 +185,11 @@ fn planned(input: &PlannerInput<'_>, now: Instant) -> Vec<PlannedReminder> {
 
 /// A `tier_changed` reminder when the tier at `to` is not the one the
 /// customer was last told about.
-fn tier_change(input: &PlannerInput<'_>, log: &ReminderLog, to: Instant) -> Option<PlannedReminder> {
+fn tier_change(
+    input: &PlannerInput<'_>,
+    log: &ReminderLog,
+    to: Instant,
+) -> Option<PlannedReminder> {
     let program = input.program;
     let now = tiers::standing(input.ledger, program, to)?.tier;
     let told = log

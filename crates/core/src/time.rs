@@ -83,7 +83,8 @@ pub fn days_since_epoch(date: Date) -> i64 {
 /// The date `days` after 1970-01-01.
 pub fn date_from_days(days: i64) -> Date {
     let epoch = jiff::civil::date(1970, 1, 1);
-    let clamped = days.clamp(-4_000_000, 2_900_000);
+    // Spans hold at most ~7.3 million days; beyond the calendar, clamp.
+    let clamped = days.clamp(days_since_epoch(Date::MIN), days_since_epoch(Date::MAX));
     epoch
         .checked_add(jiff::Span::new().days(clamped))
         .unwrap_or(if clamped < 0 { Date::MIN } else { Date::MAX })
@@ -149,6 +150,15 @@ mod tests {
     fn instants_without_an_offset_are_refused() {
         assert!("2027-03-12T12:30:05".parse::<Instant>().is_err());
         assert!("soon".parse::<Instant>().is_err());
+    }
+
+    #[test]
+    fn the_whole_calendar_is_reachable() {
+        assert_eq!(date_from_days(days_since_epoch(Date::MAX)), Date::MAX);
+        assert_eq!(date_from_days(days_since_epoch(Date::MIN)), Date::MIN);
+        assert_eq!(date_from_days(i64::MAX), Date::MAX);
+        assert_eq!(add_days(jiff::civil::date(9_999, 12, 1), 30), Date::MAX);
+        assert_eq!(Instant::from_unix(i64::MAX).plus_days(1).date(), Date::MAX);
     }
 
     #[test]

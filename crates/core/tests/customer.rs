@@ -39,7 +39,14 @@ fn a_new_customer_sees_zeros_and_the_program_defaults() {
     let p = program();
     let view = Customer::default().view("c-1", &p, at("2027-01-01T00:00:00Z"));
     assert_eq!(view.customer_id, "c-1");
-    assert_eq!((view.loyalty.balance, view.loyalty.pending, view.loyalty.lifetime_earned), (0, 0, 0));
+    assert_eq!(
+        (
+            view.loyalty.balance,
+            view.loyalty.pending,
+            view.loyalty.lifetime_earned
+        ),
+        (0, 0, 0)
+    );
     assert_eq!(view.loyalty.tier.id, "base");
     assert!(view.loyalty.expiring.is_empty() && view.subscriptions.is_empty());
     assert_eq!(view.preferences, p.default_preferences);
@@ -52,13 +59,34 @@ fn events_check_their_fields_first_and_change_nothing_when_refused() {
     let now = at("2027-01-01T12:00:00Z");
     let mut c = Customer::default();
     for (body, field) in [
-        (json!({"type": "order_paid", "order_id": "o", "amount_minor": 100, "currency": "EUR"}), "currency"),
-        (json!({"type": "order_paid", "order_id": "o", "amount_minor": 0, "currency": "RUB"}), "amount_minor"),
-        (json!({"type": "order_paid", "order_id": "o", "amount_minor": 1_000_000_000_001i64, "currency": "RUB"}), "amount_minor"),
-        (json!({"type": "order_paid", "order_id": "o", "amount_minor": 100, "currency": "RUB", "paid_at": "2027-01-01T12:05:01Z"}), "paid_at"),
-        (json!({"type": "points_adjusted", "points": 0, "reason": "x"}), "points"),
-        (json!({"type": "points_adjusted", "points": -5, "reason": "x", "expires_at": "2028-01-01T00:00:00Z"}), "expires_at"),
-        (json!({"type": "review_submitted", "product_id": "p", "rating": 6}), "rating"),
+        (
+            json!({"type": "order_paid", "order_id": "o", "amount_minor": 100, "currency": "EUR"}),
+            "currency",
+        ),
+        (
+            json!({"type": "order_paid", "order_id": "o", "amount_minor": 0, "currency": "RUB"}),
+            "amount_minor",
+        ),
+        (
+            json!({"type": "order_paid", "order_id": "o", "amount_minor": 1_000_000_000_001i64, "currency": "RUB"}),
+            "amount_minor",
+        ),
+        (
+            json!({"type": "order_paid", "order_id": "o", "amount_minor": 100, "currency": "RUB", "paid_at": "2027-01-01T12:05:01Z"}),
+            "paid_at",
+        ),
+        (
+            json!({"type": "points_adjusted", "points": 0, "reason": "x"}),
+            "points",
+        ),
+        (
+            json!({"type": "points_adjusted", "points": -5, "reason": "x", "expires_at": "2028-01-01T00:00:00Z"}),
+            "expires_at",
+        ),
+        (
+            json!({"type": "review_submitted", "product_id": "p", "rating": 6}),
+            "rating",
+        ),
     ] {
         let err = c.apply_event(&p, event(body.clone()), now).unwrap_err();
         assert_eq!(err.code(), "validation_failed", "{body}");
@@ -68,7 +96,11 @@ fn events_check_their_fields_first_and_change_nothing_when_refused() {
     // Four minutes ahead is within the allowed clock skew.
     c.apply_event(&p, event(json!({"type": "order_paid", "order_id": "o", "amount_minor": 100, "currency": "RUB", "paid_at": "2027-01-01T12:04:00Z"})), now)
         .unwrap();
-    let refused = c.apply_event(&p, event(json!({"type": "order_refunded", "order_id": "zzz", "amount_minor": 1})), now);
+    let refused = c.apply_event(
+        &p,
+        event(json!({"type": "order_refunded", "order_id": "zzz", "amount_minor": 1})),
+        now,
+    );
     assert_eq!(refused.unwrap_err().code(), "order_not_found");
     let charged = c.apply_event(&p, event(json!({"type": "subscription_charged", "subscription_id": "s", "charged_on": "2027-01-01"})), now);
     assert_eq!(charged.unwrap_err().code(), "subscription_not_found");
@@ -76,8 +108,15 @@ fn events_check_their_fields_first_and_change_nothing_when_refused() {
 
 #[test]
 fn unknown_event_fields_are_refused_by_the_parser() {
-    let parsed = serde_json::from_value::<MerchantEvent>(json!({"type": "review_submitted", "product_id": "p", "rating": 5, "stars": 5}));
-    assert!(parsed.unwrap_err().to_string().contains("unknown field `stars`"));
+    let parsed = serde_json::from_value::<MerchantEvent>(
+        json!({"type": "review_submitted", "product_id": "p", "rating": 5, "stars": 5}),
+    );
+    assert!(
+        parsed
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field `stars`")
+    );
 }
 
 #[test]
@@ -98,10 +137,16 @@ fn redeeming_spends_points_for_a_unique_code() {
     let err = c.redeem(&p, "r1", &mut random, now).unwrap_err();
     assert_eq!((err.status(), err.code()), (409, "insufficient_points"));
     assert_eq!(c, before, "a refused redemption changes nothing");
-    assert_eq!(c.redeem(&p, "nope", &mut random, now).unwrap_err().code(), "reward_not_found");
+    assert_eq!(
+        c.redeem(&p, "nope", &mut random, now).unwrap_err().code(),
+        "reward_not_found"
+    );
     let view = c.view("c", &p, now);
     assert_eq!(view.loyalty.balance, 100);
-    assert_eq!(view.loyalty.lifetime_earned, 700, "redeeming does not lower lifetime points");
+    assert_eq!(
+        view.loyalty.lifetime_earned, 700,
+        "redeeming does not lower lifetime points"
+    );
 }
 
 #[test]
@@ -112,22 +157,46 @@ fn saving_preferences_records_each_consent_change_with_its_source() {
     prefs.channels.sms.enabled = true;
     prefs.topics.promotions = false;
     prefs.max_per_week = Some(3);
-    c.save_preferences(&p, prefs.clone(), ConsentSource::Shopper, at("2027-01-01T00:00:00Z")).unwrap();
-    let what: Vec<_> = c.consents.iter().map(|r| (r.what.as_str(), r.old, r.new, r.source)).collect();
+    c.save_preferences(
+        &p,
+        prefs.clone(),
+        ConsentSource::Shopper,
+        at("2027-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    let what: Vec<_> = c
+        .consents
+        .iter()
+        .map(|r| (r.what.as_str(), r.old, r.new, r.source))
+        .collect();
     assert_eq!(
         what,
-        [("channels.sms", false, true, ConsentSource::Shopper), ("topics.promotions", true, false, ConsentSource::Shopper)]
+        [
+            ("channels.sms", false, true, ConsentSource::Shopper),
+            ("topics.promotions", true, false, ConsentSource::Shopper)
+        ]
     );
     prefs.channels.sms.enabled = false; // an SMS STOP reply
-    c.save_preferences(&p, prefs.clone(), ConsentSource::Merchant, at("2027-01-02T00:00:00Z")).unwrap();
+    c.save_preferences(
+        &p,
+        prefs.clone(),
+        ConsentSource::Merchant,
+        at("2027-01-02T00:00:00Z"),
+    )
+    .unwrap();
     assert_eq!(c.consents.len(), 3);
     assert_eq!(c.consents[2].source, ConsentSource::Merchant);
-    assert_eq!(c.consents[0].what, "channels.sms", "earlier records are never rewritten");
+    assert_eq!(
+        c.consents[0].what, "channels.sms",
+        "earlier records are never rewritten"
+    );
     let mut bad = prefs.clone();
     bad.time_zone = "Nowhere/Land".into();
     let before = c.clone();
     assert_eq!(
-        c.save_preferences(&p, bad, ConsentSource::Shopper, at("2027-01-03T00:00:00Z")).unwrap_err().code(),
+        c.save_preferences(&p, bad, ConsentSource::Shopper, at("2027-01-03T00:00:00Z"))
+            .unwrap_err()
+            .code(),
         "validation_failed"
     );
     assert_eq!(c, before);
@@ -138,27 +207,55 @@ fn changing_the_programs_defaults_writes_no_consent_records() {
     let mut p = program();
     let c = Customer::default();
     p.default_preferences.channels.push.enabled = true;
-    assert!(c.view("c", &p, at("2027-01-01T00:00:00Z")).preferences.channels.push.enabled);
+    assert!(
+        c.view("c", &p, at("2027-01-01T00:00:00Z"))
+            .preferences
+            .channels
+            .push
+            .enabled
+    );
     assert!(c.consents.is_empty());
 }
 
 #[test]
 fn a_bad_review_suppresses_promotions_for_that_product_for_30_days() {
-    let p = Program { quiet_hours_floor: None, ..program() };
+    let p = Program {
+        quiet_hours_floor: None,
+        ..program()
+    };
     let t0 = at("2027-01-01T12:00:00Z");
     let mut c = Customer::default();
-    c.apply_event(&p, event(json!({"type": "review_submitted", "product_id": "coffee", "rating": 2})), t0)
-        .unwrap();
+    c.apply_event(
+        &p,
+        event(json!({"type": "review_submitted", "product_id": "coffee", "rating": 2})),
+        t0,
+    )
+    .unwrap();
     let ask = |product: &str| MessageRequest {
         topic: retention_core::Topic::Promotions,
         importance: None,
         product_ids: Some(vec![product.to_owned()]),
         urgent: None,
     };
-    let d = c.decide_message(&p, &ask("coffee"), t0.plus_days(29)).unwrap();
-    assert_eq!((d.decision, d.reason), (Decision::Suppress, Some(Reason::RecentBadReview)));
-    assert_eq!(c.decide_message(&p, &ask("tea"), t0.plus_days(29)).unwrap().decision, Decision::Send);
-    assert_eq!(c.decide_message(&p, &ask("coffee"), t0.plus_days(31)).unwrap().decision, Decision::Send);
+    let d = c
+        .decide_message(&p, &ask("coffee"), t0.plus_days(29))
+        .unwrap();
+    assert_eq!(
+        (d.decision, d.reason),
+        (Decision::Suppress, Some(Reason::RecentBadReview))
+    );
+    assert_eq!(
+        c.decide_message(&p, &ask("tea"), t0.plus_days(29))
+            .unwrap()
+            .decision,
+        Decision::Send
+    );
+    assert_eq!(
+        c.decide_message(&p, &ask("coffee"), t0.plus_days(31))
+            .unwrap()
+            .decision,
+        Decision::Send
+    );
 }
 
 #[test]
@@ -169,19 +266,42 @@ fn only_marketing_sends_count_toward_the_weekly_cap() {
     prefs.max_per_week = Some(2);
     let mut c = Customer::default();
     let t0 = at("2027-01-01T12:00:00Z");
-    c.save_preferences(&p, prefs, ConsentSource::Shopper, t0).unwrap();
-    let ask = |topic| MessageRequest { topic, importance: None, product_ids: None, urgent: None };
+    c.save_preferences(&p, prefs, ConsentSource::Shopper, t0)
+        .unwrap();
+    let ask = |topic| MessageRequest {
+        topic,
+        importance: None,
+        product_ids: None,
+        urgent: None,
+    };
     use retention_core::Topic::{OrderUpdates, Promotions};
     for hour in 0..3 {
-        let d = c.decide_message(&p, &ask(OrderUpdates), t0.plus_hours(hour)).unwrap();
+        let d = c
+            .decide_message(&p, &ask(OrderUpdates), t0.plus_hours(hour))
+            .unwrap();
         assert_eq!(d.decision, Decision::Send);
     }
-    assert_eq!(c.decide_message(&p, &ask(Promotions), t0).unwrap().decision, Decision::Send);
-    assert_eq!(c.decide_message(&p, &ask(Promotions), t0.plus_days(1)).unwrap().decision, Decision::Send);
-    let third = c.decide_message(&p, &ask(Promotions), t0.plus_days(2)).unwrap();
+    assert_eq!(
+        c.decide_message(&p, &ask(Promotions), t0).unwrap().decision,
+        Decision::Send
+    );
+    assert_eq!(
+        c.decide_message(&p, &ask(Promotions), t0.plus_days(1))
+            .unwrap()
+            .decision,
+        Decision::Send
+    );
+    let third = c
+        .decide_message(&p, &ask(Promotions), t0.plus_days(2))
+        .unwrap();
     assert_eq!(third.reason, Some(Reason::WeeklyCap));
     // Seven days after the first send it no longer counts.
-    assert_eq!(c.decide_message(&p, &ask(Promotions), t0.plus_days(7)).unwrap().decision, Decision::Send);
+    assert_eq!(
+        c.decide_message(&p, &ask(Promotions), t0.plus_days(7))
+            .unwrap()
+            .decision,
+        Decision::Send
+    );
 }
 
 #[test]
@@ -196,11 +316,38 @@ fn the_stored_state_round_trips_through_json() {
         "price_minor": 89000, "currency": "RUB", "interval": {"unit": "month", "count": 1},
         "status": "active", "next_charge_on": "2027-01-31"}})), now)
         .unwrap();
-    c.save_preferences(&p, Preferences { max_per_week: Some(5), ..p.default_preferences.clone() }, ConsentSource::Shopper, now)
-        .unwrap();
+    c.save_preferences(
+        &p,
+        Preferences {
+            max_per_week: Some(5),
+            ..p.default_preferences.clone()
+        },
+        ConsentSource::Shopper,
+        now,
+    )
+    .unwrap();
     let text = serde_json::to_string(&c).unwrap();
     let back: Customer = serde_json::from_str(&text).unwrap();
     assert_eq!(back, c);
     // An empty document is a new customer (stores start from `{}`).
-    assert_eq!(serde_json::from_str::<Customer>("{}").unwrap(), Customer::default());
+    assert_eq!(
+        serde_json::from_str::<Customer>("{}").unwrap(),
+        Customer::default()
+    );
+}
+
+#[test]
+fn a_broken_random_source_still_gives_unique_codes() {
+    let p = program();
+    let now = at("2027-01-01T12:00:00Z");
+    let mut c = Customer::default();
+    c.apply_event(&p, event(json!({"type": "order_paid", "order_id": "o", "amount_minor": 100_000, "currency": "RUB"})), now)
+        .unwrap();
+    let mut stuck = |buf: &mut [u8]| buf.fill(7);
+    let codes: Vec<String> = (0..3)
+        .map(|_| c.redeem(&p, "r1", &mut stuck, now).unwrap().code)
+        .collect();
+    assert_ne!(codes[0], codes[1]);
+    assert_ne!(codes[1], codes[2]);
+    assert_ne!(codes[0], codes[2]);
 }

@@ -6,7 +6,7 @@
 use retention_core::customer::Customer;
 use retention_core::events::MerchantEvent;
 use retention_core::preferences::ConsentSource;
-use retention_core::{Instant, MessageRequest, Preferences, Program, Problem};
+use retention_core::{Instant, MessageRequest, Preferences, Problem, Program};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -43,11 +43,14 @@ fn run_scenario(input: &str) -> Result<Value, String> {
     program.validate().map_err(|e| e.to_string())?;
     let mut customer = Customer::default();
     // A fixed byte stream: coupon codes must come out the same on both builds.
-    let mut counter = 0u8;
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut random = move |buf: &mut [u8]| {
         for byte in buf {
-            counter = counter.wrapping_mul(31).wrapping_add(17);
-            *byte = counter;
+            // xorshift64: deterministic and with a long period.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            *byte = state.to_le_bytes()[0];
         }
     };
     let id = scenario.customer_id.as_str();
