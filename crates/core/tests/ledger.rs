@@ -386,3 +386,53 @@ fn tiers_follow_the_rolling_window_and_say_how_long_they_hold() {
         "base tier has no end"
     );
 }
+
+#[test]
+fn only_order_points_qualify_for_tiers_pending_included() {
+    let mut p = program(None, None, 14);
+    p.tiers.push(Tier {
+        id: "silver".into(),
+        name: "Silver".into(),
+        threshold: 500,
+        multiplier_percent: 100,
+    });
+    let mut l = Ledger::default();
+    let t0 = at("2026-01-01T00:00:00Z");
+    l.adjust(&p, 10_000, "import", None, t0, t0).unwrap();
+    assert_eq!(
+        tiers::standing(&l, &p, t0).unwrap().tier.id,
+        "base",
+        "adjustments do not qualify"
+    );
+    assert_eq!(l.lifetime_earned, 10_000, "but they count as earned");
+    earn(&mut l, &p, "o", 50_000, t0, t0);
+    let s = tiers::standing(&l, &p, t0).unwrap();
+    assert_eq!(
+        (s.tier.id.as_str(), s.qualifying),
+        ("silver", 500),
+        "pending order points qualify"
+    );
+    assert_eq!(l.as_of(&p, t0).pending(t0), 500);
+}
+
+#[test]
+fn a_lifetime_window_keeps_orders_that_left_the_history() {
+    let mut p = program(None, None, 0);
+    p.tier_window_days = None;
+    p.history_days = 30;
+    p.tiers.push(Tier {
+        id: "silver".into(),
+        name: "Silver".into(),
+        threshold: 500,
+        multiplier_percent: 100,
+    });
+    let mut l = Ledger::default();
+    let t0 = at("2026-01-01T00:00:00Z");
+    earn(&mut l, &p, "o", 50_000, t0, t0);
+    let later = t0.plus_days(400);
+    l.settle(&p, later);
+    assert!(l.order("o").is_none());
+    let s = tiers::standing(&l, &p, later).unwrap();
+    assert_eq!(s.tier.id, "silver");
+    assert_eq!(s.held_until, None, "a lifetime tier is held for good");
+}
