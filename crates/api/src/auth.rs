@@ -1,0 +1,238 @@
+//! Who is asking: shoppers by the merchant-signed JWT (HS256), merchants
+//! by API key (SPEC 3.2). The customer id comes from the verified token
+//! only, never from the request.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::HeaderMap;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use retention_core::events::is_valid_customer_id;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use crate::MerchantConfig;
+
+/// Longest token lifetime accepted (exp − iat).
+const MAX_LIFETIME_SECONDS: i64 = 24 * 3_600;
+/// Clock skew tolerated on `exp` and `iat`.
+const LEEWAY_SECONDS: u64 = 60;
+
+/// A verified shopper.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shopper {
+    /// The merchant that signed the token.
+    pub merchant: String,
+    /// The customer the token is for.
+    pub customer: String,
+}
+
+/// Why a shopper token was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    /// Missing, malformed, wrong algorithm, bad signature, unknown
+    /// merchant, bad `sub` or too long a lifetime: `invalid_token`.
+    Invalid,
+    /// Past its `exp`: `token_expired`.
+    Expired,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: String,
+    sub: String,
+    iat: i64,
+    exp: i64,
+}
+
+#[derive(Deserialize)]
+struct Issuer {
+    iss: Option<String>,
+}
+
+/// The bearer token of an `Authorization` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// The `iss` a token claims, unverified: only to pick which merchant's
+/// CORS origins a 401 may be read from.
+pub fn claimed_issuer(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice::<Issuer>(&bytes).ok()?.iss
+}
+
+/// Verifies a shopper token at `now` (unix seconds) against the merchants.
+pub fn verify_shopper(
+    token: Option<&str>,
+    merchants: &[MerchantConfig],
+    now: i64,
+) -> Result<Shopper, TokenError> {
+    let token = token.ok_or(TokenError::Invalid)?;
+    let issuer = claimed_issuer(token).ok_or(TokenError::Invalid)?;
+    let merchant = merchants
+        .iter()
+        .find(|m| m.id == issuer)
+        .ok_or(TokenError::Invalid)?;
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = LEEWAY_SECONDS;
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "sub"]);
+    validation.set_issuer(&[merchant.id.as_str()]);
+    // `exp` is checked below against the handler's clock, not the host's.
+    validation.validate_exp = false;
+    let key = DecodingKey::from_secret(merchant.token_secret.as_bytes());
+    let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        .map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            _ => TokenError::Invalid,
+        })?
+        .claims;
+    let leeway = LEEWAY_SECONDS as i64;
+    let lifetime = claims.exp - claims.iat;
+    if !(0..=MAX_LIFETIME_SECONDS).contains(&lifetime) || claims.iat > now + leeway {
+        return Err(TokenError::Invalid);
+    }
+    if !is_valid_customer_id(&claims.sub) {
+        return Err(TokenError::Invalid);
+    }
+    if claims.exp + leeway <= now {
+        return Err(TokenError::Expired);
+    }
+    Ok(Shopper {
+        merchant: claims.iss,
+        customer: claims.sub,
+    })
+}
+
+/// The merchant whose API key this is. Every key is compared in constant
+/// time so timing does not reveal how much of a key matched.
+pub fn verify_merchant<'a>(
+    token: Option<&str>,
+    merchants: &'a [MerchantConfig],
+) -> Option<&'a MerchantConfig> {
+    let token = token?.as_bytes();
+    let mut found = None;
+    for merchant in merchants {
+        if bool::from(merchant.api_key.as_bytes().ct_eq(token)) {
+            found = Some(merchant);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    use serde_json::json;
+
+    fn merchants() -> Vec<MerchantConfig> {
+        vec![MerchantConfig {
+            id: "shop".into(),
+            api_key: "k".repeat(20),
+            token_secret: "s".repeat(40),
+            allowed_origins: vec![],
+            webhook_url: None,
+            webhook_secret: None,
+        }]
+    }
+
+    fn token(claims: serde_json::Value, secret: &str) -> String {
+        encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn tokens_are_checked_claim_by_claim() {
+        let m = merchants();
+        let secret = "s".repeat(40);
+        let now = 1_800_000_000;
+        let good = token(
+            json!({"iss": "shop", "sub": "c-1", "iat": now, "exp": now + 3600}),
+            &secret,
+        );
+        assert_eq!(
+            verify_shopper(Some(&good), &m, now).unwrap().customer,
+            "c-1"
+        );
+        let expired = token(
+            json!({"iss": "shop", "sub": "c-1", "iat": now - 7200, "exp": now - 3600}),
+            &secret,
+        );
+        assert_eq!(
+            verify_shopper(Some(&expired), &m, now),
+            Err(TokenError::Expired)
+        );
+        let in_skew = token(
+            json!({"iss": "shop", "sub": "c-1", "iat": now - 7200, "exp": now - 30}),
+            &secret,
+        );
+        assert!(verify_shopper(Some(&in_skew), &m, now).is_ok());
+        let forged = token(
+            json!({"iss": "shop", "sub": "c-1", "iat": now, "exp": now + 3600}),
+            "other-secret",
+        );
+        assert_eq!(
+            verify_shopper(Some(&forged), &m, now),
+            Err(TokenError::Invalid)
+        );
+        let long = token(
+            json!({"iss": "shop", "sub": "c-1", "iat": now, "exp": now + 90_000}),
+            &secret,
+        );
+        assert_eq!(
+            verify_shopper(Some(&long), &m, now),
+            Err(TokenError::Invalid)
+        );
+        let bad_sub = token(
+            json!({"iss": "shop", "sub": "a b", "iat": now, "exp": now + 60}),
+            &secret,
+        );
+        assert_eq!(
+            verify_shopper(Some(&bad_sub), &m, now),
+            Err(TokenError::Invalid)
+        );
+        let stranger = token(
+            json!({"iss": "other", "sub": "c", "iat": now, "exp": now + 60}),
+            &secret,
+        );
+        assert_eq!(
+            verify_shopper(Some(&stranger), &m, now),
+            Err(TokenError::Invalid)
+        );
+        let none = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(format!(
+                r#"{{"iss":"shop","sub":"c","iat":{now},"exp":{}}}"#,
+                now + 60
+            ))
+        );
+        assert_eq!(
+            verify_shopper(Some(&none), &m, now),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(verify_shopper(None, &m, now), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn api_keys_pick_their_merchant() {
+        let m = merchants();
+        assert_eq!(
+            verify_merchant(Some(&"k".repeat(20)), &m).map(|m| m.id.as_str()),
+            Some("shop")
+        );
+        assert!(verify_merchant(Some("kkk"), &m).is_none());
+        assert!(verify_merchant(None, &m).is_none());
+    }
+}

@@ -1,0 +1,86 @@
+//! Merchants as the operator configures them (SPEC section 4): from a
+//! TOML file on the native server, from secrets at the edge.
+
+use serde::Deserialize;
+
+/// One merchant's credentials and settings.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantConfig {
+    /// The merchant's id (the `iss` of its shopper tokens).
+    pub id: String,
+    /// Bearer key for `/v1/admin/*`.
+    pub api_key: String,
+    /// HS256 secret the merchant's backend signs shopper tokens with.
+    pub token_secret: String,
+    /// Origins of the shop pages allowed to call `/v1/me*` from a browser.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    /// Where planned reminders are delivered, if anywhere.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Standard Webhooks signing secret.
+    #[serde(default)]
+    pub webhook_secret: Option<String>,
+}
+
+impl std::fmt::Debug for MerchantConfig {
+    // Secrets never reach logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MerchantConfig")
+            .field("id", &self.id)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("webhook_url", &self.webhook_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The configuration file: `[[merchant]]` tables.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Every merchant served.
+    #[serde(default)]
+    pub merchant: Vec<MerchantConfig>,
+}
+
+/// Why a configuration cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Two merchants share an id.
+    #[error("Merchant id {0:?} is configured twice.")]
+    DuplicateId(String),
+    /// A field is empty or too weak.
+    #[error("Merchant {merchant:?}: {problem}")]
+    Invalid {
+        /// The merchant.
+        merchant: String,
+        /// What is wrong, as a sentence.
+        problem: String,
+    },
+}
+
+impl Config {
+    /// Checks every merchant: unique ids, secrets long enough to be safe.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (i, m) in self.merchant.iter().enumerate() {
+            let invalid = |problem: &str| ConfigError::Invalid {
+                merchant: m.id.clone(),
+                problem: problem.to_owned(),
+            };
+            if self.merchant[..i].iter().any(|other| other.id == m.id) {
+                return Err(ConfigError::DuplicateId(m.id.clone()));
+            }
+            if m.id.is_empty() || m.id.len() > 128 || !m.id.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(invalid("the id must be 1 to 128 visible ASCII characters."));
+            }
+            if m.api_key.len() < 16 {
+                return Err(invalid("the api_key must be at least 16 characters."));
+            }
+            if m.token_secret.len() < 32 {
+                return Err(invalid("the token_secret must be at least 32 characters."));
+            }
+        }
+        Ok(())
+    }
+}

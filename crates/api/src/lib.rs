@@ -1,0 +1,157 @@
+//! The retention widget's HTTP API (SPEC section 3) as one platform-free
+//! function from an HTTP request to an HTTP response, over ports for the
+//! state store, the clock and randomness. The native server and the edge
+//! module are thin adapters around [`Handler`].
+#![warn(missing_docs)]
+// Refusals are whole responses (`Err(Response)`) by design: they are
+// built once and returned as they are, so boxing them buys nothing.
+#![allow(clippy::result_large_err)]
+
+mod admin;
+mod auth;
+mod body;
+pub mod config;
+mod cors;
+pub mod memory;
+pub mod ports;
+mod reply;
+mod routes;
+mod shopper;
+pub mod state;
+mod txn;
+
+use http::Method;
+
+pub use config::{Config, MerchantConfig};
+pub use ports::{Clock, CustomerKey, CustomerWrite, Entropy, Store, StoreError, Version};
+
+use retention_core::Program;
+use routes::{NoRoute, Route};
+
+/// Requests and responses: bodies are whole byte vectors (at most 64 KiB
+/// are read from a request; see [`MAX_BODY_BYTES`]).
+pub type Request = http::Request<Vec<u8>>;
+/// See [`Request`].
+pub type Response = http::Response<Vec<u8>>;
+
+/// Largest request body accepted (SPEC 3.1); adapters read at most one
+/// byte more so they can tell.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The API over a store `S`, a clock `C` and a randomness source `E`.
+pub struct Handler<S, C, E> {
+    merchants: Vec<MerchantConfig>,
+    store: S,
+    clock: C,
+    entropy: E,
+}
+
+impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
+    /// A handler serving `merchants` (validate them with [`Config::validate`]).
+    pub fn new(merchants: Vec<MerchantConfig>, store: S, clock: C, entropy: E) -> Self {
+        Handler {
+            merchants,
+            store,
+            clock,
+            entropy,
+        }
+    }
+
+    /// The store, for adapters that also run the reminder scheduler.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The clock, for adapters and tests that drive time.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// Answers one request.
+    pub async fn handle(&self, request: Request) -> Response {
+        let path = request.uri().path().to_owned();
+        if routes::is_shopper_path(&path) {
+            return self.shopper_with_cors(request).await;
+        }
+        match routes::route(request.method(), &path) {
+            Ok(Route::Health) => reply::json(200, &serde_json::json!({"status": "ok"})),
+            Ok(route) => self.admin(route, request).await,
+            Err(no_route) => no_route_response(no_route),
+        }
+    }
+
+    /// Runs the reminder planner for one customer whose wake time came
+    /// (the native scheduler and the Durable Object alarm call this).
+    pub async fn wake(&self, key: &CustomerKey) -> Result<(), StoreError> {
+        let program = self.program(&key.merchant).await?;
+        txn::write(self, key, &program, None, |_, _| Ok(reply::empty(204)))
+            .await
+            .map(|_| ())
+    }
+
+    async fn shopper_with_cors(&self, request: Request) -> Response {
+        let origin = cors::origin(&request).map(str::to_owned);
+        if request.method() == Method::OPTIONS {
+            return cors::preflight(origin.as_deref(), &self.merchants);
+        }
+        let token = auth::bearer(request.headers()).map(str::to_owned);
+        let now = self.clock.now().unix();
+        let verified = auth::verify_shopper(token.as_deref(), &self.merchants, now);
+        // For a refused token, the merchant it names decides which origin
+        // may read the error; with none, any merchant's origins may.
+        let merchant_id = match &verified {
+            Ok(shopper) => Some(shopper.merchant.clone()),
+            Err(_) => token.as_deref().and_then(auth::claimed_issuer),
+        };
+        let merchant = merchant_id.and_then(|id| self.merchants.iter().find(|m| m.id == id));
+        let response = match routes::route(request.method(), request.uri().path()) {
+            Ok(route) => self.shopper(route, verified, request).await,
+            Err(no_route) => no_route_response(no_route),
+        };
+        match origin {
+            Some(origin) if cors::allowed(&origin, merchant, &self.merchants) => {
+                cors::decorate(response, &origin)
+            }
+            _ => response,
+        }
+    }
+
+    /// The merchant's program: the stored one, else the defaults.
+    async fn program(&self, merchant: &str) -> Result<Program, StoreError> {
+        Ok(match self.store.load_program(merchant).await? {
+            Some((_, text)) => serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| Program::from_json(&v).ok())
+                .ok_or_else(|| StoreError(format!("the program of {merchant} cannot be read")))?,
+            None => Program::default(),
+        })
+    }
+}
+
+fn no_route_response(no_route: NoRoute) -> Response {
+    match no_route {
+        NoRoute::NotFound => reply::error(404, "not_found", "There is nothing at this path."),
+        NoRoute::MethodNotAllowed(allowed) => reply::with_header(
+            reply::error(
+                405,
+                "method_not_allowed",
+                format!("This path takes {allowed} only."),
+            ),
+            http::header::ALLOW,
+            allowed,
+        ),
+    }
+}
+
+/// The answer when the store fails: retry later, nothing was changed.
+fn unavailable(error: &StoreError) -> Response {
+    reply::with_header(
+        reply::error(
+            503,
+            "unavailable",
+            format!("{error}. Nothing was changed; try again."),
+        ),
+        http::header::RETRY_AFTER,
+        "1",
+    )
+}

@@ -1,0 +1,127 @@
+//! The stored document of one customer: the domain state and the
+//! idempotency records that protect it, written together in one
+//! compare-and-swap so a replay never doubles a change.
+
+use http::HeaderValue;
+use retention_core::{Customer, Instant, Program};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Response, reply};
+
+/// How long an idempotency key is remembered (SPEC 3.1).
+const IDEMPOTENCY_SECONDS: i64 = 24 * 3_600;
+
+/// Everything stored under one customer key.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CustomerDoc {
+    /// The domain state.
+    #[serde(default)]
+    pub customer: Customer,
+    /// Responses already given to idempotent requests, newest last.
+    #[serde(default)]
+    pub idempotency: Vec<IdempotencyRecord>,
+}
+
+/// The first response given to a request with an idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// The client's key.
+    pub key: String,
+    /// Hash of the method, path and JSON body it was first sent with.
+    pub fingerprint: String,
+    /// When it was first answered.
+    pub at: Instant,
+    /// The response status.
+    pub status: u16,
+    /// The response content type.
+    pub content_type: String,
+    /// The response body.
+    pub body: String,
+}
+
+impl CustomerDoc {
+    /// Reads a stored document; an unreadable one is a store failure.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| format!("a stored customer cannot be read: {e}"))
+    }
+
+    /// The record stored under `key`, if still remembered.
+    pub fn recorded(&self, key: &str) -> Option<&IdempotencyRecord> {
+        self.idempotency.iter().find(|r| r.key == key)
+    }
+
+    /// Remembers `response` as the answer to `key`, forgetting keys older
+    /// than 24 hours.
+    pub fn remember(&mut self, key: &str, fingerprint: &str, response: &Response, now: Instant) {
+        let horizon = now.plus_seconds(-IDEMPOTENCY_SECONDS);
+        self.idempotency.retain(|r| r.at > horizon);
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_owned();
+        self.idempotency.push(IdempotencyRecord {
+            key: key.to_owned(),
+            fingerprint: fingerprint.to_owned(),
+            at: now,
+            status: response.status().as_u16(),
+            content_type,
+            body: String::from_utf8_lossy(response.body()).into_owned(),
+        });
+    }
+
+    /// Settles the state and plans reminders before a write.
+    pub fn prepare_write(&mut self, customer_id: &str, program: &Program, now: Instant) {
+        self.customer.settle(program, now);
+        self.customer.run_reminders(customer_id, program, now);
+    }
+}
+
+impl IdempotencyRecord {
+    /// The stored response again, marked as a replay.
+    pub fn replay(&self) -> Response {
+        let content_type = if self.content_type.starts_with("application/problem+json") {
+            "application/problem+json"
+        } else {
+            "application/json"
+        };
+        let mut response = reply::raw(self.status, content_type, self.body.clone().into_bytes());
+        if self.status == 204 {
+            response.body_mut().clear();
+            response.headers_mut().remove(http::header::CONTENT_TYPE);
+        }
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        response
+    }
+}
+
+/// Identifies a request for idempotency: method, path and JSON body
+/// (serde_json sorts object keys, so JSON-equal bodies hash alike).
+pub fn fingerprint(method: &str, path: &str, body: &serde_json::Value) -> String {
+    let mut hash = Sha256::new();
+    hash.update(method.as_bytes());
+    hash.update(b" ");
+    hash.update(path.as_bytes());
+    hash.update(b"\n");
+    hash.update(body.to_string().as_bytes());
+    hex(&hash.finalize())
+}
+
+/// A strong ETag for a JSON document.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex(&digest[..12]))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether an idempotency key is 1–255 visible ASCII characters.
+pub fn valid_idempotency_key(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}

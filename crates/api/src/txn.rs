@@ -1,0 +1,113 @@
+//! One write to a customer: load, apply at `now`, store with
+//! compare-and-swap, retry on conflict. Idempotency records are checked
+//! and written inside the same document, so a replay and a state change
+//! can never disagree.
+
+use retention_core::{Customer, Instant, Program};
+
+use crate::state::{CustomerDoc, fingerprint};
+use crate::{
+    Clock, CustomerKey, CustomerWrite, Entropy, Handler, Response, Store, StoreError, reply,
+};
+
+/// Attempts before giving up on a customer under heavy contention.
+const MAX_ATTEMPTS: usize = 500;
+
+/// An idempotency key and the fingerprint of its request.
+pub struct Idempotency<'a> {
+    /// The client's key.
+    pub key: &'a str,
+    /// See [`fingerprint`].
+    pub fingerprint: String,
+}
+
+impl<'a> Idempotency<'a> {
+    /// For a request's method, path and JSON body.
+    pub fn new(key: &'a str, method: &str, path: &str, body: &serde_json::Value) -> Self {
+        Idempotency {
+            key,
+            fingerprint: fingerprint(method, path, body),
+        }
+    }
+}
+
+/// Loads the customer's document (empty if never written).
+pub async fn load<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+) -> Result<CustomerDoc, StoreError> {
+    match handler.store.load_customer(key).await? {
+        Some((_, text)) => CustomerDoc::parse(&text).map_err(StoreError),
+        None => Ok(CustomerDoc::default()),
+    }
+}
+
+/// Applies `op` to the customer and stores the result. `op` returns
+/// `Ok(response)` to keep its changes or `Err(response)` to drop them; it
+/// may run more than once (after a conflict), each time on fresh state.
+pub async fn write<S, C, E, F>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    program: &Program,
+    idempotency: Option<&Idempotency<'_>>,
+    op: F,
+) -> Result<Response, StoreError>
+where
+    S: Store,
+    C: Clock,
+    E: Entropy,
+    F: Fn(&mut Customer, Instant) -> Result<Response, Response>,
+{
+    for _ in 0..MAX_ATTEMPTS {
+        let loaded = handler.store.load_customer(key).await?;
+        let (version, mut doc) = match loaded {
+            Some((version, text)) => (
+                Some(version),
+                CustomerDoc::parse(&text).map_err(StoreError)?,
+            ),
+            None => (None, CustomerDoc::default()),
+        };
+        let now = handler.clock.now();
+        if let Some(idem) = idempotency
+            && let Some(record) = doc.recorded(idem.key)
+        {
+            return Ok(if record.fingerprint == idem.fingerprint {
+                record.replay()
+            } else {
+                reply::error(
+                    422,
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used for a different request.",
+                )
+            });
+        }
+        let before = doc.customer.clone();
+        let (response, keep) = match op(&mut doc.customer, now) {
+            Ok(response) => (response, true),
+            Err(response) => (response, false),
+        };
+        if !keep {
+            doc.customer = before;
+            if idempotency.is_none() {
+                return Ok(response);
+            }
+        }
+        if let Some(idem) = idempotency {
+            doc.remember(idem.key, &idem.fingerprint, &response, now);
+        }
+        if keep {
+            doc.prepare_write(&key.customer, program, now);
+        }
+        let write = CustomerWrite {
+            state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
+            next_wake: doc.customer.next_wake(program, now),
+            outbox: doc.customer.outbox.clone(),
+        };
+        if handler.store.save_customer(key, version, write).await? {
+            return Ok(response);
+        }
+    }
+    Err(StoreError(
+        "the customer is changing too fast to write; try again".to_owned(),
+    ))
+}

@@ -1,0 +1,433 @@
+//! The handler in-process, over the in-memory store, a fixed clock and a
+//! counter for randomness: the contract's order of checks, idempotency,
+//! tenancy and CORS. The black-box suite (tests/api) covers every endpoint
+//! over real HTTP.
+
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+
+use futures_executor::block_on;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use retention_api::memory::MemoryStore;
+use retention_api::{Clock, Entropy, Handler, MerchantConfig, Request, Response};
+use retention_core::Instant;
+use serde_json::{Value, json};
+
+const NOW: i64 = 1_800_000_000; // 2027-01-15T08:00:00Z
+
+struct TestClock(AtomicI64);
+impl Clock for TestClock {
+    fn now(&self) -> Instant {
+        Instant::from_unix(self.0.load(Ordering::SeqCst))
+    }
+}
+
+struct Counter(AtomicU8);
+impl Entropy for Counter {
+    fn fill(&self, buf: &mut [u8]) {
+        for b in buf {
+            *b = self.0.fetch_add(37, Ordering::SeqCst);
+        }
+    }
+}
+
+fn merchant(id: &str) -> MerchantConfig {
+    MerchantConfig {
+        id: id.into(),
+        api_key: format!("{id}-api-key-0123456789"),
+        token_secret: format!("{id}-token-secret-0123456789abcdefghijkl"),
+        allowed_origins: vec![format!("https://{id}.example")],
+        webhook_url: None,
+        webhook_secret: None,
+    }
+}
+
+type TestHandler = Handler<MemoryStore, TestClock, Counter>;
+
+fn handler() -> TestHandler {
+    Handler::new(
+        vec![merchant("a"), merchant("b")],
+        MemoryStore::default(),
+        TestClock(AtomicI64::new(NOW)),
+        Counter(AtomicU8::new(0)),
+    )
+}
+
+fn token(merchant: &str, customer: &str, iat: i64, exp: i64) -> String {
+    let claims = json!({"iss": merchant, "sub": customer, "iat": iat, "exp": exp});
+    let secret = format!("{merchant}-token-secret-0123456789abcdefghijkl");
+    encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+struct Call {
+    method: &'static str,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn call(method: &'static str, path: &str) -> Call {
+    Call {
+        method,
+        path: path.into(),
+        headers: vec![],
+        body: vec![],
+    }
+}
+
+impl Call {
+    fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+    fn shopper(self, merchant: &str, customer: &str) -> Self {
+        let t = token(merchant, customer, NOW, NOW + 3600);
+        self.header("authorization", &format!("Bearer {t}"))
+    }
+    fn admin(self, merchant: &str) -> Self {
+        self.header(
+            "authorization",
+            &format!("Bearer {merchant}-api-key-0123456789"),
+        )
+    }
+    fn key(self, key: &str) -> Self {
+        self.header("idempotency-key", key)
+    }
+    fn json(mut self, body: Value) -> Self {
+        self.body = body.to_string().into_bytes();
+        self.header("content-type", "application/json")
+    }
+    fn send(self, h: &TestHandler) -> (u16, Value, Response) {
+        let mut builder = http::Request::builder().method(self.method).uri(&self.path);
+        for (n, v) in &self.headers {
+            builder = builder.header(n, v);
+        }
+        let request: Request = builder.body(self.body).unwrap();
+        let response = block_on(h.handle(request));
+        let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+        (response.status().as_u16(), value, response)
+    }
+}
+
+fn paid(order: &str, amount: i64) -> Value {
+    json!({"type": "order_paid", "order_id": order, "amount_minor": amount, "currency": "RUB"})
+}
+
+#[test]
+fn the_handler_future_is_send_for_threaded_servers() {
+    fn assert_send<T: Send>(_: &T) {}
+    let h = handler();
+    let request: Request = http::Request::builder()
+        .uri("/healthz")
+        .body(vec![])
+        .unwrap();
+    let future = h.handle(request);
+    assert_send(&future);
+}
+
+#[test]
+fn health_unknown_paths_and_wrong_methods() {
+    let h = handler();
+    let (status, body, _) = call("GET", "/healthz").send(&h);
+    assert_eq!((status, body), (200, json!({"status": "ok"})));
+    let (status, body, r) = call("GET", "/v1/nothing").send(&h);
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let (status, body, r) = call("DELETE", "/v1/admin/program").admin("a").send(&h);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+    assert_eq!(r.headers()["allow"], "GET, PUT");
+}
+
+#[test]
+fn shopper_tokens_are_verified_and_name_the_customer() {
+    let h = handler();
+    let (status, body, _) = call("GET", "/v1/me").send(&h);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_token"))
+    );
+    let expired = token("a", "c-1", NOW - 7200, NOW - 3600);
+    let (status, body, _) = call("GET", "/v1/me")
+        .header("authorization", &format!("Bearer {expired}"))
+        .send(&h);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("token_expired"))
+    );
+    let (status, body, _) = call("GET", "/v1/me").shopper("a", "c-1").send(&h);
+    assert_eq!(status, 200);
+    assert_eq!(body["customer_id"], "c-1");
+    assert_eq!(body["loyalty"]["balance"], 0);
+}
+
+#[test]
+fn checks_run_in_the_contracts_order() {
+    let h = handler();
+    let path = "/v1/admin/customers/c-1/events";
+    let big = vec![b' '; 64 * 1024 + 1];
+    // 401 before everything.
+    let (s, b, _) = call("POST", path).json(json!({})).send(&h);
+    assert_eq!((s, b["code"].as_str()), (401, Some("invalid_api_key")));
+    // Then the idempotency key.
+    let (s, b, _) = call("POST", path).admin("a").json(json!({})).send(&h);
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (400, Some("idempotency_key_required"))
+    );
+    let (s, b, _) = call("POST", path)
+        .admin("a")
+        .key("bad key")
+        .json(json!({}))
+        .send(&h);
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (400, Some("idempotency_key_invalid"))
+    );
+    // Then size, content type, JSON, unknown fields, rules.
+    let mut c = call("POST", path).admin("a").key("k1");
+    c.body = big;
+    let (s, b, _) = c.header("content-type", "application/json").send(&h);
+    assert_eq!((s, b["code"].as_str()), (413, Some("payload_too_large")));
+    let mut c = call("POST", path).admin("a").key("k1");
+    c.body = b"{}".to_vec();
+    let (s, b, _) = c.header("content-type", "text/plain").send(&h);
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
+    let mut c = call("POST", path).admin("a").key("k1");
+    c.body = b"{".to_vec();
+    let (s, b, _) = c.header("content-type", "application/json").send(&h);
+    assert_eq!((s, b["code"].as_str()), (400, Some("invalid_json")));
+    let mut event = paid("o-1", 100);
+    event["colour"] = json!("red");
+    let (s, b, _) = call("POST", path).admin("a").key("k2").json(event).send(&h);
+    assert_eq!((s, b["code"].as_str()), (400, Some("unknown_field")));
+    let mut event = paid("o-1", 100);
+    event["currency"] = json!("EUR");
+    let (s, b, _) = call("POST", path).admin("a").key("k3").json(event).send(&h);
+    assert_eq!((s, b["code"].as_str()), (422, Some("validation_failed")));
+    assert_eq!(b["errors"][0]["field"], "currency");
+}
+
+#[test]
+fn idempotent_requests_replay_and_refuse_a_reused_key() {
+    let h = handler();
+    let path = "/v1/admin/customers/c-1/events";
+    let (s, first, _) = call("POST", path)
+        .admin("a")
+        .key("order-1")
+        .json(paid("o-1", 50_000))
+        .send(&h);
+    assert_eq!(s, 200);
+    assert_eq!(first["customer"]["loyalty"]["balance"], 500);
+    let (s, again, r) = call("POST", path)
+        .admin("a")
+        .key("order-1")
+        .json(paid("o-1", 50_000))
+        .send(&h);
+    assert_eq!((s, &again), (200, &first));
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let (s, b, _) = call("POST", path)
+        .admin("a")
+        .key("order-1")
+        .json(paid("o-1", 60_000))
+        .send(&h);
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+    // A refused request is remembered too: the replay gives the same 409.
+    let (s, b, _) = call("POST", path)
+        .admin("a")
+        .key("order-1b")
+        .json(paid("o-1", 50_000))
+        .send(&h);
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("order_already_recorded"))
+    );
+    let (s, _, r) = call("POST", path)
+        .admin("a")
+        .key("order-1b")
+        .json(paid("o-1", 50_000))
+        .send(&h);
+    assert_eq!(
+        (s, r.headers()["idempotent-replayed"].to_str().unwrap()),
+        (409, "true")
+    );
+    let (_, me, _) = call("GET", "/v1/me").shopper("a", "c-1").send(&h);
+    assert_eq!(me["loyalty"]["balance"], 500, "nothing was doubled");
+}
+
+#[test]
+fn merchants_never_see_each_others_customers() {
+    let h = handler();
+    call("POST", "/v1/admin/customers/same-id/events")
+        .admin("a")
+        .key("k")
+        .json(paid("o", 70_000))
+        .send(&h);
+    let (_, b_view, _) = call("GET", "/v1/admin/customers/same-id")
+        .admin("b")
+        .send(&h);
+    assert_eq!(b_view["loyalty"]["balance"], 0);
+    let (_, b_me, _) = call("GET", "/v1/me").shopper("b", "same-id").send(&h);
+    assert_eq!(b_me["loyalty"]["balance"], 0);
+    let (_, a_me, _) = call("GET", "/v1/me").shopper("a", "same-id").send(&h);
+    assert_eq!(a_me["loyalty"]["balance"], 700);
+}
+
+#[test]
+fn preferences_use_etags_and_412_comes_before_422() {
+    let h = handler();
+    let (s, prefs, r) = call("GET", "/v1/me/preferences")
+        .shopper("a", "c-9")
+        .send(&h);
+    assert_eq!(s, 200);
+    let tag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let mut changed = prefs.clone();
+    changed["channels"]["sms"]["enabled"] = json!(true);
+    let (s, _, r) = call("PUT", "/v1/me/preferences")
+        .shopper("a", "c-9")
+        .header("if-match", &tag)
+        .json(changed.clone())
+        .send(&h);
+    assert_eq!(s, 200);
+    let new_tag = r.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(new_tag, tag);
+    let mut broken = changed.clone();
+    broken.as_object_mut().unwrap().remove("locale");
+    let (s, b, _) = call("PUT", "/v1/me/preferences")
+        .shopper("a", "c-9")
+        .header("if-match", &tag)
+        .json(broken.clone())
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (412, Some("precondition_failed")));
+    let (s, b, _) = call("PUT", "/v1/me/preferences")
+        .shopper("a", "c-9")
+        .header("if-match", &new_tag)
+        .json(broken)
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (422, Some("validation_failed")));
+    let (_, admin, _) = call("GET", "/v1/admin/customers/c-9").admin("a").send(&h);
+    assert_eq!(admin["consents"][0]["what"], "channels.sms");
+    assert_eq!(admin["consents"][0]["source"], "shopper");
+}
+
+#[test]
+fn cors_only_for_the_tokens_merchant_and_never_for_admin() {
+    let h = handler();
+    let (s, _, r) = call("OPTIONS", "/v1/me")
+        .header("origin", "https://a.example")
+        .send(&h);
+    assert_eq!(s, 204);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://a.example"
+    );
+    assert!(
+        r.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("Idempotency-Key")
+    );
+    let (_, _, r) = call("GET", "/v1/me")
+        .shopper("a", "c")
+        .header("origin", "https://a.example")
+        .send(&h);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://a.example"
+    );
+    assert_eq!(r.headers()["vary"], "Origin");
+    let (_, _, r) = call("GET", "/v1/me")
+        .shopper("b", "c")
+        .header("origin", "https://a.example")
+        .send(&h);
+    assert!(
+        r.headers().get("access-control-allow-origin").is_none(),
+        "b's token, a's origin"
+    );
+    let (s, _, r) = call("GET", "/v1/me")
+        .header("origin", "https://b.example")
+        .send(&h);
+    assert_eq!(
+        (
+            s,
+            r.headers()["access-control-allow-origin"].to_str().unwrap()
+        ),
+        (401, "https://b.example")
+    );
+    let (_, _, r) = call("GET", "/v1/admin/program")
+        .admin("a")
+        .header("origin", "https://a.example")
+        .send(&h);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn redemptions_subscriptions_and_outbox_work_end_to_end() {
+    let h = handler();
+    let (s, _, _) = call("PUT", "/v1/admin/program").admin("a").json(json!({
+        "rewards": [{"id": "r", "name": "Gift", "cost": 100, "kind": "free_shipping", "value": 0}],
+        "expiry": {"after_earn_days": 40}
+    })).send(&h);
+    assert_eq!(s, 200);
+    call("POST", "/v1/admin/customers/c/events")
+        .admin("a")
+        .key("e1")
+        .json(paid("o", 30_000))
+        .send(&h);
+    let (s, r, _) = call("POST", "/v1/me/redemptions")
+        .shopper("a", "c")
+        .key("r1")
+        .json(json!({"reward_id": "r"}))
+        .send(&h);
+    assert_eq!(s, 201);
+    assert_eq!(r["balance"], 200);
+    assert!(r["code"].as_str().unwrap().len() >= 10);
+    let (s, b, _) = call("POST", "/v1/me/subscriptions/nope/actions")
+        .shopper("a", "c")
+        .key("s1")
+        .json(json!({"action": "skip_next"}))
+        .send(&h);
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (404, Some("subscription_not_found"))
+    );
+    // 30 days before the expiry (40 days after earning) the reminder is due.
+    h_clock(&h, NOW + 10 * 86_400 + 1);
+    block_on(h.wake(&retention_api::CustomerKey {
+        merchant: "a".into(),
+        customer: "c".into(),
+    }))
+    .unwrap();
+    let (s, outbox, _) = call("GET", "/v1/admin/outbox").admin("a").send(&h);
+    assert_eq!(s, 200);
+    let items = outbox["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["kind"], "points_expiring");
+    let (_, other, _) = call("GET", "/v1/admin/outbox").admin("b").send(&h);
+    assert_eq!(other["items"], json!([]));
+    let id = items[0]["id"].as_str().unwrap().to_owned();
+    let (s, _, _) = call("POST", &format!("/v1/admin/outbox/{id}/ack"))
+        .admin("a")
+        .send(&h);
+    assert_eq!(s, 204);
+    let (s, b, _) = call("POST", &format!("/v1/admin/outbox/{id}/ack"))
+        .admin("a")
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (404, Some("not_found")));
+}
+
+fn h_clock(h: &TestHandler, now: i64) {
+    h.clock().0.store(now, Ordering::SeqCst);
+}
