@@ -1,0 +1,381 @@
+//! [`Store`] on one SQLite file: customers' state with compare-and-swap
+//! versions, the outbox index written in the same transaction, programs,
+//! and the wake-time index the scheduler reads.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use retention_api::{CustomerKey, CustomerWrite, Store, StoreError, Version};
+use retention_core::Instant;
+use retention_core::reminders::OutboxItem;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// The schema this code writes; stored in `PRAGMA user_version`.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE customers (
+    merchant  TEXT    NOT NULL,
+    customer  TEXT    NOT NULL,
+    version   INTEGER NOT NULL,
+    state     TEXT    NOT NULL,
+    next_wake INTEGER,            -- unix seconds; NULL: nothing planned
+    PRIMARY KEY (merchant, customer)
+);
+CREATE INDEX customers_by_wake ON customers (next_wake) WHERE next_wake IS NOT NULL;
+
+CREATE TABLE outbox (
+    merchant TEXT    NOT NULL,
+    customer TEXT    NOT NULL,
+    id       TEXT    NOT NULL,
+    send_at  INTEGER NOT NULL,    -- unix seconds
+    item     TEXT    NOT NULL,    -- the OutboxItem as JSON
+    PRIMARY KEY (merchant, customer, id)
+);
+CREATE INDEX outbox_by_send_at ON outbox (merchant, send_at, id);
+CREATE INDEX outbox_by_id ON outbox (merchant, id);
+
+CREATE TABLE programs (
+    merchant TEXT    NOT NULL PRIMARY KEY,
+    version  INTEGER NOT NULL,
+    doc      TEXT    NOT NULL
+);
+
+-- Every write takes the next number: a customer deleted and created again
+-- never reuses a version, so a writer holding a version read before the
+-- delete cannot overwrite the new customer.
+CREATE TABLE version_clock (last INTEGER NOT NULL);
+INSERT INTO version_clock (last) VALUES (0);
+";
+
+/// The state store of the native server.
+///
+/// One connection behind a mutex: SQLite writes one transaction at a time
+/// anyway, and every critical section is a single short transaction run
+/// on tokio's blocking pool, never held across an `await`.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::prepare(Connection::open(path).map_err(Failure::from)?).map_err(StoreError::from)
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Self, Failure> {
+        // SQLite silently opens a file it may not write read-only.
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(Failure::Other("the file is read-only".to_owned()));
+        }
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // WAL: readers never block the writer. FULL: a commit is on disk
+        // before it is acknowledged, so an answered write survives a crash
+        // or power loss, not only `kill -9`.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Failure::Other(format!(
+                "cannot switch to WAL mode (got {mode})"
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // Erasing a customer (SPEC 3.4) overwrites the freed pages too.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Customers whose `next_wake` is at or before `now`, soonest first, at
+    /// most `limit` (the reminder scheduler wakes them).
+    pub async fn due_wakes(
+        &self,
+        now: Instant,
+        limit: usize,
+    ) -> Result<Vec<CustomerKey>, StoreError> {
+        self.run(move |conn| {
+            let mut query = conn.prepare_cached(
+                "SELECT merchant, customer FROM customers
+                 WHERE next_wake IS NOT NULL AND next_wake <= ?1
+                 ORDER BY next_wake, merchant, customer LIMIT ?2",
+            )?;
+            let rows = query.query_map(params![now.unix(), sql_limit(limit)], |row| {
+                Ok(CustomerKey {
+                    merchant: row.get(0)?,
+                    customer: row.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// Runs `job` with the connection on tokio's blocking pool (inline when
+    /// there is no runtime), so an fsync never stalls the async workers.
+    async fn run<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, Failure> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        let work = move || {
+            // A panic mid-transaction rolled it back when the transaction
+            // dropped, so the connection is still sound.
+            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            job(&mut conn).map_err(StoreError::from)
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => runtime
+                .spawn_blocking(work)
+                .await
+                .map_err(|error| StoreError(format!("a database task stopped: {error}")))?,
+            Err(_) => work(),
+        }
+    }
+}
+
+impl Store for SqliteStore {
+    async fn load_customer(
+        &self,
+        key: &CustomerKey,
+    ) -> Result<Option<(Version, String)>, StoreError> {
+        let key = key.clone();
+        self.run(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT version, state FROM customers WHERE merchant = ?1 AND customer = ?2",
+                )?
+                .query_row(params![key.merchant, key.customer], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()?;
+            row.map(|(version, state)| Ok((from_sql_version(version)?, state)))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn save_customer(
+        &self,
+        key: &CustomerKey,
+        expected: Option<Version>,
+        write: CustomerWrite,
+    ) -> Result<bool, StoreError> {
+        let key = key.clone();
+        self.run(move |conn| save_customer(conn, &key, expected, &write))
+            .await
+    }
+
+    async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM outbox WHERE merchant = ?1 AND customer = ?2",
+                params![key.merchant, key.customer],
+            )?;
+            tx.execute(
+                "DELETE FROM customers WHERE merchant = ?1 AND customer = ?2",
+                params![key.merchant, key.customer],
+            )?;
+            Ok(tx.commit()?)
+        })
+        .await
+    }
+
+    async fn load_program(&self, merchant: &str) -> Result<Option<(Version, String)>, StoreError> {
+        let merchant = merchant.to_owned();
+        self.run(move |conn| {
+            let row = conn
+                .prepare_cached("SELECT version, doc FROM programs WHERE merchant = ?1")?
+                .query_row(params![merchant], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()?;
+            row.map(|(version, doc)| Ok((from_sql_version(version)?, doc)))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn save_program(
+        &self,
+        merchant: &str,
+        expected: Option<Version>,
+        program: &str,
+    ) -> Result<bool, StoreError> {
+        let (merchant, program) = (merchant.to_owned(), program.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: Option<i64> = tx
+                .query_row("SELECT version FROM programs WHERE merchant = ?1", params![merchant], |row| row.get(0))
+                .optional()?;
+            if current.map(from_sql_version).transpose()? != expected {
+                return Ok(false);
+            }
+            let version = next_version(&tx)?;
+            tx.execute(
+                "INSERT INTO programs (merchant, version, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (merchant) DO UPDATE SET version = excluded.version, doc = excluded.doc",
+                params![merchant, version, program],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn due_outbox(
+        &self,
+        merchant: &str,
+        now: Instant,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let merchant = merchant.to_owned();
+        self.run(move |conn| {
+            let mut query = conn.prepare_cached(
+                "SELECT item FROM outbox WHERE merchant = ?1 AND send_at <= ?2
+                 ORDER BY send_at, id LIMIT ?3",
+            )?;
+            let rows = query.query_map(params![merchant, now.unix(), sql_limit(limit)], |row| {
+                row.get::<_, String>(0)
+            })?;
+            rows.map(|json| Ok(serde_json::from_str(&json?)?)).collect()
+        })
+        .await
+    }
+
+    async fn outbox_owner(&self, merchant: &str, id: &str) -> Result<Option<String>, StoreError> {
+        let (merchant, id) = (merchant.to_owned(), id.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT customer FROM outbox WHERE merchant = ?1 AND id = ?2 ORDER BY customer LIMIT 1")?
+                .query_row(params![merchant, id], |row| row.get(0))
+                .optional()?)
+        })
+        .await
+    }
+}
+
+/// The compare-and-swap write of one customer: version check, state, wake
+/// time and outbox rows in one transaction.
+fn save_customer(
+    conn: &mut Connection,
+    key: &CustomerKey,
+    expected: Option<Version>,
+    write: &CustomerWrite,
+) -> Result<bool, Failure> {
+    // IMMEDIATE takes the write lock before the read, so no other writer
+    // can slip in between the version check and the write.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM customers WHERE merchant = ?1 AND customer = ?2",
+            params![key.merchant, key.customer],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if current.map(from_sql_version).transpose()? != expected {
+        return Ok(false);
+    }
+    let version = next_version(&tx)?;
+    let wake = write.next_wake.map(Instant::unix);
+    tx.execute(
+        "INSERT INTO customers (merchant, customer, version, state, next_wake) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (merchant, customer) DO UPDATE
+         SET version = excluded.version, state = excluded.state, next_wake = excluded.next_wake",
+        params![key.merchant, key.customer, version, write.state, wake],
+    )?;
+    tx.execute(
+        "DELETE FROM outbox WHERE merchant = ?1 AND customer = ?2",
+        params![key.merchant, key.customer],
+    )?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR REPLACE INTO outbox (merchant, customer, id, send_at, item) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for item in &write.outbox {
+            let json = serde_json::to_string(item)?;
+            insert.execute(params![
+                key.merchant,
+                key.customer,
+                item.id,
+                item.send_at.unix(),
+                json
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Creates the schema of a new file; refuses a file from a newer server.
+fn migrate(conn: &mut Connection) -> Result<(), Failure> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    match found {
+        0 => {
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        SCHEMA_VERSION => {}
+        newer => {
+            return Err(Failure::Other(format!(
+                "its schema version {newer} is newer than this server's {SCHEMA_VERSION}"
+            )));
+        }
+    }
+    Ok(tx.commit()?)
+}
+
+/// Takes the next version number (see `version_clock` in the schema).
+fn next_version(tx: &rusqlite::Transaction<'_>) -> Result<i64, Failure> {
+    Ok(tx.query_row(
+        "UPDATE version_clock SET last = last + 1 RETURNING last",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+fn from_sql_version(version: i64) -> Result<Version, Failure> {
+    Version::try_from(version)
+        .map_err(|_| Failure::Other(format!("stored version {version} is negative")))
+}
+
+fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// What can go wrong inside a database job.
+#[derive(Debug)]
+enum Failure {
+    Sql(rusqlite::Error),
+    Json(serde_json::Error),
+    Other(String),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(error: rusqlite::Error) -> Self {
+        Failure::Sql(error)
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(error: serde_json::Error) -> Self {
+        Failure::Json(error)
+    }
+}
+
+impl From<Failure> for StoreError {
+    fn from(failure: Failure) -> Self {
+        StoreError(match failure {
+            Failure::Sql(error) => format!("SQLite: {error}"),
+            Failure::Json(error) => format!("an outbox item is not valid JSON: {error}"),
+            Failure::Other(problem) => problem,
+        })
+    }
+}

@@ -1,0 +1,463 @@
+//! `SqliteStore` on real files: compare-and-swap, the outbox index, due
+//! lists, and durability across reopening.
+
+use retention_api::{CustomerKey, CustomerWrite, Store};
+use retention_core::reminders::{OutboxItem, ReminderKind};
+use retention_core::{Channel, Instant, Topic};
+use retention_server::sqlite::SqliteStore;
+use tempfile::TempDir;
+
+fn open() -> (TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("test.db")).unwrap();
+    (dir, store)
+}
+
+fn key(merchant: &str, customer: &str) -> CustomerKey {
+    CustomerKey {
+        merchant: merchant.to_owned(),
+        customer: customer.to_owned(),
+    }
+}
+
+fn item(id: &str, customer: &str, send_at: i64) -> OutboxItem {
+    OutboxItem {
+        id: id.to_owned(),
+        customer_id: customer.to_owned(),
+        kind: ReminderKind::PointsExpiring,
+        topic: Topic::RewardUpdates,
+        channel: Channel::Email,
+        fallback_channels: vec![Channel::Sms],
+        send_at: Instant::from_unix(send_at),
+        locale: "ru".to_owned(),
+        data: serde_json::json!({"points": 50}),
+    }
+}
+
+fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> CustomerWrite {
+    CustomerWrite {
+        state: state.to_owned(),
+        next_wake: next_wake.map(Instant::from_unix),
+        outbox,
+    }
+}
+
+fn ids(items: &[OutboxItem]) -> Vec<&str> {
+    items.iter().map(|i| i.id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn compare_and_swap_creates_updates_and_refuses_stale_versions() {
+    let (_dir, store) = open();
+    let alice = key("m1", "alice");
+    assert_eq!(store.load_customer(&alice).await.unwrap(), None);
+
+    assert!(
+        store
+            .save_customer(&alice, None, write("v1", None, vec![]))
+            .await
+            .unwrap()
+    );
+    let (v1, state) = store.load_customer(&alice).await.unwrap().unwrap();
+    assert_eq!(state, "v1");
+
+    // Creating again when it exists is a conflict and changes nothing.
+    assert!(
+        !store
+            .save_customer(&alice, None, write("other", None, vec![]))
+            .await
+            .unwrap()
+    );
+
+    assert!(
+        store
+            .save_customer(&alice, Some(v1), write("v2", None, vec![]))
+            .await
+            .unwrap()
+    );
+    let (v2, state) = store.load_customer(&alice).await.unwrap().unwrap();
+    assert_eq!(state, "v2");
+    assert_ne!(v1, v2);
+
+    // A writer still holding v1 loses.
+    assert!(
+        !store
+            .save_customer(&alice, Some(v1), write("stale", None, vec![]))
+            .await
+            .unwrap()
+    );
+    // Naming a version of a customer that does not exist loses too.
+    assert!(
+        !store
+            .save_customer(&key("m1", "bob"), Some(v2), write("x", None, vec![]))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.load_customer(&alice).await.unwrap(),
+        Some((v2, "v2".to_owned()))
+    );
+    assert_eq!(store.load_customer(&key("m1", "bob")).await.unwrap(), None);
+    // The same customer id at another merchant is another customer.
+    assert_eq!(
+        store.load_customer(&key("m2", "alice")).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_version_read_before_a_delete_never_matches_the_recreated_customer() {
+    let (_dir, store) = open();
+    let alice = key("m1", "alice");
+    assert!(
+        store
+            .save_customer(&alice, None, write("old", None, vec![]))
+            .await
+            .unwrap()
+    );
+    let (old, _) = store.load_customer(&alice).await.unwrap().unwrap();
+    store.delete_customer(&alice).await.unwrap();
+    assert!(
+        store
+            .save_customer(&alice, None, write("new", None, vec![]))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .save_customer(&alice, Some(old), write("stale", None, vec![]))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.load_customer(&alice).await.unwrap().unwrap().1, "new");
+}
+
+#[tokio::test]
+async fn the_outbox_index_changes_with_the_state_and_only_then() {
+    let (_dir, store) = open();
+    let alice = key("m1", "alice");
+    let w = write(
+        "v1",
+        None,
+        vec![item("a1", "alice", 100), item("a2", "alice", 200)],
+    );
+    assert!(store.save_customer(&alice, None, w).await.unwrap());
+    let (v1, _) = store.load_customer(&alice).await.unwrap().unwrap();
+    assert_eq!(
+        ids(&store
+            .due_outbox("m1", Instant::from_unix(1000), 10)
+            .await
+            .unwrap()),
+        ["a1", "a2"]
+    );
+    assert_eq!(
+        store.outbox_owner("m1", "a2").await.unwrap().as_deref(),
+        Some("alice")
+    );
+
+    // The next write replaces the customer's items wholesale.
+    let w = write("v2", None, vec![item("a3", "alice", 150)]);
+    assert!(store.save_customer(&alice, Some(v1), w).await.unwrap());
+    assert_eq!(
+        ids(&store
+            .due_outbox("m1", Instant::from_unix(1000), 10)
+            .await
+            .unwrap()),
+        ["a3"]
+    );
+    assert_eq!(store.outbox_owner("m1", "a1").await.unwrap(), None);
+
+    // A conflicting write leaves the index as it was.
+    let w = write("stale", None, vec![item("zz", "alice", 1)]);
+    assert!(!store.save_customer(&alice, Some(v1), w).await.unwrap());
+    assert_eq!(
+        ids(&store
+            .due_outbox("m1", Instant::from_unix(1000), 10)
+            .await
+            .unwrap()),
+        ["a3"]
+    );
+
+    // The item comes back exactly as written.
+    let due = store
+        .due_outbox("m1", Instant::from_unix(1000), 10)
+        .await
+        .unwrap();
+    assert_eq!(due, vec![item("a3", "alice", 150)]);
+}
+
+#[tokio::test]
+async fn deleting_a_customer_removes_its_outbox_items_only() {
+    let (_dir, store) = open();
+    let (alice, bob) = (key("m1", "alice"), key("m1", "bob"));
+    assert!(
+        store
+            .save_customer(
+                &alice,
+                None,
+                write("a", Some(5), vec![item("a1", "alice", 10)])
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .save_customer(&bob, None, write("b", Some(5), vec![item("b1", "bob", 20)]))
+            .await
+            .unwrap()
+    );
+    store.delete_customer(&alice).await.unwrap();
+    assert_eq!(store.load_customer(&alice).await.unwrap(), None);
+    assert_eq!(
+        ids(&store
+            .due_outbox("m1", Instant::from_unix(1000), 10)
+            .await
+            .unwrap()),
+        ["b1"]
+    );
+    assert_eq!(store.outbox_owner("m1", "a1").await.unwrap(), None);
+    assert_eq!(
+        store.due_wakes(Instant::from_unix(1000), 10).await.unwrap(),
+        vec![bob.clone()]
+    );
+    // Deleting what is not there is fine.
+    store.delete_customer(&alice).await.unwrap();
+}
+
+#[tokio::test]
+async fn due_outbox_is_per_merchant_oldest_first_ties_by_id_and_limited() {
+    let (_dir, store) = open();
+    let items = vec![
+        item("c", "alice", 300),
+        item("b", "alice", 100),
+        item("a", "alice", 100),
+        item("late", "alice", 900),
+    ];
+    assert!(
+        store
+            .save_customer(&key("m1", "alice"), None, write("a", None, items))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .save_customer(
+                &key("m1", "bob"),
+                None,
+                write("b", None, vec![item("d", "bob", 200)])
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .save_customer(
+                &key("m2", "carol"),
+                None,
+                write("c", None, vec![item("e", "carol", 50)])
+            )
+            .await
+            .unwrap()
+    );
+
+    let now = Instant::from_unix(300);
+    assert_eq!(
+        ids(&store.due_outbox("m1", now, 10).await.unwrap()),
+        ["a", "b", "d", "c"]
+    );
+    assert_eq!(
+        ids(&store.due_outbox("m1", now, 2).await.unwrap()),
+        ["a", "b"]
+    );
+    assert_eq!(
+        ids(&store
+            .due_outbox("m1", Instant::from_unix(99), 10)
+            .await
+            .unwrap()),
+        Vec::<&str>::new()
+    );
+    assert_eq!(ids(&store.due_outbox("m2", now, 10).await.unwrap()), ["e"]);
+    assert_eq!(store.outbox_owner("m2", "d").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn due_wakes_lists_customers_whose_time_came_soonest_first() {
+    let (_dir, store) = open();
+    for (merchant, customer, wake) in [
+        ("m1", "a", Some(30)),
+        ("m2", "b", Some(10)),
+        ("m1", "c", None),
+        ("m1", "d", Some(20)),
+        ("m1", "e", Some(99)),
+    ] {
+        assert!(
+            store
+                .save_customer(&key(merchant, customer), None, write("s", wake, vec![]))
+                .await
+                .unwrap()
+        );
+    }
+    let now = Instant::from_unix(30);
+    assert_eq!(
+        store.due_wakes(now, 10).await.unwrap(),
+        vec![key("m2", "b"), key("m1", "d"), key("m1", "a")]
+    );
+    assert_eq!(
+        store.due_wakes(now, 2).await.unwrap(),
+        vec![key("m2", "b"), key("m1", "d")]
+    );
+
+    // Writing a later wake time takes the customer off the list.
+    let (v, _) = store.load_customer(&key("m2", "b")).await.unwrap().unwrap();
+    assert!(
+        store
+            .save_customer(&key("m2", "b"), Some(v), write("s", None, vec![]))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.due_wakes(now, 10).await.unwrap(),
+        vec![key("m1", "d"), key("m1", "a")]
+    );
+}
+
+#[tokio::test]
+async fn programs_are_compare_and_swap_per_merchant() {
+    let (_dir, store) = open();
+    assert_eq!(store.load_program("m1").await.unwrap(), None);
+    assert!(store.save_program("m1", None, "{\"p\":1}").await.unwrap());
+    assert!(!store.save_program("m1", None, "{\"p\":2}").await.unwrap());
+    let (v1, doc) = store.load_program("m1").await.unwrap().unwrap();
+    assert_eq!(doc, "{\"p\":1}");
+    assert!(
+        store
+            .save_program("m1", Some(v1), "{\"p\":3}")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .save_program("m1", Some(v1), "{\"p\":4}")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.load_program("m1").await.unwrap().unwrap().1,
+        "{\"p\":3}"
+    );
+    assert_eq!(store.load_program("m2").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn everything_survives_closing_and_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("durable.db");
+    let alice = key("m1", "alice");
+    let version = {
+        let store = SqliteStore::open(&path).unwrap();
+        assert!(
+            store
+                .save_customer(
+                    &alice,
+                    None,
+                    write("kept", Some(7), vec![item("a1", "alice", 5)])
+                )
+                .await
+                .unwrap()
+        );
+        assert!(store.save_program("m1", None, "prog").await.unwrap());
+        store.load_customer(&alice).await.unwrap().unwrap().0
+    };
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.load_customer(&alice).await.unwrap(),
+        Some((version, "kept".to_owned()))
+    );
+    assert_eq!(store.load_program("m1").await.unwrap().unwrap().1, "prog");
+    assert_eq!(
+        ids(&store
+            .due_outbox("m1", Instant::from_unix(5), 10)
+            .await
+            .unwrap()),
+        ["a1"]
+    );
+    assert_eq!(
+        store.due_wakes(Instant::from_unix(7), 10).await.unwrap(),
+        vec![alice.clone()]
+    );
+    // Versions keep growing across reopening.
+    assert!(
+        store
+            .save_customer(&alice, Some(version), write("next", None, vec![]))
+            .await
+            .unwrap()
+    );
+    assert!(store.load_customer(&alice).await.unwrap().unwrap().0 > version);
+}
+
+#[tokio::test]
+async fn concurrent_writers_from_one_version_exactly_one_wins() {
+    let (_dir, store) = open();
+    let alice = key("m1", "alice");
+    assert!(
+        store
+            .save_customer(&alice, None, write("v1", None, vec![]))
+            .await
+            .unwrap()
+    );
+    let (v1, _) = store.load_customer(&alice).await.unwrap().unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (store, alice) = (store.clone(), alice.clone());
+            tokio::spawn(async move {
+                store
+                    .save_customer(&alice, Some(v1), write(&format!("w{i}"), None, vec![]))
+                    .await
+            })
+        })
+        .collect();
+    let mut wins = 0;
+    for task in tasks {
+        wins += usize::from(task.await.unwrap().unwrap());
+    }
+    assert_eq!(wins, 1);
+}
+
+#[test]
+fn opening_a_file_of_a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let error = reopen_marked_with_schema(&path, 99);
+    assert!(error.contains("newer"), "{error}");
+}
+
+/// Marks the file as written by schema `version` and returns the error of
+/// opening it again.
+fn reopen_marked_with_schema(path: &std::path::Path, version: i64) -> String {
+    // The store has no API for this; SQLite keeps user_version at bytes
+    // 60..64 of the header, big-endian.
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[60..64].copy_from_slice(&(version as u32).to_be_bytes());
+    std::fs::write(path, bytes).unwrap();
+    SqliteStore::open(path).unwrap_err().0
+}
+
+#[test]
+fn the_store_works_without_an_async_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("sync.db")).unwrap();
+    let saved = poll_once(store.save_customer(&key("m", "c"), None, write("s", None, vec![])));
+    assert!(saved.unwrap());
+}
+
+/// Polls a future that never actually waits (the store runs inline when
+/// there is no runtime).
+fn poll_once<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("the store waited without a runtime"),
+    }
+}
