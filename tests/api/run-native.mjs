@@ -1,0 +1,409 @@
+#!/usr/bin/env node
+// Runs the black-box API suite against the native server.
+//
+//   node tests/api/run-native.mjs [--server PATH] [--only SUBSTRING] [--skip-crash]
+//
+// Builds nothing: the caller runs `cargo build -p retention-server` first.
+// Writes a temporary config (two merchants with random secrets) and a
+// temporary database, starts the server on 127.0.0.1:0, runs every
+// tests/api/*.test.mjs with `node --test`, then the crash test (kill -9
+// under write load, restart on the same database, every acknowledged event
+// must be there). Always stops the server. Closing line:
+//   api suite: N passed, M failed
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+
+// ---- arguments --------------------------------------------------------------
+const args = process.argv.slice(2);
+let serverPath = join(repo, 'target', 'debug', 'retention-server');
+let only = null;
+let skipCrash = false;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--server') serverPath = resolve(args[++i] ?? '');
+  else if (a.startsWith('--server=')) serverPath = resolve(a.slice('--server='.length));
+  else if (a === '--only') only = args[++i];
+  else if (a === '--skip-crash') skipCrash = true;
+  else if (a === '-h' || a === '--help') {
+    console.log('usage: node tests/api/run-native.mjs [--server PATH] [--only SUBSTRING] [--skip-crash]');
+    process.exit(0);
+  } else {
+    console.error(`unknown argument: ${a}`);
+    process.exit(2);
+  }
+}
+
+const TOTAL_DEADLINE_MS = 10 * 60_000; // the whole run, hard bound
+const READY_TIMEOUT_MS = 30_000;
+
+// ---- bookkeeping of what we started ----------------------------------------
+const work = mkdtempSync(join(tmpdir(), 'retention-api-'));
+const configPath = join(work, 'retention.toml');
+const dbPath = join(work, 'retention.db');
+const statusLog = join(work, 'statuses.log');
+let server = null; // {child, url, logPath}
+let testRunner = null;
+let serverRuns = 0;
+
+function stopEverything() {
+  for (const child of [testRunner?.child, server?.child]) {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+  }
+}
+process.on('exit', stopEverything);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    stopEverything();
+    console.log('api suite: 0 passed, 1 failed');
+    process.exit(130);
+  });
+}
+const deadline = setTimeout(() => {
+  console.error(`run-native: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
+  stopEverything();
+  console.log('api suite: 0 passed, 1 failed');
+  process.exit(1);
+}, TOTAL_DEADLINE_MS);
+deadline.unref();
+
+// ---- configuration ------------------------------------------------------------
+const secret = (n) => randomBytes(n).toString('hex');
+const merchants = [
+  { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
+  { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
+];
+const toml = merchants.map((m) => [
+  '[[merchant]]',
+  `id = ${JSON.stringify(m.id)}`,
+  `api_key = ${JSON.stringify(m.api_key)}`,
+  `token_secret = ${JSON.stringify(m.token_secret)}`,
+  `allowed_origins = [${JSON.stringify(m.origin)}]`,
+  '',
+].join('\n')).join('\n');
+writeFileSync(configPath, toml, { mode: 0o600 });
+
+// ---- server -------------------------------------------------------------------
+function startServer() {
+  serverRuns += 1;
+  const logPath = join(work, `server-${serverRuns}.log`);
+  const child = spawn(serverPath, ['--config', configPath, '--db', dbPath, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_BACKTRACE: '1' },
+  });
+  const log = [];
+  const keep = (chunk) => {
+    log.push(chunk.toString());
+    writeFileSync(logPath, log.join(''));
+  };
+  child.stderr.on('data', keep);
+  return new Promise((resolveReady, rejectReady) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rejectReady(new Error(`server did not print "listening on" within ${READY_TIMEOUT_MS / 1000} s; log: ${logPath}`));
+    }, READY_TIMEOUT_MS);
+    child.on('error', (e) => { clearTimeout(timer); rejectReady(new Error(`cannot start ${serverPath}: ${e.message}`)); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      rejectReady(new Error(`server exited before it was ready (code ${code}, signal ${signal}); log:\n${log.join('').slice(-2000)}`));
+    });
+    child.stdout.on('data', (chunk) => {
+      keep(chunk);
+      buffered += chunk.toString();
+      const m = buffered.match(/listening on (https?:\/\/[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        const url = m[1].replace(/\/+$/, '');
+        const u = new URL(url);
+        if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+          child.kill('SIGKILL');
+          rejectReady(new Error(`server listens on ${url}, not loopback`));
+          return;
+        }
+        server = { child, url, logPath };
+        resolveReady(server);
+      }
+    });
+  });
+}
+
+function killServer(signal = 'SIGKILL') {
+  const s = server;
+  if (!s) return Promise.resolve();
+  server = null;
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    s.child.once('exit', () => done());
+    s.child.kill(signal);
+  });
+}
+
+// ---- node:test ------------------------------------------------------------------
+function suiteFiles() {
+  return readdirSync(here)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => !only || f.includes(only))
+    .sort()
+    .map((f) => join(here, f));
+}
+
+function runNodeTests(files, env) {
+  const tap = join(work, 'results.tap');
+  const child = spawn(process.execPath, [
+    '--test',
+    '--test-concurrency=4',
+    '--test-timeout=180000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  testRunner = { child };
+  return new Promise((done) => {
+    child.on('exit', (code, signal) => {
+      testRunner = null;
+      let passed = 0; let failed = 0;
+      try {
+        const text = readFileSync(tap, 'utf8');
+        // the runner's own summary, last lines of the TAP stream
+        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+        passed = num('pass');
+        failed = num('fail') + num('cancelled');
+      } catch { /* no TAP: counted as a failure below */ }
+      if ((code !== 0 || signal) && failed === 0) failed = 1;
+      done({ passed, failed, code, signal });
+    });
+  });
+}
+
+// ---- crash test -------------------------------------------------------------------
+function post(url, path, headers, body, agent) {
+  return new Promise((resolveReq, rejectReq) => {
+    const data = Buffer.from(JSON.stringify(body));
+    const req = http.request(new URL(path, url), {
+      method: 'POST', agent, timeout: 15_000,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveReq({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on('error', rejectReq);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rejectReq);
+    req.end(data);
+  });
+}
+
+function get(url, path, headers) {
+  return new Promise((resolveReq, rejectReq) => {
+    const req = http.request(new URL(path, url), { method: 'GET', headers, timeout: 15_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveReq({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on('error', rejectReq);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rejectReq);
+    req.end();
+  });
+}
+
+async function crashTest() {
+  const m = merchants[1]; // merchant B: default program (no pending days, one tier)
+  const auth = { Authorization: `Bearer ${m.api_key}` };
+  const run = randomBytes(4).toString('hex');
+  const customers = Array.from({ length: 4 }, (_, i) => `crash-${run}-${i}`);
+  const TOTAL = 300;
+  const KILL_AFTER = 100;
+  const CONNECTIONS = 10;
+  const base = Date.now() - 6 * 3_600_000; // paid_at: distinct seconds in the past
+  const events = Array.from({ length: TOTAL }, (_, i) => ({
+    i,
+    customer: customers[i % customers.length],
+    key: `crash-${run}-${i}`,
+    body: {
+      type: 'order_paid',
+      order_id: `crash-order-${run}-${i}`,
+      amount_minor: (i + 1) * 100 + 37, // earns i + 1 points at 1 point / 100
+      currency: 'RUB',
+      paid_at: new Date(base + i * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
+    points: i + 1,
+  }));
+  const path = (e) => `/v1/admin/customers/${encodeURIComponent(e.customer)}/events`;
+  const problems = [];
+
+  // load, then kill -9 once KILL_AFTER events are acknowledged
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const url = server.url;
+  const acked = [];
+  let next = 0;
+  let killed = false;
+  let killing = null;
+  const started = Date.now();
+  const worker = async () => {
+    while (!killed && next < events.length && Date.now() - started < 60_000) {
+      const e = events[next++];
+      try {
+        const res = await post(url, path(e), { ...auth, 'Idempotency-Key': e.key }, e.body, agent);
+        if (res.status === 200) {
+          acked.push({ ...e, firstBody: res.text });
+          if (acked.length >= KILL_AFTER && !killing) {
+            killed = true;
+            killing = killServer('SIGKILL');
+          }
+        } else if (!killed) {
+          problems.push(`load: ${e.key} → ${res.status} ${res.text.slice(0, 200)}`);
+        }
+      } catch (err) {
+        if (!killed) problems.push(`load: ${e.key} → ${err.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  agent.destroy();
+  if (!killing) {
+    problems.push(`only ${acked.length} events were acknowledged before the load ended; the server was not killed under load`);
+    return problems;
+  }
+  await killing;
+  const inFlightOrLater = events.filter((e) => !acked.some((a) => a.i === e.i));
+  console.log(`crash test: ${acked.length} events acknowledged, server killed with SIGKILL, restarting on the same database`);
+
+  await startServer();
+  const url2 = server.url;
+
+  // every acknowledged event is in its customer's ledger, exactly once
+  for (const c of customers) {
+    const res = await get(url2, `/v1/admin/customers/${encodeURIComponent(c)}`, auth);
+    if (res.status !== 200) { problems.push(`GET customer ${c} after restart → ${res.status} ${res.text.slice(0, 200)}`); continue; }
+    const doc = JSON.parse(res.text);
+    const ledger = doc.ledger ?? [];
+    const earns = ledger.filter((x) => x.kind === 'earn');
+    for (const e of acked.filter((a) => a.customer === c)) {
+      const hits = earns.filter((x) => Date.parse(x.at) === Date.parse(e.body.paid_at) && x.points === e.points);
+      if (hits.length !== 1) problems.push(`acknowledged ${e.body.order_id} (${e.points} points at ${e.body.paid_at}) appears ${hits.length} times in the ledger of ${c}`);
+    }
+    const sum = ledger.reduce((s, x) => s + x.points, 0);
+    const held = (doc.loyalty?.balance ?? NaN) + (doc.loyalty?.pending ?? NaN);
+    if (sum !== held) problems.push(`${c}: ledger sums to ${sum} but balance + pending = ${held}`);
+  }
+
+  // replaying an acknowledged key returns the stored answer
+  const agent2 = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const queue = [...acked];
+  const replayWorker = async () => {
+    for (let e = queue.shift(); e; e = queue.shift()) {
+      try {
+        const res = await post(url2, path(e), { ...auth, 'Idempotency-Key': e.key }, e.body, agent2);
+        if (res.status !== 200 || res.headers['idempotent-replayed'] !== 'true') {
+          problems.push(`replay of acknowledged ${e.key} → ${res.status}, Idempotent-Replayed: ${res.headers['idempotent-replayed']}`);
+        } else if (res.text !== e.firstBody && JSON.stringify(JSON.parse(res.text)) !== JSON.stringify(JSON.parse(e.firstBody))) {
+          problems.push(`replay of acknowledged ${e.key} returned another body than the first answer`);
+        }
+      } catch (err) {
+        problems.push(`replay of ${e.key} → ${err.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, replayWorker));
+
+  // the events never acknowledged (in flight at the kill, or never sent):
+  // sent again they are recorded at most once in all
+  const rest = inFlightOrLater.slice(0, 40);
+  const restQueue = [...rest];
+  const restWorker = async () => {
+    for (let e = restQueue.shift(); e; e = restQueue.shift()) {
+      try {
+        const res = await post(url2, path(e), { ...auth, 'Idempotency-Key': e.key }, e.body, agent2);
+        if (res.status !== 200) problems.push(`unacknowledged ${e.key} sent again → ${res.status} ${res.text.slice(0, 200)}`);
+      } catch (err) {
+        problems.push(`unacknowledged ${e.key} sent again → ${err.message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, restWorker));
+  agent2.destroy();
+  for (const c of customers) {
+    const res = await get(url2, `/v1/admin/customers/${encodeURIComponent(c)}`, auth);
+    if (res.status !== 200) { problems.push(`GET customer ${c} (final) → ${res.status}`); continue; }
+    const earns = (JSON.parse(res.text).ledger ?? []).filter((x) => x.kind === 'earn');
+    for (const e of [...acked, ...rest].filter((x) => x.customer === c)) {
+      const n = earns.filter((x) => Date.parse(x.at) === Date.parse(e.body.paid_at) && x.points === e.points).length;
+      if (n !== 1) problems.push(`${e.body.order_id} appears ${n} times in the ledger of ${c} after everything was sent again`);
+    }
+  }
+  return problems;
+}
+
+// ---- main -----------------------------------------------------------------------------
+let passed = 0;
+let failed = 0;
+let exitCode = 0;
+try {
+  if (!existsSync(serverPath)) throw new Error(`no server binary at ${serverPath} (run \`cargo build -p retention-server\` first)`);
+  await startServer();
+  console.log(`run-native: server ${server.url} (config and db in ${work})`);
+  const health = await get(server.url, '/healthz', {});
+  if (health.status !== 200) console.error(`run-native: /healthz → ${health.status} ${health.text.slice(0, 200)}`);
+
+  const files = suiteFiles();
+  if (files.length === 0) throw new Error(`no test file matches ${only}`);
+  const env = {
+    API_BASE_URL: server.url,
+    API_MERCHANTS: JSON.stringify(merchants),
+    API_STATUS_LOG: statusLog,
+  };
+  const result = await runNodeTests(files, env);
+  passed += result.passed;
+  failed += result.failed;
+
+  try {
+    const lines = readFileSync(statusLog, 'utf8').trim().split('\n').filter(Boolean);
+    const byStatus = {};
+    for (const l of lines) { const s = l.split(' ')[0]; byStatus[s] = (byStatus[s] ?? 0) + 1; }
+    console.log(`run-native: ${lines.length} requests by status ${JSON.stringify(byStatus)}`);
+  } catch { /* no requests logged */ }
+
+  if (!skipCrash && !only) {
+    const t0 = Date.now();
+    let problems;
+    try {
+      problems = await crashTest();
+    } catch (e) {
+      problems = [`crash test stopped: ${e.stack ?? e}`];
+    }
+    if (problems.length === 0) {
+      passed += 1;
+      console.log(`crash test: passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } else {
+      failed += 1;
+      console.log(`crash test: FAILED (${problems.length} problems)`);
+      for (const p of problems.slice(0, 30)) console.log(`  - ${p}`);
+    }
+  }
+} catch (e) {
+  console.error(`run-native: ${e.message}`);
+  failed += 1;
+} finally {
+  await killServer('SIGTERM');
+  stopEverything();
+}
+if (failed > 0) {
+  exitCode = 1;
+  console.log(`run-native: kept the server logs in ${work}`);
+} else {
+  try { rmSync(work, { recursive: true, force: true }); } catch { /* best effort */ }
+}
+console.log(`api suite: ${passed} passed, ${failed} failed`);
+process.exit(exitCode);
