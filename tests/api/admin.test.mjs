@@ -205,10 +205,14 @@ test('inactivity expiry: all lots expire inactivity_days after the last activity
     assert.ok(exp, 'the expiry is listed');
     assert.equal(exp.points, -50);
     assert.equal(exp.at, instant(Date.parse(at) + 30 * DAY));
+    // a backdated activity after the expiry instant would move "last activity" past it: the expiry stays
+    me = await b.eventOk(c, pointsAdjusted(20, { at: instant(Date.now() - 5 * DAY) }));
+    assert.equal(me.loyalty.balance, 20, 'a later, backdated event does not undo the expiry');
+    assert.equal((await b.activity(c)).body.items.filter((i) => i.kind === 'expire').length, 1);
     me = await b.eventOk(c, pointsAdjusted(20));
-    assert.equal(me.loyalty.balance, 20, 'new activity does not revive expired points');
+    assert.equal(me.loyalty.balance, 40, 'new activity does not revive expired points');
     assert.equal(me.loyalty.expiring.length, 1, JSON.stringify(me.loyalty.expiring));
-    assert.equal(me.loyalty.expiring[0].points, 20);
+    assert.equal(me.loyalty.expiring[0].points, 40);
     const exp2 = Date.parse(me.loyalty.expiring[0].expires_at);
     assert.ok(Math.abs(exp2 - (Date.now() + 30 * DAY)) < 5 * 60_000, 'the new lot expires 30 days after the new activity');
   } finally {

@@ -3,8 +3,9 @@
 // body limit, and problem+json on every error.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { A } from './lib/env.mjs';
-import { noServerErrorsTest } from './lib/http.mjs';
+import net from 'node:net';
+import { A, BASE_URL } from './lib/env.mjs';
+import { noServerErrorsTest, makeAgent } from './lib/http.mjs';
 import { Api, orderPaid } from './lib/client.mjs';
 import { assertProblem } from './lib/problem.mjs';
 import { customerId, uid, newKey } from './lib/ids.mjs';
@@ -163,6 +164,54 @@ test('paid_at accepts any RFC 3339 offset and answers in UTC', async () => {
   const act = await a.activity(c);
   const earn = act.body.items.find((i) => i.kind === 'earn');
   assert.equal(earn.at, `${d}T12:00:00Z`);
+});
+
+test('after a 413 the connection is either announced closed (Connection: close) or still usable', async () => {
+  const agent = makeAgent(1); // one connection: the next request reuses it unless the server said close
+  try {
+    const c = customerId('size');
+    const big = await a.admin('POST', eventsPath(c), { agent, key: newKey(), body: 'x'.repeat(200_000), headers: json });
+    assertProblem(big, 413, 'payload_too_large');
+    let next;
+    try {
+      next = await a.admin('GET', '/v1/admin/program', { agent });
+    } catch (e) {
+      assert.fail(`the request after a 413 on the same keep-alive connection failed (${e.code ?? e.message}); `
+        + `the 413 had Connection: ${big.headers.connection ?? '(none)'}: a server that does not read the rest of the body must say Connection: close`);
+    }
+    assert.equal(next.status, 200);
+  } finally {
+    agent.destroy();
+  }
+});
+
+test('a body cut short (connection half-closed before Content-Length) → 400 problem+json', { skip: !BASE_URL.startsWith('http:') && 'plain HTTP only' }, async () => {
+  const url = new URL(BASE_URL);
+  const raw = await new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port || 80), url.hostname, () => {
+      socket.write([
+        `POST ${url.pathname.replace(/\/$/, '')}/v1/admin/customers/${customerId('cut')}/events HTTP/1.1`,
+        `Host: ${url.host}`,
+        `Authorization: Bearer ${A.api_key}`,
+        `Idempotency-Key: ${newKey()}`,
+        'Content-Type: application/json',
+        'Content-Length: 100',
+        'Connection: close',
+        '',
+        '{"type":"points_adjusted"',
+      ].join('\r\n'));
+      socket.end(); // half-close: the answer can still be read
+    });
+    let text = '';
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+    socket.on('data', (d) => { text += d; });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  const [head, body] = raw.split('\r\n\r\n');
+  assert.match(head, /^HTTP\/1\.1 400 /, raw.slice(0, 200));
+  assert.match(head, /\r\ncontent-type: application\/problem\+json/i, `problem+json expected: ${JSON.stringify(raw.slice(0, 300))}`);
+  assert.equal(typeof JSON.parse(body).code, 'string');
 });
 
 noServerErrorsTest();

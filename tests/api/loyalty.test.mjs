@@ -410,4 +410,16 @@ test('entries older than history_days are folded into one carried_forward entry'
   assert.deepEqual(act.body.items.map((i) => i.kind), ['adjust', 'carried_forward']);
 });
 
+test('the tier at paid_at uses the rolling window at that instant; today\'s tier only counts the last tier_window_days', async () => {
+  const c = customerId('window');
+  await a.eventOk(c, orderPaid(uid('o'), 10_000_000, { paid_at: daysAgo(400) })); // 100 000 then: Silver from then on
+  const me = await a.eventOk(c, orderPaid(uid('o'), 10_000, { paid_at: daysAgo(380) }));
+  assert.equal(me.loyalty.lifetime_earned, 100_125, 'the second order earned at 125 %');
+  assert.deepEqual(me.loyalty.tier, { id: 'member', name: 'Member' }, 'both orders are outside today\'s 365-day window');
+  assert.deepEqual(me.loyalty.next_tier, { id: 'silver', name: 'Silver', points_needed: 100_000 });
+  assert.equal(me.loyalty.balance, 0, 'and both lots expired after 365 days');
+  const items = (await a.activity(c)).body.items;
+  assert.deepEqual(items.map((i) => [i.kind, i.points]), [['expire', -125], ['expire', -100_000], ['earn', 125], ['earn', 100_000]]);
+});
+
 noServerErrorsTest();

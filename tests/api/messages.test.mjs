@@ -199,4 +199,12 @@ test('an importance that disagrees with the topic → 422; other bad requests', 
   assertProblem(await a.admin('POST', `/v1/admin/customers/${c}/messages`, { json: { topic: 'promotions' } }), 400, 'idempotency_key_required');
 });
 
+test('a shopper window across midnight joined with the floor: defer to the first instant outside both', async () => {
+  // local noon; shopper 11:00 → 09:00 (next day) and floor 21:00 → 08:00 leave only 09:00–11:00 free
+  const { c, z } = await setup(12, (p) => { p.quiet_hours = { start: '11:00', end: '09:00' }; });
+  const nextDay = new Date(Date.parse(`${z.localDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const d = await decide(c, { topic: 'promotions' });
+  assert.deepEqual(d, { decision: 'defer', channel: 'email', send_at: localToInstant(nextDay, 9, 0, z.offsetHours), reason: 'quiet_hours' }, `zone ${z.zone}`);
+});
+
 noServerErrorsTest();

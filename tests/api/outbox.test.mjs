@@ -102,6 +102,32 @@ test('a reminder for a shopper who turned reward updates off is not put in the o
   assert.ok(!(await outboxItems()).some((it) => it.customer_id === c), 'suppressed: nothing to send');
 });
 
+test('a reminder planned inside quiet time waits in the outbox until the quiet time ends', async () => {
+  const quiet = customerId('outbox');
+  const z = zoneWithLocalHour(2); // inside the floor (21:00–08:00)
+  const pq = clone(DEFAULT_PREFERENCES);
+  pq.time_zone = z.zone;
+  pq.expiry_reminder_days = [7];
+  assert.equal((await a.putPreferences(quiet, pq)).status, 200);
+  const control = await customerAtNoon((p) => { p.expiry_reminder_days = [7]; });
+  const expiresAt = instant(Date.now() + 7 * DAY + 3_000);
+  await a.eventOk(quiet, pointsAdjusted(10, { expires_at: expiresAt }));
+  await a.eventOk(control, pointsAdjusted(10, { expires_at: expiresAt }));
+  const shown = await waitForItem((it) => it.customer_id === control && it.kind === 'points_expiring', `points_expiring of ${control}`);
+  assert.equal(shown.send_at, instant(ms(expiresAt) - 7 * DAY));
+  await sleep(1_000);
+  assert.ok(!(await outboxItems()).some((it) => it.customer_id === quiet), 'the quiet-time reminder is not listed before its send_at (08:00 local)');
+});
+
+test('deleting a customer removes their reminders from the outbox', async () => {
+  const c = await customerAtNoon((p) => { p.expiry_reminder_days = [7]; });
+  await a.eventOk(c, pointsAdjusted(10, { expires_at: instant(Date.now() + 7 * DAY + 3_000) }));
+  const item = await waitForItem((it) => it.customer_id === c, `a reminder of ${c}`);
+  assert.equal((await a.deleteCustomer(c)).status, 204);
+  assert.ok(!(await outboxItems()).some((it) => it.customer_id === c), 'erased with the customer');
+  assertProblem(await a.ack(item.id), 404, 'not_found', 'its id is unknown now');
+});
+
 test('a tier change is announced (tier_changed, reward_updates)', async () => {
   const c = await customerAtNoon();
   await a.eventOk(c, orderPaid(uid('o'), 10_000_000, { paid_at: instant(Date.now() - 10 * DAY) })); // 100 000 points: Silver
