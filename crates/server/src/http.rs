@@ -39,10 +39,39 @@ pub fn app(handler: Arc<NativeHandler>, static_dir: &Path, widget_dir: &Path) ->
 /// Hands one request to the API handler and its answer back to axum.
 async fn api(State(handler): State<Arc<NativeHandler>>, request: Request) -> Response {
     match to_api_request(request).await {
-        Ok(request) => handler.handle(request).await.map(Body::from),
-        // The client broke the body off mid-way; it will hardly read this.
-        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+        Ok(request) => {
+            // Past the cap the rest of the body was never read, so the
+            // connection cannot carry another request: say so.
+            let unread_body = request.body().len() > MAX_BODY_BYTES;
+            let mut response = handler.handle(request).await.map(Body::from);
+            if unread_body {
+                close_connection(&mut response);
+            }
+            response
+        }
+        Err(_) => {
+            let problem = retention_core::Problem::new(
+                400,
+                "invalid_json",
+                "The body ended before the length the request announced.",
+            );
+            let mut response = (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "application/problem+json")],
+                serde_json::to_vec(&problem).unwrap_or_default(),
+            )
+                .into_response();
+            close_connection(&mut response);
+            response
+        }
     }
+}
+
+/// Asks the client (and hyper) to end the connection after this response.
+fn close_connection(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
 }
 
 /// The request as the API handler takes it: method, path and query,
