@@ -23,7 +23,9 @@ mod txn;
 use http::Method;
 
 pub use config::{Config, MerchantConfig};
-pub use ports::{Clock, CustomerKey, CustomerWrite, Entropy, Store, StoreError, Version};
+pub use ports::{
+    Clock, CustomerKey, CustomerWrite, Entropy, IdempotencyWrite, Store, StoreError, Version,
+};
 
 use retention_core::Program;
 use routes::{NoRoute, Route};

@@ -13,6 +13,8 @@ use crate::{CustomerKey, CustomerWrite, Store, StoreError, Version};
 struct Tables {
     customers: BTreeMap<CustomerKey, (Version, String, Option<Instant>, Vec<OutboxItem>)>,
     programs: BTreeMap<String, (Version, String)>,
+    // Expiry is the handler's check; a test store need not forget.
+    idempotency: BTreeMap<(CustomerKey, String), String>,
     next_version: Version,
 }
 
@@ -67,13 +69,29 @@ impl Store for MemoryStore {
                 key.clone(),
                 (version, write.state, write.next_wake, write.outbox),
             );
+            if let Some(idem) = write.idempotency {
+                t.idempotency.insert((key.clone(), idem.key), idem.record);
+            }
             true
+        })
+    }
+
+    async fn load_idempotency(
+        &self,
+        key: &CustomerKey,
+        idempotency_key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.with(|t| {
+            t.idempotency
+                .get(&(key.clone(), idempotency_key.to_owned()))
+                .cloned()
         })
     }
 
     async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError> {
         self.with(|t| {
             t.customers.remove(key);
+            t.idempotency.retain(|(k, _), _| k != key);
         })
     }
 

@@ -28,6 +28,19 @@ pub struct CustomerWrite {
     /// The customer's reminders not yet acked, indexed so the merchant's
     /// outbox can list them across customers.
     pub outbox: Vec<OutboxItem>,
+    /// The answer to an idempotent request, stored with the change it made.
+    pub idempotency: Option<IdempotencyWrite>,
+}
+
+/// An idempotency record to store under a customer.
+#[derive(Clone, PartialEq, Debug)]
+pub struct IdempotencyWrite {
+    /// The client's key.
+    pub key: String,
+    /// The record (see `crate::state::IdempotencyRecord`), JSON.
+    pub record: String,
+    /// After this instant the record may be dropped.
+    pub expires_at: Instant,
 }
 
 /// A failure of the storage itself (not a conflict): answered with 503.
@@ -38,7 +51,9 @@ pub struct StoreError(pub String);
 /// Per-customer and per-merchant documents with compare-and-swap writes.
 ///
 /// Implementations must make `save_customer` atomic: the state, the wake
-/// time and the outbox index change together or not at all.
+/// time, the outbox index and the idempotency record change together or
+/// not at all. Idempotency records live beside the state, not in it, so a
+/// busy customer's state stays small.
 #[allow(async_fn_in_trait)]
 pub trait Store {
     /// The customer's state and its version, or `None` if never written.
@@ -46,6 +61,14 @@ pub trait Store {
         &self,
         key: &CustomerKey,
     ) -> Result<Option<(Version, String)>, StoreError>;
+
+    /// The idempotency record stored under `idempotency_key` for the
+    /// customer, if it has not expired.
+    async fn load_idempotency(
+        &self,
+        key: &CustomerKey,
+        idempotency_key: &str,
+    ) -> Result<Option<String>, StoreError>;
 
     /// Writes the customer if its current version is `expected` (`None`:
     /// it must not exist). Returns `false`, writing nothing, on a conflict.
@@ -56,7 +79,8 @@ pub trait Store {
         write: CustomerWrite,
     ) -> Result<bool, StoreError>;
 
-    /// Erases everything of the customer, outbox index included.
+    /// Erases everything of the customer, outbox index and idempotency
+    /// records included.
     async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError>;
 
     /// The merchant's program document and version, or `None` if never put.

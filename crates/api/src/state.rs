@@ -1,5 +1,5 @@
-//! The stored document of one customer: the domain state and the
-//! idempotency records that protect it, written together in one
+//! What is stored for one customer: the domain state, and beside it the
+//! idempotency records that protect it, written in the same atomic
 //! compare-and-swap so a replay never doubles a change.
 
 use http::HeaderValue;
@@ -10,17 +10,14 @@ use sha2::{Digest, Sha256};
 use crate::{Response, reply};
 
 /// How long an idempotency key is remembered (SPEC 3.1).
-const IDEMPOTENCY_SECONDS: i64 = 24 * 3_600;
+pub const IDEMPOTENCY_SECONDS: i64 = 24 * 3_600;
 
-/// Everything stored under one customer key.
+/// The state stored under one customer key.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CustomerDoc {
     /// The domain state.
     #[serde(default)]
     pub customer: Customer,
-    /// Responses already given to idempotent requests, newest last.
-    #[serde(default)]
-    pub idempotency: Vec<IdempotencyRecord>,
 }
 
 /// The first response given to a request with an idempotency key.
@@ -46,32 +43,6 @@ impl CustomerDoc {
         serde_json::from_str(text).map_err(|e| format!("a stored customer cannot be read: {e}"))
     }
 
-    /// The record stored under `key`, if still remembered.
-    pub fn recorded(&self, key: &str) -> Option<&IdempotencyRecord> {
-        self.idempotency.iter().find(|r| r.key == key)
-    }
-
-    /// Remembers `response` as the answer to `key`, forgetting keys older
-    /// than 24 hours.
-    pub fn remember(&mut self, key: &str, fingerprint: &str, response: &Response, now: Instant) {
-        let horizon = now.plus_seconds(-IDEMPOTENCY_SECONDS);
-        self.idempotency.retain(|r| r.at > horizon);
-        let content_type = response
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/json")
-            .to_owned();
-        self.idempotency.push(IdempotencyRecord {
-            key: key.to_owned(),
-            fingerprint: fingerprint.to_owned(),
-            at: now,
-            status: response.status().as_u16(),
-            content_type,
-            body: String::from_utf8_lossy(response.body()).into_owned(),
-        });
-    }
-
     /// Settles the state and plans reminders before a write.
     pub fn prepare_write(&mut self, customer_id: &str, program: &Program, now: Instant) {
         self.customer.settle(program, now);
@@ -80,6 +51,34 @@ impl CustomerDoc {
 }
 
 impl IdempotencyRecord {
+    /// The record of `response` as the answer to `key` at `now`.
+    pub fn new(key: &str, fingerprint: &str, response: &Response, now: Instant) -> Self {
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_owned();
+        IdempotencyRecord {
+            key: key.to_owned(),
+            fingerprint: fingerprint.to_owned(),
+            at: now,
+            status: response.status().as_u16(),
+            content_type,
+            body: String::from_utf8_lossy(response.body()).into_owned(),
+        }
+    }
+
+    /// Whether the record is still remembered at `now`.
+    pub fn is_live(&self, now: Instant) -> bool {
+        now < self.expires_at()
+    }
+
+    /// When the record may be forgotten.
+    pub fn expires_at(&self) -> Instant {
+        self.at.plus_seconds(IDEMPOTENCY_SECONDS)
+    }
+
     /// The stored response again, marked as a replay.
     pub fn replay(&self) -> Response {
         let content_type = if self.content_type.starts_with("application/problem+json") {

@@ -1,13 +1,14 @@
 //! One write to a customer: load, apply at `now`, store with
 //! compare-and-swap, retry on conflict. Idempotency records are checked
-//! and written inside the same document, so a replay and a state change
-//! can never disagree.
+//! against the state version read and written in the same atomic swap, so
+//! a replay and a state change can never disagree.
 
 use retention_core::{Customer, Instant, Program};
 
-use crate::state::{CustomerDoc, fingerprint};
+use crate::state::{CustomerDoc, IdempotencyRecord, fingerprint};
 use crate::{
-    Clock, CustomerKey, CustomerWrite, Entropy, Handler, Response, Store, StoreError, reply,
+    Clock, CustomerKey, CustomerWrite, Entropy, Handler, IdempotencyWrite, Response, Store,
+    StoreError, reply,
 };
 
 /// Attempts before giving up on a customer under heavy contention.
@@ -68,8 +69,10 @@ where
             None => (None, CustomerDoc::default()),
         };
         let now = handler.clock.now();
+        // Read after the state: a first request that commits in between
+        // either shows here or makes this attempt's swap fail.
         if let Some(idem) = idempotency
-            && let Some(record) = doc.recorded(idem.key)
+            && let Some(record) = recorded(handler, key, idem.key, now).await?
         {
             return Ok(if record.fingerprint == idem.fingerprint {
                 record.replay()
@@ -92,9 +95,8 @@ where
                 return Ok(response);
             }
         }
-        if let Some(idem) = idempotency {
-            doc.remember(idem.key, &idem.fingerprint, &response, now);
-        }
+        let record = idempotency
+            .map(|idem| IdempotencyRecord::new(idem.key, &idem.fingerprint, &response, now));
         if keep {
             doc.prepare_write(&key.customer, program, now);
         }
@@ -102,6 +104,15 @@ where
             state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
             next_wake: doc.customer.next_wake(program, now),
             outbox: doc.customer.outbox.clone(),
+            idempotency: match record {
+                Some(record) => Some(IdempotencyWrite {
+                    key: record.key.clone(),
+                    expires_at: record.expires_at(),
+                    record: serde_json::to_string(&record)
+                        .map_err(|e| StoreError(e.to_string()))?,
+                }),
+                None => None,
+            },
         };
         if handler.store.save_customer(key, version, write).await? {
             return Ok(response);
@@ -110,4 +121,19 @@ where
     Err(StoreError(
         "the customer is changing too fast to write; try again".to_owned(),
     ))
+}
+
+/// The live record stored under an idempotency key, if any.
+async fn recorded<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    idempotency_key: &str,
+    now: Instant,
+) -> Result<Option<IdempotencyRecord>, StoreError> {
+    let Some(text) = handler.store.load_idempotency(key, idempotency_key).await? else {
+        return Ok(None);
+    };
+    let record: IdempotencyRecord = serde_json::from_str(&text)
+        .map_err(|e| StoreError(format!("an idempotency record cannot be read: {e}")))?;
+    Ok(record.is_live(now).then_some(record))
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use retention_api::state::IDEMPOTENCY_SECONDS;
 use retention_api::{CustomerKey, CustomerWrite, Store, StoreError, Version};
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
@@ -35,6 +36,16 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_send_at ON outbox (merchant, send_at, id);
 CREATE INDEX outbox_by_id ON outbox (merchant, id);
+
+-- Answers to idempotent requests, written with the change they made.
+CREATE TABLE idempotency (
+    merchant   TEXT    NOT NULL,
+    customer   TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    record     TEXT    NOT NULL,  -- the API's record as JSON
+    expires_at INTEGER NOT NULL,  -- unix seconds
+    PRIMARY KEY (merchant, customer, key)
+);
 
 CREATE TABLE programs (
     merchant TEXT    NOT NULL PRIMARY KEY,
@@ -170,12 +181,35 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn load_idempotency(
+        &self,
+        key: &CustomerKey,
+        idempotency_key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let (key, idempotency_key) = (key.clone(), idempotency_key.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT record FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND key = ?3",
+                )?
+                .query_row(params![key.merchant, key.customer, idempotency_key], |row| {
+                    row.get::<_, String>(0)
+                })
+                .optional()?)
+        })
+        .await
+    }
+
     async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError> {
         let key = key.clone();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "DELETE FROM outbox WHERE merchant = ?1 AND customer = ?2",
+                params![key.merchant, key.customer],
+            )?;
+            tx.execute(
+                "DELETE FROM idempotency WHERE merchant = ?1 AND customer = ?2",
                 params![key.merchant, key.customer],
             )?;
             tx.execute(
@@ -294,6 +328,21 @@ fn save_customer(
         "DELETE FROM outbox WHERE merchant = ?1 AND customer = ?2",
         params![key.merchant, key.customer],
     )?;
+    if let Some(idem) = &write.idempotency {
+        // Expired records of this customer go as new ones come.
+        tx.execute(
+            "DELETE FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND expires_at <= ?3",
+            params![
+                key.merchant,
+                key.customer,
+                idem.expires_at.unix() - IDEMPOTENCY_SECONDS
+            ],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO idempotency (merchant, customer, key, record, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key.merchant, key.customer, idem.key, idem.record, idem.expires_at.unix()],
+        )?;
+    }
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR REPLACE INTO outbox (merchant, customer, id, send_at, item) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -39,6 +39,7 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
         state: state.to_owned(),
         next_wake: next_wake.map(Instant::from_unix),
         outbox,
+        idempotency: None,
     }
 }
 
@@ -460,4 +461,51 @@ fn poll_once<F: std::future::Future>(future: F) -> F::Output {
         std::task::Poll::Ready(output) => output,
         std::task::Poll::Pending => panic!("the store waited without a runtime"),
     }
+}
+
+#[tokio::test]
+async fn idempotency_records_are_written_with_the_state_and_erased_with_the_customer() {
+    let (_dir, store) = open();
+    let alice = key("m", "alice");
+    let record = |key: &str, expires_at: i64| retention_api::IdempotencyWrite {
+        key: key.to_owned(),
+        record: format!("{{\"answer\":\"{key}\"}}"),
+        expires_at: Instant::from_unix(expires_at),
+    };
+    let mut first = write("{}", None, vec![]);
+    first.idempotency = Some(record("k1", 1_000_000));
+    assert!(store.save_customer(&alice, None, first).await.unwrap());
+    assert_eq!(
+        store
+            .load_idempotency(&alice, "k1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("{\"answer\":\"k1\"}")
+    );
+    // A swap that loses writes no record either.
+    let mut stale = write("{}", None, vec![]);
+    stale.idempotency = Some(record("k2", 1_000_000));
+    assert!(!store.save_customer(&alice, None, stale).await.unwrap());
+    assert_eq!(store.load_idempotency(&alice, "k2").await.unwrap(), None);
+    // A record written a day after k1 expired removes it.
+    let (version, _) = store.load_customer(&alice).await.unwrap().unwrap();
+    let mut later = write("{}", None, vec![]);
+    later.idempotency = Some(record("k3", 1_000_000 + 2 * 86_400));
+    assert!(
+        store
+            .save_customer(&alice, Some(version), later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.load_idempotency(&alice, "k1").await.unwrap(), None);
+    assert!(
+        store
+            .load_idempotency(&alice, "k3")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.delete_customer(&alice).await.unwrap();
+    assert_eq!(store.load_idempotency(&alice, "k3").await.unwrap(), None);
 }
