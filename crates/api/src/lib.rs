@@ -40,6 +40,16 @@ pub type Response = http::Response<Vec<u8>>;
 /// byte more so they can tell.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Whose state a request concerns, when its credentials are good: edge
+/// platforms send it to that customer's (or merchant's) own object.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Target {
+    /// One customer's state (shopper requests, admin customer requests).
+    Customer(CustomerKey),
+    /// The merchant's program and outbox.
+    Merchant(String),
+}
+
 /// The API over a store `S`, a clock `C` and a randomness source `E`.
 pub struct Handler<S, C, E> {
     merchants: Vec<MerchantConfig>,
@@ -79,6 +89,48 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Ok(Route::Health) => reply::json(200, &serde_json::json!({"status": "ok"})),
             Ok(route) => self.admin(route, request).await,
             Err(no_route) => no_route_response(no_route),
+        }
+    }
+
+    /// Whose state `request` concerns, from its method, path and
+    /// credentials only (the body is not read). `None` when the request
+    /// touches no state or will be refused before it does (bad
+    /// credentials, unknown paths, CORS preflights, `/healthz`).
+    pub fn target<B>(&self, request: &http::Request<B>) -> Option<Target> {
+        if request.method() == Method::OPTIONS {
+            return None;
+        }
+        let token = auth::bearer(request.headers());
+        let merchant = || auth::verify_merchant(token, &self.merchants).map(|m| m.id.clone());
+        let customer = |customer: String| {
+            let valid = retention_core::events::is_valid_customer_id(&customer);
+            merchant()
+                .filter(|_| valid)
+                .map(|merchant| Target::Customer(CustomerKey { merchant, customer }))
+        };
+        match routes::route(request.method(), request.uri().path()).ok()? {
+            Route::Health => None,
+            Route::Me
+            | Route::Activity
+            | Route::Redeem
+            | Route::SubscriptionAction(_)
+            | Route::MyPreferences
+            | Route::SaveMyPreferences => {
+                let now = self.clock.now().unix();
+                let shopper = auth::verify_shopper(token, &self.merchants, now).ok()?;
+                Some(Target::Customer(CustomerKey {
+                    merchant: shopper.merchant,
+                    customer: shopper.customer,
+                }))
+            }
+            Route::Event(id)
+            | Route::Customer(id)
+            | Route::DeleteCustomer(id)
+            | Route::SaveCustomerPreferences(id)
+            | Route::Message(id) => customer(id),
+            Route::Program | Route::SaveProgram | Route::Outbox | Route::Ack(_) => {
+                merchant().map(Target::Merchant)
+            }
         }
     }
 

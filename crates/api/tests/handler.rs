@@ -431,3 +431,52 @@ fn redemptions_subscriptions_and_outbox_work_end_to_end() {
 fn h_clock(h: &TestHandler, now: i64) {
     h.clock().0.store(now, Ordering::SeqCst);
 }
+
+#[test]
+fn requests_name_their_target_only_with_good_credentials() {
+    use retention_api::{CustomerKey, Target};
+    let h = handler();
+    let request = |c: Call| {
+        let mut b = http::Request::builder().method(c.method).uri(&c.path);
+        for (n, v) in &c.headers {
+            b = b.header(n, v);
+        }
+        b.body(()).unwrap()
+    };
+    let key = |m: &str, c: &str| {
+        Target::Customer(CustomerKey {
+            merchant: m.into(),
+            customer: c.into(),
+        })
+    };
+    assert_eq!(
+        h.target(&request(call("GET", "/v1/me").shopper("a", "c-1"))),
+        Some(key("a", "c-1"))
+    );
+    assert_eq!(h.target(&request(call("GET", "/v1/me"))), None);
+    assert_eq!(
+        h.target(&request(
+            call("POST", "/v1/admin/customers/x%40y/events").admin("b")
+        )),
+        Some(key("b", "x@y"))
+    );
+    assert_eq!(
+        h.target(&request(
+            call("POST", "/v1/admin/customers/bad%20id/events").admin("b")
+        )),
+        None
+    );
+    assert_eq!(
+        h.target(&request(call("GET", "/v1/admin/outbox").admin("a"))),
+        Some(Target::Merchant("a".into()))
+    );
+    assert_eq!(
+        h.target(&request(call("GET", "/v1/admin/outbox").admin("nobody"))),
+        None
+    );
+    assert_eq!(
+        h.target(&request(call("OPTIONS", "/v1/me").shopper("a", "c"))),
+        None
+    );
+    assert_eq!(h.target(&request(call("GET", "/healthz"))), None);
+}

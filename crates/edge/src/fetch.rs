@@ -1,0 +1,79 @@
+//! Fetch `Request`/`Response` objects to and from the `http` types the
+//! API takes.
+
+use js_sys::{Array, Uint8Array};
+use retention_api::{MAX_BODY_BYTES, Request, Response};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Method, path and query, and headers of a Fetch request (no body).
+pub fn read_head(request: &web_sys::Request) -> Result<http::Request<()>, JsValue> {
+    let mut builder = http::Request::builder()
+        .method(request.method().as_str())
+        .uri(path_and_query(&request.url()));
+    let entries =
+        js_sys::try_iter(&request.headers())?.ok_or("the request headers cannot be read")?;
+    for entry in entries {
+        let pair: Array = entry?.into();
+        if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            builder = builder.header(name, value);
+        }
+    }
+    builder
+        .body(())
+        .map_err(|e| JsValue::from_str(&format!("the request cannot be read: {e}")))
+}
+
+/// The whole request; at most [`MAX_BODY_BYTES`] + 1 bytes of body are
+/// kept, so the API still tells a body that is too large.
+pub async fn read_request(request: &web_sys::Request) -> Result<Request, JsValue> {
+    let head = read_head(request)?;
+    let mut body = Vec::new();
+    if !matches!(request.method().as_str(), "GET" | "HEAD") {
+        let buffer = JsFuture::from(request.array_buffer()?).await?;
+        let bytes = Uint8Array::new(&buffer);
+        let kept = bytes.length().min((MAX_BODY_BYTES + 1) as u32);
+        body = bytes.subarray(0, kept).to_vec();
+    }
+    let (parts, ()) = head.into_parts();
+    Ok(http::Request::from_parts(parts, body))
+}
+
+/// A Fetch `Response` for the API's answer.
+pub fn write_response(response: Response) -> Result<web_sys::Response, JsValue> {
+    let (parts, mut body) = response.into_parts();
+    let headers = web_sys::Headers::new()?;
+    for (name, value) in &parts.headers {
+        if let Ok(value) = value.to_str() {
+            headers.append(name.as_str(), value)?;
+        }
+    }
+    let init = web_sys::ResponseInit::new();
+    init.set_status(parts.status.as_u16());
+    init.set_headers(&headers);
+    // 204 and 304 must not carry a body, not even an empty one.
+    let body = if body.is_empty() {
+        None
+    } else {
+        Some(body.as_mut_slice())
+    };
+    web_sys::Response::new_with_opt_u8_array_and_init(body, &init)
+}
+
+/// The path and query of an absolute URL (`https://host/p?q` → `/p?q`).
+fn path_and_query(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_keep_their_path_and_query() {
+        assert_eq!(
+            super::path_and_query("https://a.example/v1/me?x=1"),
+            "/v1/me?x=1"
+        );
+        assert_eq!(super::path_and_query("http://127.0.0.1:8787"), "/");
+    }
+}

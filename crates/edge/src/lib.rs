@@ -1,0 +1,99 @@
+//! The retention widget's HTTP API as a WebAssembly Fetch handler for
+//! edge runtimes. Everything the API does is in `retention-api`; this
+//! crate only converts Fetch `Request`/`Response` objects and forwards the
+//! store port to a JavaScript object each platform provides (Durable
+//! Object storage on Cloudflare, Deno KV on Deno).
+#![warn(missing_docs)]
+
+mod fetch;
+mod platform;
+mod store;
+
+use std::rc::Rc;
+
+use retention_api::{CustomerKey, Handler, MerchantConfig, Target};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use platform::{JsClock, WebEntropy};
+use store::JsStore;
+
+type EdgeApi = Handler<JsStore, JsClock, WebEntropy>;
+
+/// The API, bound to the merchants it serves and a platform's store.
+#[wasm_bindgen]
+pub struct EdgeHandler {
+    inner: Rc<EdgeApi>,
+}
+
+#[wasm_bindgen]
+impl EdgeHandler {
+    /// A handler for the merchants in `merchants_json` (a JSON array of
+    /// `{id, api_key, token_secret, allowed_origins}`) over `store` (an
+    /// object with the store methods; see `store.rs`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(merchants_json: &str, store: JsValue) -> Result<EdgeHandler, JsError> {
+        let merchants: Vec<MerchantConfig> = serde_json::from_str(merchants_json).map_err(|e| {
+            JsError::new(&format!(
+                "RETENTION_MERCHANTS is not a JSON array of merchants: {e}."
+            ))
+        })?;
+        let config = retention_api::Config {
+            merchant: merchants,
+        };
+        config
+            .validate()
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let store = JsStore::new(store).map_err(|e| JsError::new(&e))?;
+        Ok(EdgeHandler {
+            inner: Rc::new(Handler::new(config.merchant, store, JsClock, WebEntropy)),
+        })
+    }
+
+    /// Answers a Fetch `Request` with a `Promise<Response>`.
+    pub fn handle(&self, request: web_sys::Request) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let request = fetch::read_request(&request).await?;
+            let response = inner.handle(request).await;
+            fetch::write_response(response).map(JsValue::from)
+        })
+    }
+
+    /// Runs the reminder planner for one customer (the alarm hook).
+    pub fn wake(&self, merchant: String, customer: String) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let key = CustomerKey { merchant, customer };
+            inner
+                .wake(&key)
+                .await
+                .map(|()| JsValue::UNDEFINED)
+                .map_err(|e| JsValue::from(JsError::new(&e.to_string())))
+        })
+    }
+
+    /// Whose state the request concerns, from its method, path and
+    /// credentials: `{kind: "customer", merchant, customer}`,
+    /// `{kind: "merchant", merchant}`, or `undefined` when the request
+    /// touches no state (answer it with `handle` anywhere).
+    pub fn target(&self, request: &web_sys::Request) -> Result<JsValue, JsValue> {
+        let head = fetch::read_head(request)?;
+        let object = js_sys::Object::new();
+        let set =
+            |name: &str, value: &str| js_sys::Reflect::set(&object, &name.into(), &value.into());
+        match self.inner.target(&head) {
+            Some(Target::Customer(key)) => {
+                set("kind", "customer")?;
+                set("merchant", &key.merchant)?;
+                set("customer", &key.customer)?;
+            }
+            Some(Target::Merchant(merchant)) => {
+                set("kind", "merchant")?;
+                set("merchant", &merchant)?;
+            }
+            None => return Ok(JsValue::UNDEFINED),
+        }
+        Ok(object.into())
+    }
+}
