@@ -1,0 +1,489 @@
+// The store port of the edge handler (crates/edge/src/store.rs) over Deno KV.
+//
+// Every method is async and takes and returns plain values; versions are
+// numbers, instants unix seconds. The handler holds every rule: this file
+// only keeps documents, versions and indexes.
+//
+// Layout (every key starts with a namespace, so no merchant or customer id
+// can collide with another family of keys):
+//
+//   ["cust", m, c, "head"]                  {v, n, bytes, wake, outbox}
+//                                             v: version; n: chunk count;
+//                                             wake: unix s | null;
+//                                             outbox: [[id, sendAt, digest]]
+//   ["cust", m, c, "state", v, i]           Uint8Array, chunk i of the state
+//                                             (UTF-8 JSON) written at v
+//   ["cust", m, c, "idem", key]             {v, n, expiresAt}   (expireIn)
+//   ["cust", m, c, "idem", key, v, i]       Uint8Array chunk    (expireIn)
+//   ["outbox", m, sendAt, id]               {c, item}  item: the JSON text
+//   ["outbox_id", m, id, c]                 sendAt
+//   ["wake", nextWake, m, c]                1
+//   ["program", m, "head"]                  {v, n, bytes}
+//   ["program", m, "chunk", v, i]           Uint8Array chunk
+//
+// Deno KV keeps at most 64 KiB in one value, so documents are cut into
+// chunks keyed by the version that wrote them: a chunk never changes once
+// written, a reader that finds one missing knows a newer version replaced
+// it and reads again. A customer write is ONE atomic commit: a check of the
+// head's versionstamp, the new head and chunks, the deletion of the old
+// chunks, the outbox index (only the entries that changed), the wake index
+// and the idempotency record. A commit over Deno KV's limits (1000
+// mutations, 800 KiB in all, 80 KiB of keys; 10 checks on Deno Deploy) is
+// refused before it is sent, with an error naming the sizes: nothing is
+// half-written.
+//
+// Versions are never reused, even after a customer is deleted and written
+// again: a writer holding a version read before the delete cannot
+// overwrite the new customer (see newVersion).
+
+export const LIMITS = Object.freeze({
+  valueBytes: 64 * 1024,
+  mutations: 1000,
+  totalBytes: 800 * 1024,
+  totalKeyBytes: 80 * 1024,
+  checks: 10,
+});
+
+/** Bytes per chunk: Uint8Array values are stored as is, so a full value. */
+const CHUNK_BYTES = LIMITS.valueBytes;
+/** Keys read per getMany (Deno KV reads at most 10 ranges at once). */
+const READ_BATCH = 10;
+/** Re-reads when a chunk disappeared under a reader. */
+const READ_ATTEMPTS = 20;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Thrown when a write cannot fit in one atomic commit; nothing was written. */
+export class StoreLimitError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'StoreLimitError';
+  }
+}
+
+export class KvStore {
+  /** @param {Deno.Kv} kv */
+  constructor(kv, { limits = LIMITS } = {}) {
+    this.kv = kv;
+    this.limits = limits;
+    this.lastVersion = 0;
+  }
+
+  // ---- customers -----------------------------------------------------------
+
+  async loadCustomer(merchant, customer) {
+    const doc = await this.#readDoc(custHead(merchant, customer), (v, i) => custChunk(merchant, customer, v, i));
+    return doc && { version: doc.version, state: doc.text };
+  }
+
+  async saveCustomer(merchant, customer, expected, write) {
+    const headKey = custHead(merchant, customer);
+    const head = await this.kv.get(headKey);
+    const current = head.value ?? null;
+    if ((current?.v ?? null) !== (expected ?? null)) return false;
+
+    const version = this.#newVersion(current?.v ?? 0);
+    const op = new Commit(this.kv, this.limits, `customer write (merchant ${JSON.stringify(merchant)})`);
+    op.check(headKey, head.versionstamp);
+
+    // state: new chunks, then the old version's chunks go
+    const bytes = encoder.encode(requireString(write?.state, 'write.state'));
+    const chunks = split(bytes);
+    chunks.forEach((chunk, i) => op.set(custChunk(merchant, customer, version, i), chunk));
+    for (let i = 0; i < (current?.n ?? 0); i++) op.delete(custChunk(merchant, customer, current.v, i));
+
+    // wake index
+    const wake = wakeTime(write.nextWake);
+    const oldWake = current?.wake ?? null;
+    if (oldWake !== null && oldWake !== wake) op.delete(wakeKey(oldWake, merchant, customer));
+    if (wake !== null && wake !== oldWake) op.set(wakeKey(wake, merchant, customer), 1);
+
+    // outbox index: only what changed
+    const items = parseOutbox(write.outbox);
+    const before = new Map((current?.outbox ?? []).map(([id, sendAt, digest]) => [id, { sendAt, digest }]));
+    const after = new Map(items.map((it) => [it.id, it]));
+    for (const [id, old] of before) {
+      const now = after.get(id);
+      if (!now) {
+        op.delete(outboxKey(merchant, old.sendAt, id));
+        op.delete(outboxIdKey(merchant, id, customer));
+      } else if (now.sendAt !== old.sendAt) {
+        op.delete(outboxKey(merchant, old.sendAt, id));
+      }
+    }
+    for (const it of items) {
+      const old = before.get(it.id);
+      if (old && old.sendAt === it.sendAt && old.digest === it.digest) continue;
+      op.set(outboxKey(merchant, it.sendAt, it.id), { c: customer, item: it.text });
+      if (!old || old.sendAt !== it.sendAt) op.set(outboxIdKey(merchant, it.id, customer), it.sendAt);
+    }
+
+    // idempotency record, kept until it expires
+    const idem = write.idempotency ?? null;
+    if (idem !== null) {
+      const key = requireString(idem.key, 'write.idempotency.key');
+      const expiresAt = requireNumber(idem.expiresAt, 'write.idempotency.expiresAt');
+      const expireIn = Math.max(1000, Math.round(expiresAt * 1000 - Date.now()));
+      const recordChunks = split(encoder.encode(requireString(idem.record, 'write.idempotency.record')));
+      op.set(idemHead(merchant, customer, key), { v: version, n: recordChunks.length, expiresAt }, { expireIn });
+      recordChunks.forEach((chunk, i) => op.set(idemChunk(merchant, customer, key, version, i), chunk, { expireIn }));
+    }
+
+    op.set(headKey, {
+      v: version,
+      n: chunks.length,
+      bytes: bytes.length,
+      wake,
+      outbox: items.map((it) => [it.id, it.sendAt, it.digest]),
+    });
+    return await op.commit();
+  }
+
+  async deleteCustomer(merchant, customer) {
+    const headKey = custHead(merchant, customer);
+    const prefix = ['cust', merchant, customer];
+    for (let attempt = 0; attempt < READ_ATTEMPTS * 5; attempt++) {
+      const head = await this.kv.get(headKey);
+      const current = head.value ?? null;
+      const keys = [];
+      for await (const entry of this.kv.list({ prefix })) keys.push(entry.key);
+      const globals = [];
+      if (current) {
+        if (current.wake !== null && current.wake !== undefined) globals.push(wakeKey(current.wake, merchant, customer));
+        for (const [id, sendAt] of current.outbox ?? []) {
+          globals.push(outboxKey(merchant, sendAt, id), outboxIdKey(merchant, id, customer));
+        }
+      }
+      // Keep each commit well inside the limits: idempotency records (the
+      // only keys that pile up) go first in batches; the last commit takes
+      // the head, checked, with everything that hangs on it.
+      const budget = Math.floor(this.limits.mutations / 2);
+      const rest = keys.filter((k) => !sameKey(k, headKey));
+      if (rest.length + globals.length + 1 > budget) {
+        const idem = rest.filter((k) => k[3] === 'idem').slice(0, budget);
+        if (idem.length > 0) {
+          const batch = new Commit(this.kv, this.limits, 'customer delete');
+          idem.forEach((k) => batch.delete(k));
+          await batch.commit();
+          continue;
+        }
+      }
+      const op = new Commit(this.kv, this.limits, 'customer delete');
+      op.check(headKey, head.versionstamp);
+      for (const k of [...globals, ...rest]) op.delete(k);
+      if (current) op.delete(headKey);
+      if (await op.commit()) return;
+    }
+    throw new Error('deleteCustomer: the customer kept changing while it was being deleted; try again');
+  }
+
+  async loadIdempotency(merchant, customer, key) {
+    const entry = await this.kv.get(idemHead(merchant, customer, key));
+    const head = entry.value;
+    if (!head || !(head.expiresAt > Date.now() / 1000)) return null;
+    const parts = await this.#readChunks(head, (v, i) => idemChunk(merchant, customer, key, v, i));
+    // A record replaced under the reader (its key expired and was used
+    // again): read the new one.
+    if (parts === null) return this.#retryIdempotency(merchant, customer, key);
+    return decoder.decode(concat(parts));
+  }
+
+  async #retryIdempotency(merchant, customer, key) {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      const entry = await this.kv.get(idemHead(merchant, customer, key));
+      const head = entry.value;
+      if (!head || !(head.expiresAt > Date.now() / 1000)) return null;
+      const parts = await this.#readChunks(head, (v, i) => idemChunk(merchant, customer, key, v, i));
+      if (parts !== null) return decoder.decode(concat(parts));
+    }
+    return null;
+  }
+
+  // ---- programs ------------------------------------------------------------
+
+  async loadProgram(merchant) {
+    const doc = await this.#readDoc(programHead(merchant), (v, i) => programChunk(merchant, v, i));
+    return doc && { version: doc.version, program: doc.text };
+  }
+
+  async saveProgram(merchant, expected, program) {
+    const headKey = programHead(merchant);
+    const head = await this.kv.get(headKey);
+    const current = head.value ?? null;
+    if ((current?.v ?? null) !== (expected ?? null)) return false;
+    const version = this.#newVersion(current?.v ?? 0);
+    const op = new Commit(this.kv, this.limits, `program write (merchant ${JSON.stringify(merchant)})`);
+    op.check(headKey, head.versionstamp);
+    const bytes = encoder.encode(requireString(program, 'program'));
+    const chunks = split(bytes);
+    chunks.forEach((chunk, i) => op.set(programChunk(merchant, version, i), chunk));
+    for (let i = 0; i < (current?.n ?? 0); i++) op.delete(programChunk(merchant, current.v, i));
+    op.set(headKey, { v: version, n: chunks.length, bytes: bytes.length });
+    return await op.commit();
+  }
+
+  // ---- outbox and wake indexes --------------------------------------------------
+
+  async dueOutbox(merchant, now, limit) {
+    const n = Math.max(0, Math.min(Math.floor(Number(limit) || 0), 1000));
+    if (n === 0) return '[]';
+    const texts = [];
+    const iter = this.kv.list(
+      { start: ['outbox', merchant], end: ['outbox', merchant, Math.floor(now) + 1] },
+      { limit: n },
+    );
+    for await (const entry of iter) texts.push(entry.value.item);
+    return `[${texts.join(',')}]`;
+  }
+
+  async outboxOwner(merchant, id) {
+    for await (const entry of this.kv.list({ prefix: ['outbox_id', merchant, id] }, { limit: 1 })) {
+      return entry.key[3];
+    }
+    return null;
+  }
+
+  /**
+   * Customers whose planned wake time is at or before `now` (unix s),
+   * soonest first, at most `limit`: `[{merchant, customer, wake}]`. Not
+   * part of the handler's port: the reminder loop of main.js reads it.
+   */
+  async dueWakes(now, limit = 100) {
+    const out = [];
+    const iter = this.kv.list({ start: ['wake'], end: ['wake', Math.floor(now) + 1] }, { limit });
+    for await (const entry of iter) out.push({ wake: entry.key[1], merchant: entry.key[2], customer: entry.key[3] });
+    return out;
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  /** A chunked document: `{version, text}` or null. */
+  async #readDoc(headKey, chunkKey) {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      const entry = await this.kv.get(headKey);
+      const head = entry.value;
+      if (!head) return null;
+      const parts = await this.#readChunks(head, chunkKey);
+      if (parts !== null) return { version: head.v, text: decoder.decode(concat(parts)) };
+    }
+    throw new Error(`a document under ${JSON.stringify(headKey)} kept changing while it was read`);
+  }
+
+  /** The head's chunks, or null when one is gone (a newer version replaced them). */
+  async #readChunks(head, chunkKey) {
+    const keys = Array.from({ length: head.n }, (_, i) => chunkKey(head.v, i));
+    const parts = [];
+    for (let i = 0; i < keys.length; i += READ_BATCH) {
+      const entries = await this.kv.getMany(keys.slice(i, i + READ_BATCH));
+      for (const e of entries) {
+        if (!(e.value instanceof Uint8Array)) return null;
+        parts.push(e.value);
+      }
+    }
+    return parts;
+  }
+
+  /**
+   * A version never handed out before: above the one it replaces and above
+   * every earlier one of this process, and drawn from the clock (micro-
+   * second scale, with random low digits) so a customer deleted and written
+   * again does not start over at a number an old writer may still hold.
+   */
+  #newVersion(previous) {
+    const drawn = Date.now() * 1000 + Math.floor(Math.random() * 1000);
+    const version = Math.max(drawn, previous + 1, this.lastVersion + 1);
+    if (!Number.isSafeInteger(version)) throw new Error('version numbers ran out of safe integers');
+    this.lastVersion = version;
+    return version;
+  }
+}
+
+// ---- one atomic commit, sized before it is sent -------------------------------------
+
+class Commit {
+  constructor(kv, limits, what) {
+    this.op = kv.atomic();
+    this.limits = limits;
+    this.what = what;
+    this.checks = 0;
+    this.mutations = 0;
+    this.totalBytes = 0; // as Deno KV counts: every key, plus each value with its key again
+    this.keyBytes = 0;
+  }
+
+  check(key, versionstamp) {
+    this.op.check({ key, versionstamp });
+    this.checks += 1;
+    this.totalBytes += keySize(key);
+  }
+
+  set(key, value, options) {
+    const k = keySize(key);
+    const v = valueSize(value);
+    if (v > this.limits.valueBytes) {
+      throw new StoreLimitError(`${this.what}: one value of ${v} bytes exceeds Deno KV's ${this.limits.valueBytes} bytes; nothing was written`);
+    }
+    this.op.set(key, value, options);
+    this.mutations += 1;
+    this.totalBytes += k + k + v;
+    this.keyBytes += k;
+  }
+
+  delete(key) {
+    this.op.delete(key);
+    this.mutations += 1;
+    this.totalBytes += keySize(key);
+  }
+
+  /** true: written; false: a check failed, nothing written. */
+  async commit() {
+    const l = this.limits;
+    const over = [];
+    if (this.mutations > l.mutations) over.push(`${this.mutations} mutations (limit ${l.mutations})`);
+    if (this.totalBytes > l.totalBytes) over.push(`${this.totalBytes} bytes (limit ${l.totalBytes})`);
+    if (this.keyBytes > l.totalKeyBytes) over.push(`${this.keyBytes} bytes of keys (limit ${l.totalKeyBytes})`);
+    if (this.checks > l.checks) over.push(`${this.checks} checks (limit ${l.checks})`);
+    if (over.length > 0) {
+      throw new StoreLimitError(`${this.what} does not fit in one Deno KV atomic commit: ${over.join(', ')}; nothing was written`);
+    }
+    const result = await this.op.commit();
+    return result.ok === true;
+  }
+}
+
+// ---- keys ---------------------------------------------------------------------------
+
+const custHead = (m, c) => ['cust', m, c, 'head'];
+const custChunk = (m, c, v, i) => ['cust', m, c, 'state', v, i];
+const idemHead = (m, c, key) => ['cust', m, c, 'idem', key];
+const idemChunk = (m, c, key, v, i) => ['cust', m, c, 'idem', key, v, i];
+const outboxKey = (m, sendAt, id) => ['outbox', m, sendAt, id];
+const outboxIdKey = (m, id, c) => ['outbox_id', m, id, c];
+const wakeKey = (at, m, c) => ['wake', at, m, c];
+const programHead = (m) => ['program', m, 'head'];
+const programChunk = (m, v, i) => ['program', m, 'chunk', v, i];
+
+function sameKey(a, b) {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
+}
+
+/** Bytes of a key as Deno KV encodes it (tuple encoding), rounded up. */
+function keySize(key) {
+  let size = 0;
+  for (const part of key) {
+    if (typeof part === 'string') {
+      const bytes = encoder.encode(part);
+      size += 2 + bytes.length + bytes.filter((b) => b === 0).length;
+    } else if (part instanceof Uint8Array) {
+      size += 2 + part.length + part.filter((b) => b === 0).length;
+    } else {
+      size += 10; // numbers: tag + 8 bytes; bigints and booleans are no larger here
+    }
+  }
+  return size;
+}
+
+/**
+ * Bytes of a value: Uint8Array values are stored as raw bytes; anything
+ * else goes through V8 serialization, bounded here from above (two bytes
+ * per character of its JSON, plus headers).
+ */
+function valueSize(value) {
+  if (value instanceof Uint8Array) return value.length;
+  return 2 * JSON.stringify(value).length + 64;
+}
+
+// ---- values ---------------------------------------------------------------------------
+
+function split(bytes) {
+  const chunks = [];
+  for (let i = 0; i < bytes.length; i += CHUNK_BYTES) chunks.push(bytes.subarray(i, i + CHUNK_BYTES));
+  if (chunks.length === 0) chunks.push(new Uint8Array(0));
+  return chunks;
+}
+
+function concat(parts) {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function requireString(value, name) {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  return value;
+}
+
+function requireNumber(value, name) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`${name} must be a number`);
+  return value;
+}
+
+function wakeTime(value) {
+  if (value === null || value === undefined) return null;
+  return Math.floor(requireNumber(value, 'write.nextWake'));
+}
+
+/**
+ * The outbox JSON array → [{id, sendAt, digest, text}], each item's JSON
+ * text kept byte for byte (numbers are never re-serialized through JS).
+ */
+export function parseOutbox(json) {
+  const texts = splitJsonArray(requireString(json, 'write.outbox'));
+  return texts.map((text) => {
+    const item = JSON.parse(text);
+    if (typeof item?.id !== 'string') throw new TypeError('an outbox item has no string id');
+    const ms = Date.parse(item.send_at);
+    if (!Number.isFinite(ms)) throw new TypeError(`outbox item ${item.id} has no valid send_at`);
+    return { id: item.id, sendAt: Math.floor(ms / 1000), digest: digest(text), text };
+  });
+}
+
+/** The element texts of a JSON array (top level only). */
+function splitJsonArray(json) {
+  const s = json.trim();
+  if (s[0] !== '[' || s[s.length - 1] !== ']') throw new TypeError('write.outbox must be a JSON array');
+  const out = [];
+  let depth = 0;
+  let inString = false;
+  let start = 1;
+  for (let i = 1; i < s.length - 1; i++) {
+    const ch = s[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = s.slice(start, s.length - 1).trim();
+  if (last !== '' || out.length > 0) out.push(last);
+  return out;
+}
+
+/** A 53-bit digest of a text (two FNV-1a lanes); tells changed items apart. */
+function digest(text) {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return (h2 >>> 0) * 0x200000 + ((h1 >>> 0) & 0x1fffff);
+}
+
+/** Opens the KV database: a file path locally, the project's database on Deno Deploy. */
+export async function openKv(path) {
+  return path ? await Deno.openKv(path) : await Deno.openKv();
+}

@@ -1,0 +1,321 @@
+#!/usr/bin/env node
+// Runs the black-box API suite against the Deno build (wasm handler over
+// Deno KV), the way tests/api/run-native.mjs runs it against the native
+// server.
+//
+//   node tests/edge/run-deno.mjs [--dir pkg/edge] [--deno PATH] [--only SUBSTRING] [--keep]
+//
+// Builds nothing: the caller runs scripts/build-edge.sh first (pkg/edge/
+// then holds retention_edge.js, retention_edge_bg.wasm and deno/main.js,
+// deno/store.js, deno/store_test.js). Runs the store's own Deno tests, then
+// starts deno on 127.0.0.1 and a free port with the fewest permissions it
+// needs (network: 127.0.0.1 only; environment: the variables it reads;
+// read: the build folder and a temporary folder; write: the temporary
+// folder, where the KV file lives), nothing fetched from the network (no
+// remote or npm modules, no config or lock file, no update check), two
+// merchants with random secrets in RETENTION_MERCHANTS; waits for its
+// "listening on" line, runs every tests/api/*.test.mjs with `node --test`
+// (the native crash test is run-native's own and is not run here), and
+// always stops deno. Closing line:
+//   deno suite: N passed, M failed
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const apiTests = join(repo, 'tests', 'api');
+
+// ---- arguments --------------------------------------------------------------
+const args = process.argv.slice(2);
+let dir = join(repo, 'pkg', 'edge');
+let denoBin = process.env.DENO_BIN || join(repo, 'node_modules', '@deno', 'linux-x64-glibc', 'deno');
+let only = null;
+let keep = false;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--dir') dir = resolve(args[++i] ?? '');
+  else if (a.startsWith('--dir=')) dir = resolve(a.slice('--dir='.length));
+  else if (a === '--deno') denoBin = resolve(args[++i] ?? '');
+  else if (a.startsWith('--deno=')) denoBin = resolve(a.slice('--deno='.length));
+  else if (a === '--only') only = args[++i];
+  else if (a === '--keep') keep = true;
+  else if (a === '-h' || a === '--help') {
+    console.log('usage: node tests/edge/run-deno.mjs [--dir pkg/edge] [--deno PATH] [--only SUBSTRING] [--keep]');
+    process.exit(0);
+  } else {
+    console.error(`unknown argument: ${a}`);
+    process.exit(2);
+  }
+}
+
+const TOTAL_DEADLINE_MS = 12 * 60_000; // the whole run, hard bound
+const READY_TIMEOUT_MS = 30_000;
+const STORE_TESTS_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 5_000;
+const entry = join(dir, 'deno', 'main.js');
+const storeTests = join(dir, 'deno', 'store_test.js');
+
+// ---- bookkeeping of what we started ----------------------------------------
+const work = mkdtempSync(join(tmpdir(), 'retention-deno-'));
+const kvDir = join(work, 'kv');
+const tmp = join(work, 'tmp');
+const denoDir = join(work, 'deno-dir');
+mkdirSync(kvDir);
+mkdirSync(tmp);
+mkdirSync(denoDir);
+const kvPath = join(kvDir, 'retention.kv');
+const statusLog = join(work, 'statuses.log');
+const denoLog = join(work, 'deno.log');
+let deno = null; // {child, url}
+let testRunner = null;
+let storeRunner = null;
+
+function alive(child) {
+  return child && child.exitCode === null && child.signalCode === null;
+}
+function stopEverything() {
+  for (const child of [testRunner?.child, storeRunner?.child, deno?.child]) {
+    if (alive(child)) {
+      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+  }
+}
+process.on('exit', stopEverything);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    stopEverything();
+    console.log('deno suite: 0 passed, 1 failed');
+    process.exit(130);
+  });
+}
+const deadline = setTimeout(() => {
+  console.error(`run-deno: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
+  stopEverything();
+  console.log('deno suite: 0 passed, 1 failed');
+  process.exit(1);
+}, TOTAL_DEADLINE_MS);
+deadline.unref();
+
+// ---- configuration ------------------------------------------------------------
+const secret = (n) => randomBytes(n).toString('hex');
+const merchants = [
+  { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
+  { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
+];
+const retentionMerchants = JSON.stringify(merchants.map((m) => ({
+  id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin],
+})));
+
+/** The environment deno runs with: no update check, no colour, its own cache. */
+function denoEnv(extra) {
+  const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DENO_DIR: denoDir, TMPDIR: tmp, ...extra };
+  // nothing of the caller's may steer deno elsewhere
+  for (const name of ['DENO_DEPLOYMENT_ID', 'RETENTION_KV', 'RETENTION_MERCHANTS', 'PORT', 'RETENTION_HOSTNAME', 'DENO_AUTH_TOKENS']) {
+    if (!(name in (extra ?? {}))) delete env[name];
+  }
+  return env;
+}
+
+/** Flags shared by `deno run` and `deno test`: local files only. */
+const offline = ['--no-config', '--no-lock', '--no-remote', '--no-npm', '--cached-only', '--no-prompt', '--unstable-kv'];
+
+// ---- the store's own tests -------------------------------------------------------
+function runStoreTests() {
+  if (!existsSync(storeTests)) return Promise.resolve(null);
+  const child = spawn(denoBin, [
+    'test', ...offline,
+    `--allow-read=${tmp}`, `--allow-write=${tmp}`,
+    storeTests,
+  ], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: denoEnv({}) });
+  storeRunner = { child };
+  let out = '';
+  child.stdout.on('data', (c) => { out += c; process.stdout.write(c); });
+  child.stderr.on('data', (c) => { out += c; process.stderr.write(c); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), STORE_TESTS_TIMEOUT_MS);
+  return new Promise((done) => {
+    child.on('error', (e) => { clearTimeout(timer); done({ passed: 0, failed: 1, why: e.message }); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      storeRunner = null;
+      const m = out.match(/(\d+) passed \| (\d+) failed/);
+      let passed = m ? Number(m[1]) : 0;
+      let failed = m ? Number(m[2]) : 0;
+      if ((code !== 0 || signal) && failed === 0) failed = 1;
+      done({ passed, failed });
+    });
+  });
+}
+
+// ---- deno -------------------------------------------------------------------------
+function startDeno() {
+  const child = spawn(denoBin, [
+    'run', ...offline,
+    '--allow-net=127.0.0.1',
+    '--allow-env=PORT,RETENTION_MERCHANTS,RETENTION_KV,RETENTION_HOSTNAME,DENO_DEPLOYMENT_ID',
+    `--allow-read=${dir},${kvDir}`,
+    `--allow-write=${kvDir}`,
+    entry, '--hostname', '127.0.0.1', '--port', '0',
+  ], {
+    cwd: work,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: denoEnv({ RETENTION_MERCHANTS: retentionMerchants, RETENTION_KV: kvPath }),
+  });
+  const log = [];
+  const keepLog = (chunk) => {
+    log.push(chunk.toString());
+    try { writeFileSync(denoLog, log.join('')); } catch { /* best effort */ }
+  };
+  child.stderr.on('data', keepLog);
+  return new Promise((resolveReady, rejectReady) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rejectReady(new Error(`deno did not print "listening on" within ${READY_TIMEOUT_MS / 1000} s; log: ${denoLog}`));
+    }, READY_TIMEOUT_MS);
+    child.on('error', (e) => { clearTimeout(timer); rejectReady(new Error(`cannot start ${denoBin}: ${e.message}`)); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      rejectReady(new Error(`deno exited before it was ready (code ${code}, signal ${signal}); log:\n${log.join('').slice(-2000)}`));
+    });
+    child.stdout.on('data', (chunk) => {
+      keepLog(chunk);
+      buffered += chunk.toString();
+      const m = buffered.match(/listening on (https?:\/\/[^\s]+)/);
+      if (m && !deno) {
+        clearTimeout(timer);
+        const url = m[1].replace(/\/+$/, '');
+        const u = new URL(url);
+        if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+          child.kill('SIGKILL');
+          rejectReady(new Error(`deno listens on ${url}, not loopback`));
+          return;
+        }
+        deno = { child, url };
+        resolveReady(deno);
+      }
+    });
+  });
+}
+
+function stopDeno() {
+  const d = deno;
+  if (!d || !alive(d.child)) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => { try { d.child.kill('SIGKILL'); } catch { /* gone */ } }, STOP_GRACE_MS);
+    d.child.once('exit', () => { clearTimeout(force); done(); });
+    d.child.kill('SIGTERM');
+  });
+}
+
+function get(url, path) {
+  return new Promise((resolveReq, rejectReq) => {
+    const req = http.request(new URL(path, url), { method: 'GET', timeout: 15_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveReq({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      res.on('error', rejectReq);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rejectReq);
+    req.end();
+  });
+}
+
+// ---- node:test ------------------------------------------------------------------
+function suiteFiles() {
+  return readdirSync(apiTests)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => !only || f.includes(only))
+    .sort()
+    .map((f) => join(apiTests, f));
+}
+
+function runNodeTests(files, env) {
+  const tap = join(work, 'results.tap');
+  const child = spawn(process.execPath, [
+    '--test',
+    '--test-concurrency=4',
+    '--test-timeout=180000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  testRunner = { child };
+  return new Promise((done) => {
+    child.on('exit', (code, signal) => {
+      testRunner = null;
+      let passed = 0; let failed = 0;
+      try {
+        const text = readFileSync(tap, 'utf8');
+        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+        passed = num('pass');
+        failed = num('fail') + num('cancelled');
+      } catch { /* no TAP: counted as a failure below */ }
+      if ((code !== 0 || signal) && failed === 0) failed = 1;
+      done({ passed, failed });
+    });
+  });
+}
+
+// ---- main -----------------------------------------------------------------------------
+let passed = 0;
+let failed = 0;
+try {
+  if (!existsSync(denoBin)) throw new Error(`no deno at ${denoBin} (run \`npm ci\` at the repository root)`);
+  for (const f of [entry, join(dir, 'retention_edge.js'), join(dir, 'retention_edge_bg.wasm')]) {
+    if (!existsSync(f)) throw new Error(`no ${f} (run scripts/build-edge.sh first)`);
+  }
+
+  if (!only) {
+    const store = await runStoreTests();
+    if (store) {
+      console.log(`run-deno: store tests: ${store.passed} passed, ${store.failed} failed`);
+      passed += store.passed;
+      failed += store.failed;
+    }
+  }
+
+  await startDeno();
+  console.log(`run-deno: deno ${deno.url} (KV file and logs in ${work})`);
+  const health = await get(deno.url, '/healthz');
+  if (health.status !== 200) console.error(`run-deno: /healthz → ${health.status} ${health.text.slice(0, 200)}`);
+
+  const files = suiteFiles();
+  if (files.length === 0) throw new Error(`no test file matches ${only}`);
+  const result = await runNodeTests(files, {
+    API_BASE_URL: deno.url,
+    API_MERCHANTS: JSON.stringify(merchants),
+    API_STATUS_LOG: statusLog,
+  });
+  passed += result.passed;
+  failed += result.failed;
+
+  try {
+    const lines = readFileSync(statusLog, 'utf8').trim().split('\n').filter(Boolean);
+    const byStatus = {};
+    for (const l of lines) { const s = l.split(' ')[0]; byStatus[s] = (byStatus[s] ?? 0) + 1; }
+    console.log(`run-deno: ${lines.length} requests by status ${JSON.stringify(byStatus)}`);
+  } catch { /* no requests logged */ }
+  if (!alive(deno.child)) {
+    failed += 1;
+    console.log(`run-deno: deno stopped during the suite (code ${deno.child.exitCode}, signal ${deno.child.signalCode})`);
+  }
+} catch (e) {
+  console.error(`run-deno: ${e.message}`);
+  failed += 1;
+} finally {
+  await stopDeno();
+  stopEverything();
+}
+if (failed > 0 || keep) {
+  console.log(`run-deno: kept the KV file and the deno log in ${work}`);
+} else {
+  try { rmSync(work, { recursive: true, force: true }); } catch { /* best effort */ }
+}
+console.log(`deno suite: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
