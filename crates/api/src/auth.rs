@@ -74,6 +74,7 @@ pub fn verify_shopper(
     merchants: &[MerchantConfig],
     now: i64,
 ) -> Result<Shopper, TokenError> {
+    crate::jwt::install();
     let token = token.ok_or(TokenError::Invalid)?;
     let issuer = claimed_issuer(token).ok_or(TokenError::Invalid)?;
     let merchant = merchants
@@ -144,6 +145,7 @@ mod tests {
     }
 
     fn token(claims: serde_json::Value, secret: &str) -> String {
+        crate::jwt::install();
         encode(
             &Header::new(Algorithm::HS256),
             &claims,
@@ -223,6 +225,21 @@ mod tests {
             Err(TokenError::Invalid)
         );
         assert_eq!(verify_shopper(None, &m, now), Err(TokenError::Invalid));
+        let hs512 = encode(
+            &Header::new(Algorithm::HS512),
+            &json!({"iss": "shop", "sub": "c", "iat": now, "exp": now + 60}),
+            &EncodingKey::from_secret(secret.as_bytes()),
+        );
+        assert!(hs512.is_err(), "only HS256 can even be signed here");
+        let forged_header = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"HS512","typ":"JWT"}"#),
+            good.split_once('.').unwrap().1
+        );
+        assert_eq!(
+            verify_shopper(Some(&forged_header), &m, now),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod auth;
 mod body;
 pub mod config;
 mod cors;
+pub mod jwt;
 pub mod memory;
 pub mod ports;
 mod reply;
@@ -61,6 +62,7 @@ pub struct Handler<S, C, E> {
 impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     /// A handler serving `merchants` (validate them with [`Config::validate`]).
     pub fn new(merchants: Vec<MerchantConfig>, store: S, clock: C, entropy: E) -> Self {
+        jwt::install();
         Handler {
             merchants,
             store,

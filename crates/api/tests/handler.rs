@@ -53,6 +53,7 @@ fn handler() -> TestHandler {
 }
 
 fn token(merchant: &str, customer: &str, iat: i64, exp: i64) -> String {
+    retention_api::jwt::install();
     let claims = json!({"iss": merchant, "sub": customer, "iat": iat, "exp": exp});
     let secret = format!("{merchant}-token-secret-0123456789abcdefghijkl");
     encode(
