@@ -39,6 +39,23 @@ pub async fn read_request(request: &web_sys::Request) -> Result<Request, JsValue
     Ok(http::Request::from_parts(parts, body))
 }
 
+/// The answer to a request whose body could not be read to its end: a
+/// problem+json 400, as the native server gives.
+pub fn unreadable_body() -> Response {
+    let problem = retention_core::Problem::new(
+        400,
+        "invalid_json",
+        "The body ended before the length the request announced.",
+    );
+    let mut response = http::Response::new(serde_json::to_vec(&problem).unwrap_or_default());
+    *response.status_mut() = http::StatusCode::BAD_REQUEST;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
 /// A Fetch `Response` for the API's answer.
 pub fn write_response(response: Response) -> Result<web_sys::Response, JsValue> {
     let (parts, mut body) = response.into_parts();

@@ -54,8 +54,11 @@ impl EdgeHandler {
     pub fn handle(&self, request: web_sys::Request) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let request = fetch::read_request(&request).await?;
-            let response = inner.handle(request).await;
+            let response = match fetch::read_request(&request).await {
+                Ok(request) => inner.handle(request).await,
+                // The client broke the body off before its announced length.
+                Err(_) => fetch::unreadable_body(),
+            };
             fetch::write_response(response).map(JsValue::from)
         })
     }
