@@ -7,24 +7,27 @@
 // Layout (every key starts with a namespace, so no merchant or customer id
 // can collide with another family of keys):
 //
-//   ["cust", m, c, "head"]                  {v, n, bytes, wake, outbox}
+//   ["cust", m, c, "head"]                  {v, n, z, bytes, wake, outbox}
 //                                             v: version; n: chunk count;
+//                                             z: gzipped; bytes: text size;
 //                                             wake: unix s | null;
 //                                             outbox: [[id, sendAt, digest]]
 //   ["cust", m, c, "state", v, i]           Uint8Array, chunk i of the state
-//                                             (UTF-8 JSON) written at v
-//   ["cust", m, c, "idem", key]             {v, n, expiresAt}   (expireIn)
-//   ["cust", m, c, "idem", key, v, i]       Uint8Array chunk    (expireIn)
+//                                             (UTF-8 JSON, gzipped if z) written at v
+//   ["cust", m, c, "idem", key]             {v, n, z, expiresAt}   (expireIn)
+//   ["cust", m, c, "idem", key, v, i]       Uint8Array chunk       (expireIn)
 //   ["outbox", m, sendAt, id]               {c, item}  item: the JSON text
 //   ["outbox_id", m, id, c]                 sendAt
 //   ["wake", nextWake, m, c]                1
-//   ["program", m, "head"]                  {v, n, bytes}
+//   ["program", m, "head"]                  {v, n, z, bytes}
 //   ["program", m, "chunk", v, i]           Uint8Array chunk
 //
 // Deno KV keeps at most 64 KiB in one value, so documents are cut into
 // chunks keyed by the version that wrote them: a chunk never changes once
 // written, a reader that finds one missing knows a newer version replaced
-// it and reads again. A customer write is ONE atomic commit: a check of the
+// it and reads again. Documents over 8 KiB are gzipped first (JSON
+// shrinks several times over), so a state of a few MB still fits the
+// limits below. A customer write is ONE atomic commit: a check of the
 // head's versionstamp, the new head and chunks, the deletion of the old
 // chunks, the outbox index (only the entries that changed), the wake index
 // and the idempotency record. A commit over Deno KV's limits (1000
@@ -50,6 +53,8 @@ const CHUNK_BYTES = LIMITS.valueBytes;
 const READ_BATCH = 10;
 /** Re-reads when a chunk disappeared under a reader. */
 const READ_ATTEMPTS = 20;
+/** Documents larger than this are stored gzipped. */
+const COMPRESS_OVER = 8 * 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -88,8 +93,8 @@ export class KvStore {
     op.check(headKey, head.versionstamp);
 
     // state: new chunks, then the old version's chunks go
-    const bytes = encoder.encode(requireString(write?.state, 'write.state'));
-    const chunks = split(bytes);
+    const state = await pack(requireString(write?.state, 'write.state'));
+    const chunks = split(state.bytes);
     chunks.forEach((chunk, i) => op.set(custChunk(merchant, customer, version, i), chunk));
     for (let i = 0; i < (current?.n ?? 0); i++) op.delete(custChunk(merchant, customer, current.v, i));
 
@@ -125,15 +130,17 @@ export class KvStore {
       const key = requireString(idem.key, 'write.idempotency.key');
       const expiresAt = requireNumber(idem.expiresAt, 'write.idempotency.expiresAt');
       const expireIn = Math.max(1000, Math.round(expiresAt * 1000 - Date.now()));
-      const recordChunks = split(encoder.encode(requireString(idem.record, 'write.idempotency.record')));
-      op.set(idemHead(merchant, customer, key), { v: version, n: recordChunks.length, expiresAt }, { expireIn });
+      const record = await pack(requireString(idem.record, 'write.idempotency.record'));
+      const recordChunks = split(record.bytes);
+      op.set(idemHead(merchant, customer, key), { v: version, n: recordChunks.length, z: record.z, expiresAt }, { expireIn });
       recordChunks.forEach((chunk, i) => op.set(idemChunk(merchant, customer, key, version, i), chunk, { expireIn }));
     }
 
     op.set(headKey, {
       v: version,
       n: chunks.length,
-      bytes: bytes.length,
+      z: state.z,
+      bytes: state.size,
       wake,
       outbox: items.map((it) => [it.id, it.sendAt, it.digest]),
     });
@@ -186,7 +193,7 @@ export class KvStore {
     // A record replaced under the reader (its key expired and was used
     // again): read the new one.
     if (parts === null) return this.#retryIdempotency(merchant, customer, key);
-    return decoder.decode(concat(parts));
+    return await unpack(head, parts);
   }
 
   async #retryIdempotency(merchant, customer, key) {
@@ -195,7 +202,7 @@ export class KvStore {
       const head = entry.value;
       if (!head || !(head.expiresAt > Date.now() / 1000)) return null;
       const parts = await this.#readChunks(head, (v, i) => idemChunk(merchant, customer, key, v, i));
-      if (parts !== null) return decoder.decode(concat(parts));
+      if (parts !== null) return await unpack(head, parts);
     }
     return null;
   }
@@ -215,11 +222,11 @@ export class KvStore {
     const version = this.#newVersion(current?.v ?? 0);
     const op = new Commit(this.kv, this.limits, `program write (merchant ${JSON.stringify(merchant)})`);
     op.check(headKey, head.versionstamp);
-    const bytes = encoder.encode(requireString(program, 'program'));
-    const chunks = split(bytes);
+    const doc = await pack(requireString(program, 'program'));
+    const chunks = split(doc.bytes);
     chunks.forEach((chunk, i) => op.set(programChunk(merchant, version, i), chunk));
     for (let i = 0; i < (current?.n ?? 0); i++) op.delete(programChunk(merchant, current.v, i));
-    op.set(headKey, { v: version, n: chunks.length, bytes: bytes.length });
+    op.set(headKey, { v: version, n: chunks.length, z: doc.z, bytes: doc.size });
     return await op.commit();
   }
 
@@ -265,7 +272,7 @@ export class KvStore {
       const head = entry.value;
       if (!head) return null;
       const parts = await this.#readChunks(head, chunkKey);
-      if (parts !== null) return { version: head.v, text: decoder.decode(concat(parts)) };
+      if (parts !== null) return { version: head.v, text: await unpack(head, parts) };
     }
     throw new Error(`a document under ${JSON.stringify(headKey)} kept changing while it was read`);
   }
@@ -401,6 +408,24 @@ function split(bytes) {
   for (let i = 0; i < bytes.length; i += CHUNK_BYTES) chunks.push(bytes.subarray(i, i + CHUNK_BYTES));
   if (chunks.length === 0) chunks.push(new Uint8Array(0));
   return chunks;
+}
+
+/** A document's text → the bytes to store: UTF-8, gzipped when large. */
+async function pack(text) {
+  const raw = encoder.encode(text);
+  if (raw.length <= COMPRESS_OVER) return { bytes: raw, z: false, size: raw.length };
+  const stream = new Blob([raw]).stream().pipeThrough(new CompressionStream('gzip'));
+  return { bytes: new Uint8Array(await new Response(stream).arrayBuffer()), z: true, size: raw.length };
+}
+
+/** The stored chunks of a head → the document's text. */
+async function unpack(head, parts) {
+  let bytes = concat(parts);
+  if (head.z) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  return decoder.decode(bytes);
 }
 
 function concat(parts) {
