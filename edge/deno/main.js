@@ -174,18 +174,31 @@ async function serve(request) {
 // ---- reminders ---------------------------------------------------------------------------
 let stopping = false;
 let ticking = null;
+// A customer whose wake failed is retried later and later (up to an hour),
+// and passed over meanwhile, so it cannot hold back the customers behind it.
+const MAX_BACKOFF_S = 3600;
+const failing = new Map(); // customerKey -> {retryAt (unix s), delay (s)}
 
 async function wakeDue() {
-  const due = await store.dueWakes(Math.floor(Date.now() / 1000), WAKE_BATCH);
+  const now = Math.floor(Date.now() / 1000);
+  const due = await store.dueWakes(now, {
+    limit: WAKE_BATCH,
+    accept: ({ merchant, customer }) => !(failing.get(customerKey(merchant, customer))?.retryAt > now),
+  });
   for (const { merchant, customer } of due) {
     if (stopping) break;
+    const key = customerKey(merchant, customer);
     try {
-      await serialized(customerKey(merchant, customer), () => handler.wake(merchant, customer));
+      await serialized(key, () => handler.wake(merchant, customer));
+      failing.delete(key);
     } catch (e) {
+      const delay = Math.min(MAX_BACKOFF_S, 2 * (failing.get(key)?.delay ?? 1));
+      failing.set(key, { retryAt: now + delay, delay });
       // The customer id stays out of the log; the merchant is enough to start looking.
-      console.error(`${NAME}: reminders: waking a customer of merchant ${JSON.stringify(merchant)}: ${oneLine(e?.message ?? String(e))}`);
+      console.error(`${NAME}: reminders: waking a customer of merchant ${JSON.stringify(merchant)} failed (next try in ${delay} s): ${oneLine(e?.message ?? String(e))}`);
     }
   }
+  if (failing.size > 10_000) failing.clear(); // bounded memory; they are simply tried again
 }
 
 async function tick() {
@@ -211,14 +224,19 @@ if (onDeploy && typeof Deno.cron === 'function') {
 }
 
 // ---- serve -----------------------------------------------------------------------------------
-const server = Deno.serve({
-  ...(onDeploy ? {} : { hostname, port }),
-  onListen({ hostname: host, port: bound }) {
-    const shown = host.includes(':') ? `[${host}]` : host;
-    console.log(`listening on http://${shown}:${bound}`);
-  },
-  onError: unavailable,
-}, serve);
+let server;
+try {
+  server = Deno.serve({
+    ...(onDeploy ? {} : { hostname, port }),
+    onListen({ hostname: host, port: bound }) {
+      const shown = host.includes(':') ? `[${host}]` : host;
+      console.log(`listening on http://${shown}:${bound}`);
+    },
+    onError: unavailable,
+  }, serve);
+} catch (e) {
+  die(`cannot listen on ${hostname}:${port}: ${oneLine(e.message)}`);
+}
 schedule();
 
 async function shutdown() {

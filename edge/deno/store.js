@@ -253,13 +253,20 @@ export class KvStore {
 
   /**
    * Customers whose planned wake time is at or before `now` (unix s),
-   * soonest first, at most `limit`: `[{merchant, customer, wake}]`. Not
-   * part of the handler's port: the reminder loop of main.js reads it.
+   * soonest first: `{merchant, customer, wake}`, at most `limit` of them
+   * for which `accept` returns true (the others are passed over, not
+   * counted), looking at no more than `scan` entries. Not part of the
+   * handler's port: the reminder loop of main.js reads it.
    */
-  async dueWakes(now, limit = 100) {
+  async dueWakes(now, { limit = 100, scan = 1000, accept = () => true } = {}) {
     const out = [];
-    const iter = this.kv.list({ start: ['wake'], end: ['wake', Math.floor(now) + 1] }, { limit });
-    for await (const entry of iter) out.push({ wake: entry.key[1], merchant: entry.key[2], customer: entry.key[3] });
+    const iter = this.kv.list({ start: ['wake'], end: ['wake', Math.floor(now) + 1] }, { limit: scan });
+    for await (const entry of iter) {
+      const due = { wake: entry.key[1], merchant: entry.key[2], customer: entry.key[3] };
+      if (!accept(due)) continue;
+      out.push(due);
+      if (out.length >= limit) break;
+    }
     return out;
   }
 

@@ -126,6 +126,7 @@ Deno.test('outbox index: due items oldest first, ties by id, across customers; o
   assertEquals(await s.outboxOwner('m', 'rem_z'), null, 'another merchant\'s item');
   assertEquals(await s.dueWakes(t + 50), [{ wake: t + 50, merchant: 'm', customer: 'ca' }]);
   assertEquals(await s.dueWakes(t + 49), []);
+  assertEquals(await s.dueWakes(t + 50, { accept: (d) => d.customer !== 'ca' }), [], 'passed over');
 
   // rem_a acked, rem_b moved and changed, rem_new added, wake cleared
   const v = (await s.loadCustomer('m', 'ca')).version;
@@ -135,6 +136,9 @@ Deno.test('outbox index: due items oldest first, ties by id, across customers; o
     [['rem_c', null], ['rem_b', 'changed'], ['rem_new', null]]);
   assertEquals(await s.outboxOwner('m', 'rem_a'), null, 'acked item gone');
   assertEquals(await s.dueWakes(t + 1000), [], 'wake cleared');
+  for (let i = 0; i < 5; i++) assert(await s.saveCustomer('w', `c${i}`, null, write('{}', { nextWake: t + i })), `wake ${i}`);
+  assertEquals((await s.dueWakes(t + 10, { limit: 2 })).map((d) => d.customer), ['c0', 'c1'], 'soonest first, limited');
+  assertEquals((await s.dueWakes(t + 10, { limit: 2, accept: (d) => d.customer !== 'c0' })).map((d) => d.customer), ['c1', 'c2'], 'skipped ones do not count');
   const outboxKeys = (await allKeys(kv)).filter((k) => k[0] === 'outbox' && k[1] === 'm');
   assertEquals(outboxKeys.length, 4, 'no stale index entries');
 }));
