@@ -143,31 +143,13 @@ function unavailable(error) {
   }), { status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '1' } });
 }
 
-// The connection failed under the request's body (the client stopped
-// before the length it announced): a transport matter, answered as the
-// native server's HTTP layer answers it (crates/server/src/http.rs).
-function bodyCutShort(error) {
-  return error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Http
-    || error?.name === 'BadResource' || error?.name === 'Http';
-}
-
-function cutShort() {
-  return new Response(JSON.stringify({
-    type: 'about:blank',
-    title: 'Bad Request',
-    status: 400,
-    detail: 'The body ended before the length the request announced.',
-    code: 'invalid_json',
-  }), { status: 400, headers: { 'content-type': 'application/problem+json' } });
-}
-
 async function serve(request) {
   const key = targetOf(request);
   const answer = () => handler.handle(request);
   try {
     return await (key ? serialized(key, answer) : answer());
   } catch (e) {
-    return bodyCutShort(e) ? cutShort() : unavailable(e);
+    return unavailable(e);
   }
 }
 
