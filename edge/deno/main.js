@@ -138,7 +138,7 @@ function unavailable(error) {
     type: 'about:blank',
     title: 'Service Unavailable',
     status: 503,
-    detail: 'The service failed to answer; nothing was changed. Try again.',
+    detail: 'The service failed to answer. Try again: with the same Idempotency-Key a change is made at most once.',
     code: 'unavailable',
   }), { status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '1' } });
 }
