@@ -1,0 +1,591 @@
+// Cloudflare Workers adapter of the retention API: wiring only, every rule
+// lives in the wasm handler (crates/api through pkg/edge/retention_edge.js).
+//
+//   Worker          asks the handler which object must answer (`target`),
+//                   forwards the request there, or answers itself for what
+//                   touches no state (401, 404/405, /healthz, preflights).
+//   CustomerObject  one per merchant + customer (idFromName(merchant + "\n"
+//                   + customer)): the customer's state, idempotency records
+//                   and wake time in its own SQLite storage; compare-and-swap
+//                   in one synchronous transaction; the alarm runs the
+//                   reminder planner; after each write the customer's outbox
+//                   is copied to the merchant's index.
+//   MerchantObject  one per merchant (idFromName(merchant)): the program and
+//                   the outbox index across the merchant's customers; answers
+//                   /v1/admin/program, /v1/admin/outbox and acks.
+//
+// Config: RETENTION_MERCHANTS (a secret: `wrangler secret put
+// RETENTION_MERCHANTS`; `.dev.vars` locally) holds the JSON array
+// [{"id","api_key","token_secret","allowed_origins":[...]}].
+//
+// This file is copied next to retention_edge.js and retention_edge_bg.wasm
+// (pkg/edge/) by scripts/build-edge.sh; it imports them from there.
+import { DurableObject } from "cloudflare:workers";
+import { initSync, EdgeHandler } from "./retention_edge.js";
+import wasmModule from "./retention_edge_bg.wasm";
+
+// workerd refuses to compile wasm from bytes: the module comes compiled.
+initSync({ module: wasmModule });
+
+// ---- shared helpers -----------------------------------------------------------
+
+/** Unix seconds now. */
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** If an outbox index update fails, try again this much later (ms). */
+const INDEX_RETRY_MS = 10_000;
+/** If the planner leaves a wake time that is already past, look again this much later (ms). */
+const STUCK_WAKE_RETRY_MS = 60_000;
+
+/** The API's body limit (crates/api MAX_BODY_BYTES); one byte more is passed on so the handler can tell. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** A problem+json answer for failures of the wiring itself (never rules), shaped like the API's. */
+function problem(status, code, detail) {
+  const title = code.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+  return new Response(JSON.stringify({ type: `urn:retention:problem:${code}`, title, status, detail, code }), {
+    status,
+    headers: { "content-type": "application/problem+json" },
+  });
+}
+
+/**
+ * The request with its body read here: at most MAX_BODY_BYTES + 1 bytes are
+ * kept (the rest is read and dropped, so a huge upload never sits in memory
+ * and the connection stays usable after the 413), or null when the body
+ * ended before its announced length (the native server's adapter answers
+ * that one itself too).
+ */
+async function withReadBody(request) {
+  if (request.body === null || request.method === "GET" || request.method === "HEAD") return request;
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  try {
+    while (size <= MAX_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    return null;
+  }
+  if (size > MAX_BODY_BYTES) {
+    // past the limit the handler answers 413 whatever follows; a body cut
+    // short out here changes nothing of that answer
+    try {
+      for (;;) {
+        const { done } = await reader.read();
+        if (done) break;
+      }
+    } catch { /* the 413 stands */ }
+  }
+  const body = new Uint8Array(Math.min(size, MAX_BODY_BYTES + 1));
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at >= body.length) break;
+    const part = chunk.subarray(0, body.length - at);
+    body.set(part, at);
+    at += part.length;
+  }
+  const headers = new Headers(request.headers);
+  headers.delete("content-length"); // the body may be shorter than announced now
+  headers.delete("transfer-encoding");
+  return new Request(request.url, { method: request.method, headers, body });
+}
+
+function misconfigured(error) {
+  // The sentence may quote the configuration: it goes to the log, not the client.
+  console.error(`RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
+  return problem(500, "misconfigured",
+    "The service is not configured correctly; the operator has been told in the logs.");
+}
+
+function failed(where, error) {
+  console.error(`${where}: ${error?.stack ?? error}`);
+  if (error?.overloaded) {
+    // the object refused the request before running it
+    const response = problem(503, "unavailable", "The service is busy. Nothing was changed; try again.");
+    response.headers.set("retry-after", "1");
+    return response;
+  }
+  return problem(500, "internal_error", "The request could not be completed.");
+}
+
+/** Versions come as numbers (a BigInt is accepted too); null stays null. */
+function versionOf(value) {
+  if (value === null || value === undefined) return null;
+  return typeof value === "bigint" ? Number(value) : value;
+}
+
+/** UTF-16 units per stored part of a document: at most 3 UTF-8 bytes each, under SQLite's 2 MB a value. */
+const PART_UNITS = 512 * 1024;
+
+/** `text` cut into parts of at most PART_UNITS units, never inside a surrogate pair. */
+function parts(text) {
+  const out = [];
+  for (let at = 0; at < text.length;) {
+    let end = Math.min(at + PART_UNITS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    out.push(text.slice(at, end));
+    at = end;
+  }
+  return out;
+}
+
+/** Unix seconds of an RFC 3339 instant (outbox items' send_at). */
+function unixOf(instant) {
+  const ms = Date.parse(instant);
+  if (!Number.isFinite(ms)) throw new Error(`an outbox item has no valid send_at: ${JSON.stringify(instant)}`);
+  return Math.floor(ms / 1000);
+}
+
+function customerStub(env, merchant, customer) {
+  return env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${merchant}\n${customer}`));
+}
+
+function merchantStub(env, merchant) {
+  return env.MERCHANTS.get(env.MERCHANTS.idFromName(merchant));
+}
+
+/** Builds a handler, or returns the configuration error. */
+function makeHandler(env, store) {
+  const config = env.RETENTION_MERCHANTS;
+  if (typeof config !== "string" || config.trim() === "") {
+    return { error: new Error("RETENTION_MERCHANTS is not set (wrangler secret put RETENTION_MERCHANTS).") };
+  }
+  try {
+    return { handler: new EdgeHandler(config, store) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+// ---- the Worker ---------------------------------------------------------------------
+
+const STORE_METHODS = ["loadCustomer", "saveCustomer", "deleteCustomer", "loadIdempotency",
+  "loadProgram", "saveProgram", "dueOutbox", "outboxOwner"];
+
+/** The Worker's own handler answers only what touches no state: its store refuses everything. */
+const noStore = Object.fromEntries(STORE_METHODS.map((name) => [name, async () => {
+  throw new Error(`the Worker has no store (${name}): this request should have gone to a Durable Object`);
+}]));
+
+let workerHandler = null; // {config, built: {handler} | {error}}
+
+function workerHandlerFor(env) {
+  if (workerHandler?.config !== env.RETENTION_MERCHANTS) {
+    workerHandler = { config: env.RETENTION_MERCHANTS, built: makeHandler(env, noStore) };
+  }
+  return workerHandler.built;
+}
+
+export default {
+  async fetch(incoming, env) {
+    const { handler, error } = workerHandlerFor(env);
+    if (!handler) return misconfigured(error);
+    const request = await withReadBody(incoming);
+    if (request === null) {
+      return problem(400, "invalid_json", "The body ended before the length the request announced.");
+    }
+    let target;
+    try {
+      target = handler.target(request);
+    } catch (e) {
+      return failed("target", e);
+    }
+    try {
+      if (target?.kind === "customer") {
+        return await customerStub(env, target.merchant, target.customer).fetch(request);
+      }
+      if (target?.kind === "merchant") {
+        return await merchantStub(env, target.merchant).fetch(request);
+      }
+      return await handler.handle(request);
+    } catch (e) {
+      return failed(`${request.method} ${new URL(request.url).pathname}`, e);
+    }
+  },
+};
+
+// ---- one customer -------------------------------------------------------------------------
+
+const CUSTOMER_SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  one          INTEGER PRIMARY KEY CHECK (one = 1),
+  merchant     TEXT,               -- ids of this object's customer (set on the first write)
+  customer     TEXT,
+  clock        INTEGER NOT NULL,   -- last version handed out; survives a delete, so versions never repeat
+  sent_version INTEGER,            -- the latest outbox copy sent to the merchant's index ...
+  sent_outbox  TEXT NOT NULL,      -- ... and its content
+  acked_version INTEGER,           -- the latest copy the index confirmed
+  retry_at     INTEGER             -- ms: when to send the copy again after a failure
+);
+INSERT OR IGNORE INTO meta (one, clock, sent_outbox) VALUES (1, 0, '[]');
+CREATE TABLE IF NOT EXISTS state (
+  one       INTEGER PRIMARY KEY CHECK (one = 1),
+  version   INTEGER NOT NULL,
+  next_wake INTEGER,               -- unix seconds; NULL: nothing planned
+  outbox    TEXT NOT NULL          -- JSON array of the customer's outbox items
+);
+-- The state document in parts (a SQLite value holds at most 2 MB).
+CREATE TABLE IF NOT EXISTS state_part (
+  n    INTEGER PRIMARY KEY,
+  text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+  key        TEXT PRIMARY KEY,
+  record     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL      -- unix seconds
+);
+CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at);
+`;
+
+export class CustomerObject extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(CUSTOMER_SCHEMA);
+    this.checked = null; // "merchant\ncustomer" once verified to be this object's
+    this.built = null;
+  }
+
+  // -- the handler, with this object's store --
+
+  #handler() {
+    if (!this.built) {
+      this.built = makeHandler(this.env, {
+        loadCustomer: (m, c) => this.loadCustomer(m, c),
+        saveCustomer: (m, c, expected, write) => this.saveCustomer(m, c, expected, write),
+        deleteCustomer: (m, c) => this.deleteCustomer(m, c),
+        loadIdempotency: (m, c, key) => this.loadIdempotency(m, c, key),
+        loadProgram: (m) => merchantStub(this.env, m).loadProgram(m),
+        saveProgram: (m, expected, program) => merchantStub(this.env, m).saveProgram(m, expected, program),
+        dueOutbox: (m, now, limit) => merchantStub(this.env, m).dueOutbox(m, now, limit),
+        outboxOwner: (m, id) => merchantStub(this.env, m).outboxOwner(m, id),
+      });
+    }
+    return this.built;
+  }
+
+  async fetch(request) {
+    const { handler, error } = this.#handler();
+    if (!handler) return misconfigured(error);
+    try {
+      return await handler.handle(request);
+    } catch (e) {
+      return failed(`customer object: ${request.method} ${new URL(request.url).pathname}`, e);
+    }
+  }
+
+  /** The reminder planner's timer; also re-sends an outbox copy that failed. */
+  async alarm() {
+    const meta = this.#meta();
+    if (meta.merchant === null || meta.customer === null) return; // nothing was ever written
+    if (meta.retry_at !== null || (meta.sent_version !== null && meta.sent_version !== meta.acked_version)) {
+      this.sql.exec("UPDATE meta SET retry_at = NULL");
+      await this.#sendOutbox(meta.merchant, meta.customer, meta.sent_version ?? 0, meta.sent_outbox);
+    }
+    const state = this.#head();
+    if (state?.next_wake != null && state.next_wake * 1000 <= Date.now() + 500) {
+      const { handler, error } = this.#handler();
+      if (!handler) {
+        console.error(`customer object alarm: RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
+        throw new Error("misconfigured"); // workerd retries the alarm later
+      }
+      await handler.wake(meta.merchant, meta.customer); // a rejection makes workerd retry the alarm
+      const after = this.#head();
+      if (after?.next_wake != null && after.next_wake * 1000 <= Date.now()) {
+        console.warn(`customer object alarm: the planner left a wake time in the past (${after.next_wake}); looking again later`);
+        await this.ctx.storage.setAlarm(Date.now() + STUCK_WAKE_RETRY_MS);
+        return;
+      }
+    }
+    await this.#arm();
+  }
+
+  // -- RPC: the customer store (also used by the merchant object) --
+
+  async loadCustomer(merchant, customer) {
+    this.#own(merchant, customer);
+    const row = this.#head();
+    return row ? { version: row.version, state: this.#doc() } : null;
+  }
+
+  async loadIdempotency(merchant, customer, key) {
+    this.#own(merchant, customer);
+    const rows = this.sql.exec(
+      "SELECT record FROM idempotency WHERE key = ? AND expires_at > ?", key, nowSeconds(),
+    ).toArray();
+    return rows.length ? rows[0].record : null;
+  }
+
+  async saveCustomer(merchant, customer, expected, write) {
+    this.#own(merchant, customer);
+    const expectedVersion = versionOf(expected);
+    const nextWake = write.nextWake ?? null;
+    const outbox = write.outbox ?? "[]";
+    const idem = write.idempotency ?? null;
+    let send = null;
+    // Compare and swap: the check and every write in one synchronous transaction.
+    const written = this.ctx.storage.transactionSync(() => {
+      const current = this.#head();
+      if ((current ? current.version : null) !== expectedVersion) return false;
+      const version = this.#tick();
+      this.sql.exec(
+        `INSERT INTO state (one, version, next_wake, outbox) VALUES (1, ?, ?, ?)
+         ON CONFLICT (one) DO UPDATE SET version = excluded.version,
+           next_wake = excluded.next_wake, outbox = excluded.outbox`,
+        version, nextWake, outbox,
+      );
+      this.sql.exec("DELETE FROM state_part");
+      parts(write.state).forEach((text, n) => this.sql.exec("INSERT INTO state_part (n, text) VALUES (?, ?)", n, text));
+      this.sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", nowSeconds());
+      if (idem) {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO idempotency (key, record, expires_at) VALUES (?, ?, ?)",
+          idem.key, idem.record, Number(idem.expiresAt),
+        );
+      }
+      this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
+      send = this.#planSend(version, outbox);
+      return true;
+    });
+    if (!written) return false;
+    await this.#arm();
+    if (send) await this.#sendOutbox(merchant, customer, send.version, send.outbox);
+    return true;
+  }
+
+  async deleteCustomer(merchant, customer) {
+    this.#own(merchant, customer);
+    let send = null;
+    this.ctx.storage.transactionSync(() => {
+      const version = this.#tick(); // a writer holding an older version can no longer write
+      this.sql.exec("DELETE FROM state");
+      this.sql.exec("DELETE FROM state_part");
+      this.sql.exec("DELETE FROM idempotency");
+      this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
+      send = this.#planSend(version, "[]");
+    });
+    await this.#arm();
+    if (send) await this.#sendOutbox(merchant, customer, send.version, send.outbox);
+    else this.#forgetIdsIfErased();
+  }
+
+  // -- internals --
+
+  /** Refuses ids that do not name this object (a routing bug must not write elsewhere's data). */
+  #own(merchant, customer) {
+    const name = `${merchant}\n${customer}`;
+    if (this.checked === name) return;
+    if (!this.ctx.id.equals(this.env.CUSTOMERS.idFromName(name))) {
+      throw new Error("this Durable Object does not hold that customer");
+    }
+    this.checked = name;
+  }
+
+  #meta() {
+    return this.sql.exec("SELECT * FROM meta").one();
+  }
+
+  /** Version, wake time and outbox, or null if there is no customer. */
+  #head() {
+    const rows = this.sql.exec("SELECT version, next_wake, outbox FROM state").toArray();
+    return rows.length ? rows[0] : null;
+  }
+
+  /** The state document. */
+  #doc() {
+    return this.sql.exec("SELECT text FROM state_part ORDER BY n").toArray().map((r) => r.text).join("");
+  }
+
+  /** The next version number (inside a transaction). */
+  #tick() {
+    return this.sql.exec("UPDATE meta SET clock = clock + 1 RETURNING clock").one().clock;
+  }
+
+  /** Inside the write's transaction: whether the merchant's index needs this outbox. */
+  #planSend(version, outbox) {
+    if (this.#meta().sent_outbox === outbox) return null; // the latest copy sent already says this
+    this.sql.exec("UPDATE meta SET sent_version = ?, sent_outbox = ?", version, outbox);
+    return { version, outbox };
+  }
+
+  /** Copies the outbox to the merchant's index; a failure is retried from the alarm. */
+  async #sendOutbox(merchant, customer, version, outbox) {
+    try {
+      await merchantStub(this.env, merchant).indexOutbox(merchant, customer, version, outbox);
+      this.sql.exec(
+        "UPDATE meta SET acked_version = ? WHERE acked_version IS NULL OR acked_version < ?", version, version,
+      );
+      this.#forgetIdsIfErased();
+    } catch (e) {
+      console.error(`customer object: the outbox index of ${merchant} was not updated (${e?.message ?? e}); retrying from the alarm`);
+      this.sql.exec("UPDATE meta SET retry_at = ?", Date.now() + INDEX_RETRY_MS);
+      await this.#arm();
+    }
+  }
+
+  /** After an erasure is fully propagated, the ids are not kept either. */
+  #forgetIdsIfErased() {
+    const meta = this.#meta();
+    if (this.#head() === null && meta.retry_at === null
+      && (meta.sent_version === null || meta.acked_version === meta.sent_version)) {
+      this.sql.exec("UPDATE meta SET merchant = NULL, customer = NULL");
+    }
+  }
+
+  /** Sets the alarm to the planner's wake time or a pending retry, whichever comes first. */
+  async #arm() {
+    const state = this.#head();
+    const meta = this.#meta();
+    const times = [];
+    if (state?.next_wake != null) times.push(state.next_wake * 1000);
+    if (meta.retry_at !== null) times.push(meta.retry_at);
+    if (times.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.min(...times));
+  }
+}
+
+// ---- one merchant ------------------------------------------------------------------------------
+
+const MERCHANT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  one      INTEGER PRIMARY KEY CHECK (one = 1),
+  merchant TEXT,
+  clock    INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO meta (one, clock) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS program (
+  one     INTEGER PRIMARY KEY CHECK (one = 1),
+  version INTEGER NOT NULL,
+  doc     TEXT NOT NULL
+);
+-- The outbox index: every customer's items, replaced whole by each copy.
+CREATE TABLE IF NOT EXISTS outbox (
+  customer TEXT NOT NULL,
+  id       TEXT NOT NULL,
+  send_at  INTEGER NOT NULL,        -- unix seconds
+  item     TEXT NOT NULL,           -- the item as JSON
+  PRIMARY KEY (customer, id)
+);
+CREATE INDEX IF NOT EXISTS outbox_by_send_at ON outbox (send_at, id);
+CREATE INDEX IF NOT EXISTS outbox_by_id ON outbox (id);
+-- The version of each customer's latest copy: an older copy arriving late
+-- is ignored. Kept after an erasure (an old copy must not bring items
+-- back), so it is keyed by the customer object's id, not the customer's.
+CREATE TABLE IF NOT EXISTS copies (
+  object  TEXT PRIMARY KEY,
+  version INTEGER NOT NULL
+);
+`;
+
+export class MerchantObject extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(MERCHANT_SCHEMA);
+    this.checked = null;
+    this.built = null;
+  }
+
+  #handler() {
+    if (!this.built) {
+      this.built = makeHandler(this.env, {
+        loadCustomer: (m, c) => customerStub(this.env, m, c).loadCustomer(m, c),
+        saveCustomer: (m, c, expected, write) => customerStub(this.env, m, c).saveCustomer(m, c, expected, write),
+        deleteCustomer: (m, c) => customerStub(this.env, m, c).deleteCustomer(m, c),
+        loadIdempotency: (m, c, key) => customerStub(this.env, m, c).loadIdempotency(m, c, key),
+        loadProgram: (m) => this.loadProgram(m),
+        saveProgram: (m, expected, program) => this.saveProgram(m, expected, program),
+        dueOutbox: (m, now, limit) => this.dueOutbox(m, now, limit),
+        outboxOwner: (m, id) => this.outboxOwner(m, id),
+      });
+    }
+    return this.built;
+  }
+
+  async fetch(request) {
+    const { handler, error } = this.#handler();
+    if (!handler) return misconfigured(error);
+    try {
+      return await handler.handle(request);
+    } catch (e) {
+      return failed(`merchant object: ${request.method} ${new URL(request.url).pathname}`, e);
+    }
+  }
+
+  // -- RPC --
+
+  async loadProgram(merchant) {
+    this.#own(merchant);
+    const rows = this.sql.exec("SELECT version, doc FROM program").toArray();
+    return rows.length ? { version: rows[0].version, program: rows[0].doc } : null;
+  }
+
+  async saveProgram(merchant, expected, program) {
+    this.#own(merchant);
+    const expectedVersion = versionOf(expected);
+    return this.ctx.storage.transactionSync(() => {
+      const rows = this.sql.exec("SELECT version FROM program").toArray();
+      if ((rows.length ? rows[0].version : null) !== expectedVersion) return false;
+      const version = this.sql.exec("UPDATE meta SET clock = clock + 1, merchant = ? RETURNING clock", merchant).one().clock;
+      this.sql.exec(
+        `INSERT INTO program (one, version, doc) VALUES (1, ?, ?)
+         ON CONFLICT (one) DO UPDATE SET version = excluded.version, doc = excluded.doc`,
+        version, program,
+      );
+      return true;
+    });
+  }
+
+  async dueOutbox(merchant, now, limit) {
+    this.#own(merchant);
+    const rows = this.sql.exec(
+      "SELECT item FROM outbox WHERE send_at <= ? ORDER BY send_at, id LIMIT ?",
+      Number(now), Math.max(0, Number(limit)),
+    ).toArray();
+    return `[${rows.map((r) => r.item).join(",")}]`;
+  }
+
+  async outboxOwner(merchant, id) {
+    this.#own(merchant);
+    const rows = this.sql.exec("SELECT customer FROM outbox WHERE id = ? ORDER BY customer LIMIT 1", id).toArray();
+    return rows.length ? rows[0].customer : null;
+  }
+
+  /** A customer object's copy of its outbox (`version` orders the copies). */
+  async indexOutbox(merchant, customer, version, outboxJson) {
+    this.#own(merchant);
+    const items = JSON.parse(outboxJson);
+    if (!Array.isArray(items)) throw new Error("an outbox copy is not a JSON array");
+    const rows = items.map((item) => ({ id: String(item.id), sendAt: unixOf(item.send_at), json: JSON.stringify(item) }));
+    const object = this.env.CUSTOMERS.idFromName(`${merchant}\n${customer}`).toString();
+    this.ctx.storage.transactionSync(() => {
+      const seen = this.sql.exec("SELECT version FROM copies WHERE object = ?", object).toArray();
+      if (seen.length && seen[0].version >= version) return; // a newer copy is already here
+      this.sql.exec(
+        "INSERT INTO copies (object, version) VALUES (?, ?) ON CONFLICT (object) DO UPDATE SET version = excluded.version",
+        object, version,
+      );
+      this.sql.exec("DELETE FROM outbox WHERE customer = ?", customer);
+      for (const r of rows) {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO outbox (customer, id, send_at, item) VALUES (?, ?, ?, ?)",
+          customer, r.id, r.sendAt, r.json,
+        );
+      }
+    });
+  }
+
+  #own(merchant) {
+    if (this.checked === merchant) return;
+    if (!this.ctx.id.equals(this.env.MERCHANTS.idFromName(merchant))) {
+      throw new Error("this Durable Object does not hold that merchant");
+    }
+    this.checked = merchant;
+  }
+}

@@ -1,0 +1,347 @@
+#!/usr/bin/env node
+// Runs the black-box API suite against the Cloudflare Workers build in
+// workerd (`wrangler dev --local`), the way tests/api/run-native.mjs runs it
+// against the native server.
+//
+//   node tests/edge/run-workerd.mjs [--dir pkg/edge] [--only SUBSTRING] [--via-proxy] [--keep]
+//
+// Builds nothing: the caller runs scripts/build-edge.sh first (pkg/edge/
+// then holds worker.js, wrangler.toml, retention_edge.js and
+// retention_edge_bg.wasm). Copies that folder to a temporary one (pkg/edge
+// stays clean), writes a .dev.vars there with two merchants (random
+// secrets), starts wrangler dev on 127.0.0.1 and a free port with nothing
+// fetched from the network and no telemetry, waits for /healthz, runs every
+// tests/api/*.test.mjs with `node --test` (the native crash test is
+// run-native's own and is not run here), and always stops wrangler and
+// workerd (their whole process group). Closing line:
+//   workerd suite: N passed, M failed
+//
+// Which socket the suite talks to: wrangler dev puts a development proxy
+// (its ProxyWorker, for live reload) in front of the workerd socket that
+// runs the Worker. A deployed Worker has no such proxy, and the proxy
+// answers some requests itself (a request whose body is cut short becomes
+// its own 503 "Your worker restarted mid-request", whatever the Worker
+// answered). So by default the suite talks to the Worker's own workerd
+// socket (loopback, announced in wrangler's debug log as userWorkerUrl);
+// --via-proxy runs it through wrangler's public port instead.
+import { spawn } from 'node:child_process';
+import {
+  appendFileSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync, cpSync, statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import http from 'node:http';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const apiTests = join(repo, 'tests', 'api');
+
+// ---- arguments --------------------------------------------------------------
+const args = process.argv.slice(2);
+let dir = join(repo, 'pkg', 'edge');
+let only = null;
+let keep = false;
+let viaProxy = false;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--dir') dir = resolve(args[++i] ?? '');
+  else if (a.startsWith('--dir=')) dir = resolve(a.slice('--dir='.length));
+  else if (a === '--only') only = args[++i];
+  else if (a === '--keep') keep = true;
+  else if (a === '--via-proxy') viaProxy = true;
+  else if (a === '-h' || a === '--help') {
+    console.log('usage: node tests/edge/run-workerd.mjs [--dir pkg/edge] [--only SUBSTRING] [--via-proxy] [--keep]');
+    process.exit(0);
+  } else {
+    console.error(`unknown argument: ${a}`);
+    process.exit(2);
+  }
+}
+
+const TOTAL_DEADLINE_MS = 15 * 60_000; // the whole run, hard bound
+const READY_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 5_000;
+const wranglerBin = join(repo, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+// ---- bookkeeping of what we started ----------------------------------------
+const work = mkdtempSync(join(tmpdir(), 'retention-workerd-'));
+const app = join(work, 'app'); // the copy of --dir that wrangler runs
+const statusLog = join(work, 'statuses.log');
+const wranglerLog = join(work, 'wrangler.log');
+let wrangler = null; // {child, url}
+let testRunner = null;
+
+/** Signals a child's whole process group (wrangler starts workerd under it). */
+function signalGroup(child, signal) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  try { process.kill(-child.pid, signal); } catch { /* gone */ }
+  try { child.kill(signal); } catch { /* gone */ }
+}
+
+function stopEverything() {
+  signalGroup(testRunner?.child, 'SIGKILL');
+  // wrangler is a group leader (detached): its workerd children go with it
+  if (wrangler?.child) {
+    try { process.kill(-wrangler.child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+process.on('exit', stopEverything);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    stopEverything();
+    console.log('workerd suite: 0 passed, 1 failed');
+    process.exit(130);
+  });
+}
+const deadline = setTimeout(() => {
+  console.error(`run-workerd: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
+  stopEverything();
+  console.log('workerd suite: 0 passed, 1 failed');
+  process.exit(1);
+}, TOTAL_DEADLINE_MS);
+deadline.unref();
+
+// ---- configuration (same shape as run-native.mjs) ---------------------------------
+const secret = (n) => randomBytes(n).toString('hex');
+const merchants = [
+  { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
+  { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
+];
+const handlerConfig = merchants.map((m) => ({
+  id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin],
+}));
+
+function prepareApp() {
+  for (const f of ['worker.js', 'wrangler.toml', 'retention_edge.js', 'retention_edge_bg.wasm']) {
+    if (!existsSync(join(dir, f))) {
+      throw new Error(`${join(dir, f)} is missing (build it with scripts/build-edge.sh)`);
+    }
+  }
+  // a copy without local state or secrets of earlier runs
+  cpSync(dir, app, {
+    recursive: true,
+    filter: (src) => !['.wrangler', '.dev.vars', 'node_modules', '.env'].includes(basename(src)) || src === dir,
+  });
+  // .dev.vars is dotenv: a single-quoted value is taken literally
+  const json = JSON.stringify(handlerConfig);
+  if (json.includes("'")) throw new Error('merchant config must not contain a single quote');
+  writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${json}'\n`, { mode: 0o600 });
+}
+
+// ---- wrangler dev -----------------------------------------------------------------------
+function freePort() {
+  return new Promise((done, fail) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => done(port));
+    });
+  });
+}
+
+function get(url, path, timeoutMs = 5_000) {
+  return new Promise((resolveReq, rejectReq) => {
+    const req = http.request(new URL(path, url), { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveReq({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on('error', rejectReq);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rejectReq);
+    req.end();
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startWrangler() {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const home = join(work, 'home');
+  mkdirSync(join(home, 'config'), { recursive: true });
+  mkdirSync(join(work, 'logs'), { recursive: true });
+  const child = spawn(process.execPath, [
+    wranglerBin, 'dev',
+    '--local',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-ip', '127.0.0.1',
+    '--inspector-port', String(inspectorPort),
+    '--show-interactive-dev-session=false',
+    '--persist-to', join(work, 'state'),
+    '--log-level', 'debug', // announces the Worker's own socket (userWorkerUrl)
+  ], {
+    cwd: app,
+    detached: true, // its own process group, so workerd is stopped with it
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      // nothing from the network, no telemetry, no prompts
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_SEND_ERROR_REPORTS: 'false',
+      WRANGLER_HIDE_BANNER: 'true', // the banner runs an npm update check
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false', // no download of request.cf data
+      WRANGLER_LOG_PATH: join(work, 'logs'),
+      WRANGLER_LOG: 'debug', // announces the Worker's own socket (userWorkerUrl)
+      WRANGLER_CI_DISABLE_CONFIG_WATCHING: 'true',
+      XDG_CONFIG_HOME: join(home, 'config'), // wrangler's user config stays in the temp folder
+      CI: 'true',
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+    },
+  });
+  // the whole log goes to a file; the first and the latest 64 KiB stay in memory
+  const log = [];
+  let logSize = 0;
+  const keepLog = (chunk) => {
+    appendFileSync(wranglerLog, chunk);
+    log.push(chunk.toString());
+    logSize += chunk.length;
+    while (logSize > 128 * 1024 && log.length > 2) logSize -= log.splice(1, 1)[0].length;
+  };
+  child.stdout.on('data', keepLog);
+  child.stderr.on('data', keepLog);
+  wrangler = { child, url, proxyUrl: url, log };
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  child.on('error', (e) => { exited = { error: e }; });
+
+  const until = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exited) {
+      throw new Error(`wrangler dev exited before it was ready (${JSON.stringify(exited)}); log:\n${log.join('').slice(-3000)}`);
+    }
+    try {
+      const res = await get(url, '/healthz', 2_000);
+      if (res.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > until) {
+      throw new Error(`${url}/healthz did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; log: ${wranglerLog}\n${log.join('').slice(-3000)}`);
+    }
+    await sleep(250);
+  }
+  if (!viaProxy) wrangler.url = await workerSocket(log);
+  return wrangler;
+}
+
+/** The Worker's own workerd socket, from wrangler's debug log (the last one announced). */
+async function workerSocket(log) {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const found = [...log.join('').matchAll(/"userWorkerUrl":\{"protocol":"(https?:)","hostname":"([^"]+)","port":"(\d+)"/g)].pop();
+    if (found) {
+      const [, protocol, hostname, port] = found;
+      if (hostname !== '127.0.0.1') throw new Error(`the Worker's own socket is on ${hostname}, not 127.0.0.1`);
+      const direct = `${protocol}//${hostname}:${port}`;
+      const res = await get(direct, '/healthz', 5_000).catch((e) => ({ status: e.message }));
+      if (res.status === 200) return direct;
+      throw new Error(`the Worker's own socket ${direct} does not answer /healthz (${res.status}); try --via-proxy`);
+    }
+    if (Date.now() > until) throw new Error("wrangler's log does not announce the Worker's own socket (userWorkerUrl); try --via-proxy");
+    await sleep(250);
+  }
+}
+
+async function stopWrangler() {
+  const w = wrangler;
+  if (!w) return;
+  const { child } = w;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group gone */ }
+    return;
+  }
+  const gone = new Promise((done) => child.once('exit', done));
+  try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+  const timer = new Promise((done) => setTimeout(done, STOP_GRACE_MS, 'timeout'));
+  await Promise.race([gone, timer]);
+  // whatever is left of the group (workerd) goes now
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group gone */ }
+}
+
+// ---- node:test --------------------------------------------------------------------------------
+function suiteFiles() {
+  return readdirSync(apiTests)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => !only || f.includes(only))
+    .sort()
+    .map((f) => join(apiTests, f));
+}
+
+function runNodeTests(files, env) {
+  const tap = join(work, 'results.tap');
+  const child = spawn(process.execPath, [
+    '--test',
+    '--test-concurrency=4',
+    '--test-timeout=180000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  testRunner = { child };
+  return new Promise((done) => {
+    child.on('exit', (code, signal) => {
+      testRunner = null;
+      let passed = 0; let failed = 0;
+      try {
+        const text = readFileSync(tap, 'utf8');
+        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+        passed = num('pass');
+        failed = num('fail') + num('cancelled');
+      } catch { /* no TAP: counted as a failure below */ }
+      if ((code !== 0 || signal) && failed === 0) failed = 1;
+      done({ passed, failed, code, signal });
+    });
+  });
+}
+
+// ---- main -------------------------------------------------------------------------------------------
+let passed = 0;
+let failed = 0;
+try {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`no folder ${dir} (build it with scripts/build-edge.sh)`);
+  if (!existsSync(wranglerBin)) throw new Error(`no wrangler at ${wranglerBin} (run \`npm install\` at the repository root)`);
+  prepareApp();
+  const t0 = Date.now();
+  await startWrangler();
+  console.log(`run-workerd: wrangler dev ${wrangler.proxyUrl} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (copy, state and logs in ${work})`);
+  console.log(viaProxy
+    ? `run-workerd: the suite goes through wrangler's development proxy ${wrangler.url}`
+    : `run-workerd: the suite talks to the Worker's own workerd socket ${wrangler.url} (no development proxy in between)`);
+
+  const files = suiteFiles();
+  if (files.length === 0) throw new Error(`no test file matches ${only}`);
+  const result = await runNodeTests(files, {
+    API_BASE_URL: wrangler.url,
+    API_MERCHANTS: JSON.stringify(merchants),
+    API_STATUS_LOG: statusLog,
+  });
+  passed += result.passed;
+  failed += result.failed;
+
+  try {
+    const lines = readFileSync(statusLog, 'utf8').trim().split('\n').filter(Boolean);
+    const byStatus = {};
+    for (const l of lines) { const s = l.split(' ')[0]; byStatus[s] = (byStatus[s] ?? 0) + 1; }
+    console.log(`run-workerd: ${lines.length} requests by status ${JSON.stringify(byStatus)}`);
+  } catch { /* no requests logged */ }
+} catch (e) {
+  console.error(`run-workerd: ${e.message}`);
+  failed += 1;
+} finally {
+  await stopWrangler();
+  stopEverything();
+}
+if (failed > 0 || keep) {
+  console.log(`run-workerd: kept the wrangler log and state in ${work}`);
+} else {
+  try { rmSync(work, { recursive: true, force: true }); } catch { /* best effort */ }
+}
+console.log(`workerd suite: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
