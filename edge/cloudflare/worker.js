@@ -51,13 +51,13 @@ function problem(status, code, detail) {
 
 /**
  * The request with its body read here: at most MAX_BODY_BYTES + 1 bytes are
- * kept (the rest is read and dropped, so a huge upload never sits in memory
- * and the connection stays usable after the 413), or null when the body
- * ended before its announced length (the native server's adapter answers
- * that one itself too).
+ * kept (the rest is read and dropped, so a huge upload never sits in an
+ * object's memory and the connection stays usable after the 413). A body
+ * that ends before its announced length comes back as a body that fails to
+ * read (`broken`), which the handler answers with its 400.
  */
 async function withReadBody(request) {
-  if (request.body === null || request.method === "GET" || request.method === "HEAD") return request;
+  if (request.body === null || request.method === "GET" || request.method === "HEAD") return { request, broken: false };
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;
@@ -68,8 +68,13 @@ async function withReadBody(request) {
       chunks.push(value);
       size += value.byteLength;
     }
-  } catch {
-    return null;
+  } catch (error) {
+    const broken = new Request(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: new ReadableStream({ start: (controller) => controller.error(error) }),
+    });
+    return { request: broken, broken: true };
   }
   if (size > MAX_BODY_BYTES) {
     // past the limit the handler answers 413 whatever follows; a body cut
@@ -92,7 +97,7 @@ async function withReadBody(request) {
   const headers = new Headers(request.headers);
   headers.delete("content-length"); // the body may be shorter than announced now
   headers.delete("transfer-encoding");
-  return new Request(request.url, { method: request.method, headers, body });
+  return { request: new Request(request.url, { method: request.method, headers, body }), broken: false };
 }
 
 function misconfigured(error) {
@@ -186,10 +191,10 @@ export default {
   async fetch(incoming, env) {
     const { handler, error } = workerHandlerFor(env);
     if (!handler) return misconfigured(error);
-    const request = await withReadBody(incoming);
-    if (request === null) {
-      return problem(400, "invalid_json", "The body ended before the length the request announced.");
-    }
+    const { request, broken } = await withReadBody(incoming);
+    // The handler reads the body before anything else: a broken one is
+    // answered here, without a store.
+    if (broken) return handler.handle(request);
     let target;
     try {
       target = handler.target(request);
