@@ -11,12 +11,13 @@
 // must be there). Always stops the server. Closing line:
 //   api suite: N passed, M failed
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { runNodeTests, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -77,11 +78,7 @@ const deadline = setTimeout(() => {
 deadline.unref();
 
 // ---- configuration ------------------------------------------------------------
-const secret = (n) => randomBytes(n).toString('hex');
-const merchants = [
-  { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
-  { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
-];
+const merchants = suiteMerchants();
 const toml = merchants.map((m) => [
   '[[merchant]]',
   `id = ${JSON.stringify(m.id)}`,
@@ -149,41 +146,7 @@ function killServer(signal = 'SIGKILL') {
 }
 
 // ---- node:test ------------------------------------------------------------------
-function suiteFiles() {
-  return readdirSync(here)
-    .filter((f) => f.endsWith('.test.mjs'))
-    .filter((f) => !only || f.includes(only))
-    .sort()
-    .map((f) => join(here, f));
-}
 
-function runNodeTests(files, env) {
-  const tap = join(work, 'results.tap');
-  const child = spawn(process.execPath, [
-    '--test',
-    '--test-concurrency=4',
-    '--test-timeout=180000',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...files,
-  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
-  testRunner = { child };
-  return new Promise((done) => {
-    child.on('exit', (code, signal) => {
-      testRunner = null;
-      let passed = 0; let failed = 0;
-      try {
-        const text = readFileSync(tap, 'utf8');
-        // the runner's own summary, last lines of the TAP stream
-        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-        passed = num('pass');
-        failed = num('fail') + num('cancelled');
-      } catch { /* no TAP: counted as a failure below */ }
-      if ((code !== 0 || signal) && failed === 0) failed = 1;
-      done({ passed, failed, code, signal });
-    });
-  });
-}
 
 // ---- crash test -------------------------------------------------------------------
 function post(url, path, headers, body, agent) {
@@ -357,23 +320,18 @@ try {
   const health = await get(server.url, '/healthz', {});
   if (health.status !== 200) console.error(`run-native: /healthz → ${health.status} ${health.text.slice(0, 200)}`);
 
-  const files = suiteFiles();
+  const files = suiteFiles(only);
   if (files.length === 0) throw new Error(`no test file matches ${only}`);
   const env = {
     API_BASE_URL: server.url,
     API_MERCHANTS: JSON.stringify(merchants),
     API_STATUS_LOG: statusLog,
   };
-  const result = await runNodeTests(files, env);
+  const result = await runNodeTests(files, env, join(work, 'results.tap'), (child) => { testRunner = child && { child }; });
   passed += result.passed;
   failed += result.failed;
 
-  try {
-    const lines = readFileSync(statusLog, 'utf8').trim().split('\n').filter(Boolean);
-    const byStatus = {};
-    for (const l of lines) { const s = l.split(' ')[0]; byStatus[s] = (byStatus[s] ?? 0) + 1; }
-    console.log(`run-native: ${lines.length} requests by status ${JSON.stringify(byStatus)}`);
-  } catch { /* no requests logged */ }
+  console.log(`run-native: ${statusSummary(statusLog)}`);
 
   if (!skipCrash && !only) {
     const t0 = Date.now();

@@ -19,16 +19,15 @@
 // always stops deno. Closing line:
 //   deno suite: N passed, M failed
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
-const apiTests = join(repo, 'tests', 'api');
 
 // ---- arguments --------------------------------------------------------------
 const args = process.argv.slice(2);
@@ -102,14 +101,8 @@ const deadline = setTimeout(() => {
 deadline.unref();
 
 // ---- configuration ------------------------------------------------------------
-const secret = (n) => randomBytes(n).toString('hex');
-const merchants = [
-  { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
-  { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
-];
-const retentionMerchants = JSON.stringify(merchants.map((m) => ({
-  id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin],
-})));
+const merchants = suiteMerchants();
+const retentionMerchants = JSON.stringify(handlerConfig(merchants));
 
 /** The environment deno runs with: no update check, no colour, its own cache. */
 function denoEnv(extra) {
@@ -227,40 +220,7 @@ function get(url, path) {
 }
 
 // ---- node:test ------------------------------------------------------------------
-function suiteFiles() {
-  return readdirSync(apiTests)
-    .filter((f) => f.endsWith('.test.mjs'))
-    .filter((f) => !only || f.includes(only))
-    .sort()
-    .map((f) => join(apiTests, f));
-}
 
-function runNodeTests(files, env) {
-  const tap = join(work, 'results.tap');
-  const child = spawn(process.execPath, [
-    '--test',
-    '--test-concurrency=4',
-    '--test-timeout=180000',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...files,
-  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
-  testRunner = { child };
-  return new Promise((done) => {
-    child.on('exit', (code, signal) => {
-      testRunner = null;
-      let passed = 0; let failed = 0;
-      try {
-        const text = readFileSync(tap, 'utf8');
-        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-        passed = num('pass');
-        failed = num('fail') + num('cancelled');
-      } catch { /* no TAP: counted as a failure below */ }
-      if ((code !== 0 || signal) && failed === 0) failed = 1;
-      done({ passed, failed });
-    });
-  });
-}
 
 // ---- main -----------------------------------------------------------------------------
 let passed = 0;
@@ -285,22 +245,17 @@ try {
   const health = await get(deno.url, '/healthz');
   if (health.status !== 200) console.error(`run-deno: /healthz → ${health.status} ${health.text.slice(0, 200)}`);
 
-  const files = suiteFiles();
+  const files = suiteFiles(only);
   if (files.length === 0) throw new Error(`no test file matches ${only}`);
   const result = await runNodeTests(files, {
     API_BASE_URL: deno.url,
     API_MERCHANTS: JSON.stringify(merchants),
     API_STATUS_LOG: statusLog,
-  });
+  }, join(work, 'results.tap'), (child) => { testRunner = child && { child }; });
   passed += result.passed;
   failed += result.failed;
 
-  try {
-    const lines = readFileSync(statusLog, 'utf8').trim().split('\n').filter(Boolean);
-    const byStatus = {};
-    for (const l of lines) { const s = l.split(' ')[0]; byStatus[s] = (byStatus[s] ?? 0) + 1; }
-    console.log(`run-deno: ${lines.length} requests by status ${JSON.stringify(byStatus)}`);
-  } catch { /* no requests logged */ }
+  console.log(`run-deno: ${statusSummary(statusLog)}`);
   if (!alive(deno.child)) {
     failed += 1;
     console.log(`run-deno: deno stopped during the suite (code ${deno.child.exitCode}, signal ${deno.child.signalCode})`);

@@ -26,18 +26,17 @@
 // --via-proxy runs it through wrangler's public port instead.
 import { spawn } from 'node:child_process';
 import {
-  appendFileSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync, cpSync, statSync,
+  appendFileSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, cpSync, statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import http from 'node:http';
+import { handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
-const apiTests = join(repo, 'tests', 'api');
 
 // ---- arguments --------------------------------------------------------------
 const args = process.argv.slice(2);
@@ -105,14 +104,7 @@ const deadline = setTimeout(() => {
 deadline.unref();
 
 // ---- configuration (same shape as run-native.mjs) ---------------------------------
-const secret = (n) => randomBytes(n).toString('hex');
-const merchants = [
-  { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
-  { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
-];
-const handlerConfig = merchants.map((m) => ({
-  id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin],
-}));
+const merchants = suiteMerchants();
 
 function prepareApp() {
   for (const f of ['worker.js', 'wrangler.toml', 'retention_edge.js', 'retention_edge_bg.wasm']) {
@@ -126,7 +118,7 @@ function prepareApp() {
     filter: (src) => !['.wrangler', '.dev.vars', 'node_modules', '.env'].includes(basename(src)) || src === dir,
   });
   // .dev.vars is dotenv: a single-quoted value is taken literally
-  const json = JSON.stringify(handlerConfig);
+  const json = JSON.stringify(handlerConfig(merchants));
   if (json.includes("'")) throw new Error('merchant config must not contain a single quote');
   writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${json}'\n`, { mode: 0o600 });
 }
@@ -266,40 +258,7 @@ async function stopWrangler() {
 }
 
 // ---- node:test --------------------------------------------------------------------------------
-function suiteFiles() {
-  return readdirSync(apiTests)
-    .filter((f) => f.endsWith('.test.mjs'))
-    .filter((f) => !only || f.includes(only))
-    .sort()
-    .map((f) => join(apiTests, f));
-}
 
-function runNodeTests(files, env) {
-  const tap = join(work, 'results.tap');
-  const child = spawn(process.execPath, [
-    '--test',
-    '--test-concurrency=4',
-    '--test-timeout=180000',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...files,
-  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
-  testRunner = { child };
-  return new Promise((done) => {
-    child.on('exit', (code, signal) => {
-      testRunner = null;
-      let passed = 0; let failed = 0;
-      try {
-        const text = readFileSync(tap, 'utf8');
-        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-        passed = num('pass');
-        failed = num('fail') + num('cancelled');
-      } catch { /* no TAP: counted as a failure below */ }
-      if ((code !== 0 || signal) && failed === 0) failed = 1;
-      done({ passed, failed, code, signal });
-    });
-  });
-}
 
 // ---- main -------------------------------------------------------------------------------------------
 let passed = 0;
@@ -315,22 +274,17 @@ try {
     ? `run-workerd: the suite goes through wrangler's development proxy ${wrangler.url}`
     : `run-workerd: the suite talks to the Worker's own workerd socket ${wrangler.url} (no development proxy in between)`);
 
-  const files = suiteFiles();
+  const files = suiteFiles(only);
   if (files.length === 0) throw new Error(`no test file matches ${only}`);
   const result = await runNodeTests(files, {
     API_BASE_URL: wrangler.url,
     API_MERCHANTS: JSON.stringify(merchants),
     API_STATUS_LOG: statusLog,
-  });
+  }, join(work, 'results.tap'), (child) => { testRunner = child && { child }; });
   passed += result.passed;
   failed += result.failed;
 
-  try {
-    const lines = readFileSync(statusLog, 'utf8').trim().split('\n').filter(Boolean);
-    const byStatus = {};
-    for (const l of lines) { const s = l.split(' ')[0]; byStatus[s] = (byStatus[s] ?? 0) + 1; }
-    console.log(`run-workerd: ${lines.length} requests by status ${JSON.stringify(byStatus)}`);
-  } catch { /* no requests logged */ }
+  console.log(`run-workerd: ${statusSummary(statusLog)}`);
 } catch (e) {
   console.error(`run-workerd: ${e.message}`);
   failed += 1;

@@ -25,18 +25,40 @@ pub fn read_head(request: &web_sys::Request) -> Result<http::Request<()>, JsValu
 }
 
 /// The whole request; at most [`MAX_BODY_BYTES`] + 1 bytes of body are
-/// kept, so the API still tells a body that is too large.
+/// read (the rest is never pulled from the stream), so the API still tells
+/// a body that is too large and a huge upload never sits in memory.
 pub async fn read_request(request: &web_sys::Request) -> Result<Request, JsValue> {
     let head = read_head(request)?;
-    let mut body = Vec::new();
-    if !matches!(request.method().as_str(), "GET" | "HEAD") {
-        let buffer = JsFuture::from(request.array_buffer()?).await?;
-        let bytes = Uint8Array::new(&buffer);
-        let kept = bytes.length().min((MAX_BODY_BYTES + 1) as u32);
-        body = bytes.subarray(0, kept).to_vec();
-    }
+    let body = match request.body() {
+        Some(stream) => read_capped(&stream, MAX_BODY_BYTES + 1).await?,
+        None => Vec::new(),
+    };
     let (parts, ()) = head.into_parts();
     Ok(http::Request::from_parts(parts, body))
+}
+
+async fn read_capped(stream: &web_sys::ReadableStream, cap: usize) -> Result<Vec<u8>, JsValue> {
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await?;
+        if js_sys::Reflect::get(&chunk, &"done".into())?
+            .as_bool()
+            .unwrap_or(true)
+        {
+            break;
+        }
+        let bytes: Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())?.unchecked_into();
+        let room = cap - body.len();
+        let take = bytes.length().min(u32::try_from(room).unwrap_or(u32::MAX));
+        body.extend(bytes.subarray(0, take).to_vec());
+        if body.len() >= cap {
+            // Tell the sender we are done; whether it listens is its affair.
+            let _ = reader.cancel();
+            break;
+        }
+    }
+    Ok(body)
 }
 
 /// The answer to a request whose body could not be read to its end: a

@@ -1,0 +1,77 @@
+// What the three suite harnesses share (run-native, run-deno, run-workerd):
+// the two test merchants, the suite's files, running them under node:test
+// with a TAP count, and the per-status summary of the requests made.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const suiteDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Two merchants with fresh random secrets, in the suite's `API_MERCHANTS` shape. */
+export function suiteMerchants() {
+  const secret = (n) => randomBytes(n).toString('hex');
+  return [
+    { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
+    { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
+  ];
+}
+
+/** The same merchants as the handler's config takes them (`RETENTION_MERCHANTS`). */
+export function handlerConfig(merchants) {
+  return merchants.map((m) => ({ id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin] }));
+}
+
+/** The suite's test files, those whose name contains `only` if given. */
+export function suiteFiles(only) {
+  return readdirSync(suiteDir)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => !only || f.includes(only))
+    .sort()
+    .map((f) => join(suiteDir, f));
+}
+
+/**
+ * Runs `files` under `node --test` with `env` added, printing the spec
+ * report and counting from a TAP copy at `tapPath`. `track` is told the
+ * child process (and null when it ends) so the caller can stop it.
+ */
+export function runNodeTests(files, env, tapPath, track = () => {}) {
+  const child = spawn(process.execPath, [
+    '--test',
+    '--test-concurrency=4',
+    '--test-timeout=180000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tapPath}`,
+    ...files,
+  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  track(child);
+  return new Promise((done) => {
+    child.on('exit', (code, signal) => {
+      track(null);
+      let passed = 0; let failed = 0;
+      try {
+        const text = readFileSync(tapPath, 'utf8');
+        // the runner's own summary, last lines of the TAP stream
+        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+        passed = num('pass');
+        failed = num('fail') + num('cancelled');
+      } catch { /* no TAP: counted as a failure below */ }
+      if ((code !== 0 || signal) && failed === 0) failed = 1;
+      done({ passed, failed, code, signal });
+    });
+  });
+}
+
+/** One line counting the suite's requests by status, from its status log. */
+export function statusSummary(statusLog) {
+  try {
+    const lines = readFileSync(statusLog, 'utf8').trim().split('\n').filter(Boolean);
+    const byStatus = {};
+    for (const l of lines) { const s = l.split(' ')[0]; byStatus[s] = (byStatus[s] ?? 0) + 1; }
+    return `${lines.length} requests by status ${JSON.stringify(byStatus)}`;
+  } catch {
+    return 'no requests logged';
+  }
+}
