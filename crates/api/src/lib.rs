@@ -186,7 +186,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
 
 fn no_route_response(no_route: NoRoute) -> Response {
     match no_route {
-        NoRoute::NotFound => reply::error(404, "not_found", "There is nothing at this path."),
+        NoRoute::NotFound => reply::not_found(),
         NoRoute::MethodNotAllowed(allowed) => reply::with_header(
             reply::error(
                 405,

@@ -47,6 +47,11 @@ pub fn error(status: u16, code: &str, detail: impl Into<String>) -> Response {
     problem(&Problem::new(status, code, detail))
 }
 
+/// 404 `not_found` for a path the API does not have.
+pub fn not_found() -> Response {
+    error(404, "not_found", "There is nothing at this path.")
+}
+
 /// The problem of a refused domain operation.
 pub fn domain(error: &DomainError) -> Response {
     problem(&Problem::from_domain(error))

@@ -60,11 +60,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                 self.subscription_action(&key, &program, &request, &id)
                     .await
             }
-            _ => Ok(reply::error(
-                404,
-                "not_found",
-                "There is nothing at this path.",
-            )),
+            _ => Ok(reply::not_found()),
         };
         result.unwrap_or_else(|e| unavailable(&e))
     }
