@@ -88,7 +88,12 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             return self.shopper_with_cors(request).await;
         }
         match routes::route(request.method(), &path) {
-            Ok(Route::Health) => reply::json(200, &serde_json::json!({"status": "ok"})),
+            Ok(Route::Health) => reply::json(
+                200,
+                &retention_core::api::Health {
+                    status: "ok".to_owned(),
+                },
+            ),
             Ok(route) => self.admin(route, request).await,
             Err(no_route) => no_route_response(no_route),
         }
