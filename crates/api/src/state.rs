@@ -2,7 +2,11 @@
 //! idempotency records that protect it, written in the same atomic
 //! compare-and-swap so a replay never doubles a change.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use http::HeaderValue;
+use miniz_oxide::deflate::compress_to_vec;
+use miniz_oxide::inflate::decompress_to_vec_with_limit;
 use retention_core::{Customer, Instant, Program};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -33,9 +37,14 @@ pub struct IdempotencyRecord {
     pub status: u16,
     /// The response content type.
     pub content_type: String,
-    /// The response body.
-    pub body: String,
+    /// The response body, deflated and base64-encoded: an event's answer
+    /// carries the whole customer view, and a busy customer keeps a day
+    /// of them.
+    pub body_deflated: String,
 }
+
+/// Largest body a record may inflate to (far above any API response).
+const MAX_INFLATED_BYTES: usize = 16 * 1024 * 1024;
 
 impl CustomerDoc {
     /// Reads a stored document; an unreadable one is a store failure.
@@ -65,7 +74,7 @@ impl IdempotencyRecord {
             at: now,
             status: response.status().as_u16(),
             content_type,
-            body: String::from_utf8_lossy(response.body()).into_owned(),
+            body_deflated: STANDARD_NO_PAD.encode(compress_to_vec(response.body(), 6)),
         }
     }
 
@@ -79,14 +88,21 @@ impl IdempotencyRecord {
         self.at.plus_seconds(IDEMPOTENCY_SECONDS)
     }
 
-    /// The stored response again, marked as a replay.
-    pub fn replay(&self) -> Response {
+    /// The stored response again, marked as a replay; `Err` when the
+    /// stored body cannot be read back.
+    pub fn replay(&self) -> Result<Response, String> {
+        let unreadable = || "an idempotency record's response cannot be read".to_owned();
+        let deflated = STANDARD_NO_PAD
+            .decode(&self.body_deflated)
+            .map_err(|_| unreadable())?;
+        let body = decompress_to_vec_with_limit(&deflated, MAX_INFLATED_BYTES)
+            .map_err(|_| unreadable())?;
         let content_type = if self.content_type.starts_with("application/problem+json") {
             "application/problem+json"
         } else {
             "application/json"
         };
-        let mut response = reply::raw(self.status, content_type, self.body.clone().into_bytes());
+        let mut response = reply::raw(self.status, content_type, body);
         if self.status == 204 {
             response.body_mut().clear();
             response.headers_mut().remove(http::header::CONTENT_TYPE);
@@ -94,7 +110,7 @@ impl IdempotencyRecord {
         response
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
-        response
+        Ok(response)
     }
 }
 
@@ -123,4 +139,30 @@ fn hex(bytes: &[u8]) -> String {
 /// Whether an idempotency key is 1–255 visible ASCII characters.
 pub fn valid_idempotency_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_replays_its_response_byte_for_byte_and_smaller() {
+        let lot = serde_json::json!({"points": 100, "expires_at": "2027-01-01T00:00:00Z"});
+        let body = serde_json::json!({"customer": {"expiring": vec![lot; 200]}});
+        let response = reply::json(200, &body);
+        let record = IdempotencyRecord::new("k", "f", &response, Instant::from_unix(0));
+        assert!(
+            record.body_deflated.len() * 10 < response.body().len(),
+            "compressed well"
+        );
+        let replay = record.replay().unwrap();
+        assert_eq!(replay.body(), response.body());
+        assert_eq!(replay.status(), 200);
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        let broken = IdempotencyRecord {
+            body_deflated: "!!".into(),
+            ..record
+        };
+        assert!(broken.replay().is_err());
+    }
 }

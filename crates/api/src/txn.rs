@@ -75,7 +75,7 @@ where
             && let Some(record) = recorded(handler, key, idem.key, now).await?
         {
             return Ok(if record.fingerprint == idem.fingerprint {
-                record.replay()
+                record.replay().map_err(StoreError)?
             } else {
                 reply::error(
                     422,
