@@ -12,9 +12,23 @@ use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-/// The schema this code writes; stored in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+/// Version 2: idempotency records moved out of the customer's state.
+const SCHEMA_V2: &str = "
+-- Answers to idempotent requests, written with the change they made.
+CREATE TABLE idempotency (
+    merchant   TEXT    NOT NULL,
+    customer   TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    record     TEXT    NOT NULL,  -- the API's record as JSON
+    expires_at INTEGER NOT NULL,  -- unix seconds
+    PRIMARY KEY (merchant, customer, key)
+);
+";
 
+/// The schema this code writes; stored in `PRAGMA user_version`.
+const SCHEMA_VERSION: i64 = 2;
+
+/// Version 1: customers, the outbox index, programs.
 const SCHEMA: &str = "
 CREATE TABLE customers (
     merchant  TEXT    NOT NULL,
@@ -36,16 +50,6 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_send_at ON outbox (merchant, send_at, id);
 CREATE INDEX outbox_by_id ON outbox (merchant, id);
-
--- Answers to idempotent requests, written with the change they made.
-CREATE TABLE idempotency (
-    merchant   TEXT    NOT NULL,
-    customer   TEXT    NOT NULL,
-    key        TEXT    NOT NULL,
-    record     TEXT    NOT NULL,  -- the API's record as JSON
-    expires_at INTEGER NOT NULL,  -- unix seconds
-    PRIMARY KEY (merchant, customer, key)
-);
 
 CREATE TABLE programs (
     merchant TEXT    NOT NULL PRIMARY KEY,
@@ -367,8 +371,12 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match found {
-        0 => {
-            tx.execute_batch(SCHEMA)?;
+        // Each step brings a file of the version before it one further.
+        0 | 1 => {
+            if found == 0 {
+                tx.execute_batch(SCHEMA)?;
+            }
+            tx.execute_batch(SCHEMA_V2)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         SCHEMA_VERSION => {}

@@ -509,3 +509,50 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     store.delete_customer(&alice).await.unwrap();
     assert_eq!(store.load_idempotency(&alice, "k3").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        // A file as the first release wrote it: no idempotency table.
+        let store = SqliteStore::open(&path).unwrap();
+        assert!(
+            store
+                .save_customer(&key("m", "alice"), None, write("kept", None, vec![]))
+                .await
+                .unwrap()
+        );
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE idempotency; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let (version, state) = store
+        .load_customer(&key("m", "alice"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state, "kept");
+    let mut next = write("next", None, vec![]);
+    next.idempotency = Some(retention_api::IdempotencyWrite {
+        key: "k".into(),
+        record: "{}".into(),
+        expires_at: Instant::from_unix(2_000_000_000),
+    });
+    assert!(
+        store
+            .save_customer(&key("m", "alice"), Some(version), next)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .load_idempotency(&key("m", "alice"), "k")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("{}")
+    );
+}
