@@ -375,8 +375,12 @@ impl Customer {
             preferences: &prefs,
             program,
         };
-        // A customer's first run starts the clock: nothing before it is due.
-        let from = self.reminders.planned_through.unwrap_or(now);
+        // A customer's first run starts the clock: nothing planned before
+        // it is due, what is planned for this very instant is.
+        let from = self
+            .reminders
+            .planned_through
+            .unwrap_or(now.plus_seconds(-1));
         let mut added = Vec::new();
         for reminder in reminders::due(&input, &self.reminders, from, now) {
             reminders::mark_done(&mut self.reminders, &reminder, now);

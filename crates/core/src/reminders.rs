@@ -149,14 +149,34 @@ pub fn mark_done(log: &mut ReminderLog, reminder: &PlannedReminder, to: Instant)
 }
 
 /// Reminders of expiries and renewals whose subject is still ahead of `now`.
+///
+/// An expiry's reminders fall `expiry_reminder_days` before it. Points
+/// recorded after even the nearest of those instants (an import expiring in
+/// three days, with reminders 7 and 30 days ahead) get one late reminder,
+/// for the nearest lead, when they are recorded.
 fn planned(input: &PlannerInput<'_>, now: Instant) -> Vec<PlannedReminder> {
     let mut out = Vec::new();
+    let mut leads = input.preferences.expiry_reminder_days.clone();
+    leads.sort_unstable();
     for expiry in input.ledger.expiring(&input.program.expiry, now) {
-        for days in &input.preferences.expiry_reminder_days {
+        let recorded = latest_recorded(input, expiry.at);
+        for (i, days) in leads.iter().enumerate() {
+            let natural = expiry.at.plus_days(-i64::from(*days));
+            let at = match recorded {
+                Some(recorded) if natural < recorded => {
+                    // Only the nearest lead is sent late; farther ones,
+                    // which passed even earlier, are dropped.
+                    if i > 0 {
+                        break;
+                    }
+                    recorded
+                }
+                _ => natural,
+            };
             out.push(PlannedReminder {
                 key: format!("points_expiring:{}:{days}", expiry.at.unix()),
                 kind: ReminderKind::PointsExpiring,
-                at: expiry.at.plus_days(-i64::from(*days)),
+                at,
                 data: json!({"points": expiry.points, "expires_at": expiry.at, "days_before": days}),
             });
         }
@@ -181,6 +201,18 @@ fn planned(input: &PlannerInput<'_>, now: Instant) -> Vec<PlannedReminder> {
         });
     }
     out
+}
+
+/// When the last of the spendable lots expiring at `expires_at` was recorded.
+fn latest_recorded(input: &PlannerInput<'_>, expires_at: Instant) -> Option<Instant> {
+    let deadline = input.ledger.inactivity_deadline(&input.program.expiry);
+    input
+        .ledger
+        .lots
+        .iter()
+        .filter(|lot| lot.remaining > 0 && lot.expires_at(deadline) == Some(expires_at))
+        .filter_map(|lot| lot.recorded_at)
+        .max()
 }
 
 /// A `tier_changed` reminder when the tier at `to` is not the one the

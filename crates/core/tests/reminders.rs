@@ -196,3 +196,49 @@ proptest! {
         prop_assert_eq!(ids, all);
     }
 }
+
+#[test]
+fn points_recorded_after_their_reminder_instants_get_one_late_reminder() {
+    // Reminders 30 and 7 days ahead; points imported today expire in 3 days.
+    let p = Program::from_json(&json!({"expiry": {"after_earn_days": 365}})).unwrap();
+    let mut c = Customer::default();
+    let now = at("2027-05-01T10:00:00Z");
+    apply(
+        &mut c,
+        &p,
+        json!({"type": "points_adjusted", "points": 300, "reason": "import",
+        "expires_at": "2027-05-04T10:00:00Z", "at": "2026-06-01T00:00:00Z"}),
+        now,
+    );
+    let due = c.run_reminders("c-1", &p, now);
+    assert_eq!(due.len(), 1, "one late reminder, not one per lead");
+    assert_eq!(due[0].data["days_before"], 7);
+    assert_eq!(due[0].data["points"], 300);
+    assert_eq!(
+        due[0].send_at, now,
+        "10:00Z is 13:00 in Moscow: sent at once"
+    );
+    assert!(
+        c.run_reminders("c-1", &p, at("2027-05-03T00:00:00Z"))
+            .is_empty(),
+        "never twice"
+    );
+
+    // Points expiring in 10 days: the 7-day reminder comes on time, the
+    // 30-day one, long passed, is not sent late.
+    let later = at("2027-05-05T10:00:00Z");
+    apply(
+        &mut c,
+        &p,
+        json!({"type": "points_adjusted", "points": 50, "reason": "import",
+        "expires_at": "2027-05-15T10:00:00Z"}),
+        later,
+    );
+    assert!(c.run_reminders("c-1", &p, later).is_empty());
+    let due = c.run_reminders("c-1", &p, at("2027-05-08T10:00:00Z"));
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].data["days_before"].as_u64(), due[0].send_at),
+        (Some(7), at("2027-05-08T10:00:00Z"))
+    );
+}

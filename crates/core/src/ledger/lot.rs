@@ -38,6 +38,10 @@ pub struct Lot {
     pub fixed_expiry: Option<Instant>,
     /// Where the points came from.
     pub source: LotSource,
+    /// When the lot was recorded (an import's `earned_at` may lie far in
+    /// the past): reminders whose instant had passed by then are late.
+    #[serde(default)]
+    pub recorded_at: Option<Instant>,
 }
 
 impl Lot {

@@ -200,6 +200,7 @@ impl Ledger {
                 LotSource::Order {
                     order_id: order_id.to_owned(),
                 },
+                now,
             )
         });
         if points > 0 {
@@ -249,7 +250,7 @@ impl Ledger {
             let source = LotSource::Adjustment {
                 reason: reason.to_owned(),
             };
-            self.add_lot(points, at, at, fixed_expiry, source);
+            self.add_lot(points, at, at, fixed_expiry, source, now);
             self.lifetime_earned += points;
             self.note_activity(at);
         } else {
@@ -360,6 +361,7 @@ impl Ledger {
         available_at: Instant,
         fixed_expiry: Option<Instant>,
         source: LotSource,
+        recorded_at: Instant,
     ) -> u64 {
         let id = self.next_id();
         self.lots.push(Lot {
@@ -370,6 +372,7 @@ impl Ledger {
             available_at,
             fixed_expiry,
             source,
+            recorded_at: Some(recorded_at),
         });
         id
     }
