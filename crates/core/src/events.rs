@@ -95,16 +95,7 @@ impl MerchantEvent {
                 currency,
                 paid_at,
             } => {
-                c.require(
-                    is_valid_id(order_id),
-                    "order_id",
-                    "An order id is 1 to 128 visible ASCII characters.",
-                );
-                c.require(
-                    (1..=MAX_AMOUNT_MINOR).contains(amount_minor),
-                    "amount_minor",
-                    "The amount must be between 1 and 10^12 minor units.",
-                );
+                check_order(&mut c, order_id, *amount_minor);
                 c.require(
                     *currency == program.currency,
                     "currency",
@@ -120,16 +111,7 @@ impl MerchantEvent {
                 order_id,
                 amount_minor,
             } => {
-                c.require(
-                    is_valid_id(order_id),
-                    "order_id",
-                    "An order id is 1 to 128 visible ASCII characters.",
-                );
-                c.require(
-                    (1..=MAX_AMOUNT_MINOR).contains(amount_minor),
-                    "amount_minor",
-                    "The refunded amount must be between 1 and 10^12 minor units.",
-                );
+                check_order(&mut c, order_id, *amount_minor);
             }
             MerchantEvent::PointsAdjusted {
                 points,
@@ -191,4 +173,18 @@ impl MerchantEvent {
         }
         c.finish()
     }
+}
+
+/// The order id and amount rules shared by payments and refunds.
+fn check_order(c: &mut Checks, order_id: &str, amount_minor: i64) {
+    c.require(
+        is_valid_id(order_id),
+        "order_id",
+        "An order id is 1 to 128 visible ASCII characters.",
+    );
+    c.require(
+        (1..=MAX_AMOUNT_MINOR).contains(&amount_minor),
+        "amount_minor",
+        "The amount must be between 1 and 10^12 minor units.",
+    );
 }

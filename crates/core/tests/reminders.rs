@@ -26,9 +26,13 @@ fn apply(c: &mut Customer, p: &Program, body: serde_json::Value, now: Instant) {
 /// A customer with 500 points earned 2027-01-10T12:00Z that expire on
 /// 2027-04-10T12:00Z (90 days), reminders at 30 and 7 days before.
 fn customer_with_points() -> (Customer, Program) {
+    customer_with_points_earned_at(at("2027-01-10T12:00:00Z"))
+}
+
+/// A customer with 500 points earned at `t0` that expire 90 days later.
+fn customer_with_points_earned_at(t0: Instant) -> (Customer, Program) {
     let p = Program::from_json(&json!({"expiry": {"after_earn_days": 90}})).unwrap();
     let mut c = Customer::default();
-    let t0 = at("2027-01-10T12:00:00Z");
     c.run_reminders("c-1", &p, t0);
     apply(
         &mut c,
@@ -86,16 +90,7 @@ fn expiry_reminders_fall_due_at_each_lead_time_once() {
 fn reminders_wait_for_the_end_of_quiet_time() {
     // Earned at 18:30Z = 21:30 Moscow: the reminder 30 days before the
     // expiry falls in the legal floor (21:00–08:00) and waits until 08:00.
-    let p = Program::from_json(&json!({"expiry": {"after_earn_days": 90}})).unwrap();
-    let mut c = Customer::default();
-    let t0 = at("2027-01-10T18:30:00Z");
-    c.run_reminders("c-1", &p, t0);
-    apply(
-        &mut c,
-        &p,
-        json!({"type": "order_paid", "order_id": "o", "amount_minor": 50_000, "currency": "RUB"}),
-        t0,
-    );
+    let (mut c, p) = customer_with_points_earned_at(at("2027-01-10T18:30:00Z"));
     let due = c.run_reminders("c-1", &p, at("2027-03-12T00:00:00Z"));
     assert_eq!(due[0].send_at, at("2027-03-12T05:00:00Z"));
     assert!(c.due_outbox(at("2027-03-12T04:59:59Z")).is_empty());
