@@ -106,22 +106,66 @@ async fn read_capped(mut body: Body, cap: usize) -> Result<Vec<u8>, axum::Error>
 }
 
 /// Pages and the widget's `loader.js` are revalidated on every load, so a
-/// deploy reaches shoppers at once; the hashed files behind them may be
-/// cached as the browser likes.
+/// deploy reaches shoppers at once; the content-hashed files behind the
+/// loader never change under their name, so browsers keep them for a year.
+/// The widget's files are fetched by shop pages of other origins (module
+/// scripts and the wasm fetch are CORS requests), so they are open to all.
+/// JSON from the demo shop's folder is its shopper-token stand-in: a
+/// credential that changes, never stored.
 async fn cache_headers(request: Request, next: Next) -> Response {
-    let is_loader = request.uri().path().ends_with("/loader.js");
+    let path = request.uri().path();
+    let widget_file = path.strip_prefix("/widget/").map(|name| {
+        if name == "loader.js" {
+            WidgetFile::Loader
+        } else {
+            WidgetFile::Hashed
+        }
+    });
+    let is_loader = path.ends_with("/loader.js");
     let mut response = next.run(request).await;
-    let is_html = response
+    let status = response.status();
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
+        .unwrap_or_default();
+    let is_html = content_type.starts_with("text/html");
+    let is_json = content_type.starts_with("application/json");
+    let headers = response.headers_mut();
+    if let Some(file) = widget_file {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("cross-origin"),
+        );
+        // Only a file that was found may be kept: a 404 for a name that a
+        // deploy is about to upload must not stick.
+        let found = status.is_success() || status == StatusCode::NOT_MODIFIED;
+        if file == WidgetFile::Hashed && found {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+        }
+    }
     if is_html || is_loader {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    } else if is_json && widget_file.is_none() {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// What a file under `/widget/` is to a cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WidgetFile {
+    /// `loader.js`: the stable name merchants embed.
+    Loader,
+    /// Everything else: named by a hash of its content.
+    Hashed,
 }
 
 /// One stderr line per request: method, path (no query), status, time.

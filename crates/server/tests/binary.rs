@@ -1,5 +1,6 @@
 //! The real binary over real HTTP on loopback: start-up line, API and
-//! static routing, content types, the body limit, logs, start-up errors
+//! static routing, content types, the widget's cross-origin and cache
+//! headers, the body limit, logs, start-up errors,
 //! durability through `kill -9`, and a graceful stop on SIGTERM.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -292,6 +293,74 @@ fn serves_api_and_files_keeps_writes_through_kill_9_and_stops_on_sigterm() {
         log.trim_end().ends_with("retention-server: stopped"),
         "{log}"
     );
+}
+
+#[test]
+fn widget_files_are_open_to_shop_pages_of_any_origin_and_hashed_ones_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let address = server.address.clone();
+    let widget = dir.path().join("widget");
+    std::fs::write(widget.join("retention_widget-4f2a9c1e.js"), "export {};").unwrap();
+    std::fs::write(
+        widget.join("retention_widget-4f2a9c1e_bg.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("www/demo-token.json"), r#"{"token":"t"}"#).unwrap();
+    // What a shop page on another origin sends for a module script.
+    let cross_origin = |path: &str| {
+        exchange(
+            &address,
+            "GET",
+            path,
+            &[("Origin", "https://shop.example")],
+            b"",
+        )
+    };
+
+    let loader = cross_origin("/widget/loader.js");
+    assert_eq!(loader.status, 200);
+    assert_eq!(loader.header("content-type"), Some("text/javascript"));
+    assert_eq!(loader.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        loader.header("cross-origin-resource-policy"),
+        Some("cross-origin")
+    );
+    assert_eq!(loader.header("cache-control"), Some("no-cache"));
+
+    let immutable = Some("public, max-age=31536000, immutable");
+    let glue = cross_origin("/widget/retention_widget-4f2a9c1e.js");
+    assert_eq!(glue.status, 200);
+    assert_eq!(glue.header("content-type"), Some("text/javascript"));
+    assert_eq!(glue.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(glue.header("cache-control"), immutable);
+
+    let wasm = cross_origin("/widget/retention_widget-4f2a9c1e_bg.wasm");
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    assert_eq!(wasm.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        wasm.header("cross-origin-resource-policy"),
+        Some("cross-origin")
+    );
+    assert_eq!(wasm.header("cache-control"), immutable);
+    assert_eq!(wasm.body, b"\0asm\x01\0\0\0");
+
+    // A name not uploaded yet must not be cached for a year.
+    let missing = cross_origin("/widget/retention_widget-00000000.js");
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("cache-control"), None);
+
+    // The shop's own files are not opened to other origins.
+    let page = cross_origin("/");
+    assert_eq!(page.header("access-control-allow-origin"), None);
+    assert_eq!(page.header("cross-origin-resource-policy"), None);
+
+    // The demo shop's token file is a credential that changes: never stored.
+    let token = get(&address, "/demo-token.json");
+    assert_eq!(token.status, 200);
+    assert_eq!(token.header("cache-control"), Some("no-store"));
 }
 
 fn run_to_failure(args: &[&str], dir: &Path) -> String {
