@@ -1,0 +1,181 @@
+// Loyalty, as a shopper sees it: balance, pending points, tier, every
+// expiry date with a calendar reminder, rewards, redeeming one, activity.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { withShopPage, eventually, norm, num, text, closeBrowser } from './lib/page.mjs';
+import { seededCustomer, customerWithPoints, customer, allActivity } from './lib/api.mjs';
+import { TIME_ZONE } from './lib/env.mjs';
+
+after(closeBrowser);
+
+const dayAndYear = (instant) => {
+  const parts = new Intl.DateTimeFormat('en', { timeZone: TIME_ZONE, day: 'numeric', month: 'numeric', year: 'numeric' }).formatToParts(new Date(instant));
+  return { day: parts.find((p) => p.type === 'day').value, year: parts.find((p) => p.type === 'year').value };
+};
+const dateInZone = (instant) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+
+test('balance, pending points, tier and every expiry date are those of the API', async (t) => {
+  const id = await seededCustomer('loyalty');
+  const { loyalty } = await customer(id);
+  assert.ok(loyalty.expiring.length >= 3, 'the seeded customer has several expiry dates');
+  assert.ok(loyalty.pending > 0, 'and pending points');
+
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }] }, async ({ section }) => {
+    const s = section('loyalty');
+    assert.equal(norm(await s.locator('h2').first().textContent()), 'Your points');
+
+    const balance = s.locator('.rw-balance');
+    assert.equal(await balance.getAttribute('data-balance'), String(loyalty.balance), 'data-balance');
+    assert.match(await text(balance), new RegExp(`(^|\\D)${num(loyalty.balance)} points\\b`), '.rw-balance text');
+    const live = await balance.evaluate((el) => el.closest('[aria-live]')?.getAttribute('aria-live') ?? null);
+    assert.equal(live, 'polite', '.rw-balance sits in an aria-live="polite" region');
+
+    const pending = s.locator('.rw-pending');
+    assert.equal(await pending.getAttribute('data-pending'), String(loyalty.pending), 'data-pending');
+    assert.match(await text(pending), new RegExp(`${num(loyalty.pending)} points pending`), '.rw-pending text');
+
+    assert.match(await text(s.locator('.rw-tier')), new RegExp(loyalty.tier.name), 'tier name');
+
+    const items = s.locator('ul[aria-label="Points expiring"] > li.rw-expiry');
+    assert.equal(await items.count(), loyalty.expiring.length, 'one li.rw-expiry per expiry date');
+    for (const [i, e] of loyalty.expiring.entries()) {
+      const li = items.nth(i);
+      const at = await li.getAttribute('data-expires-at');
+      assert.equal(Date.parse(at), Date.parse(e.expires_at), `item ${i}: data-expires-at ${at} is the API's ${e.expires_at}`);
+      assert.equal(await li.getAttribute('data-points'), String(e.points), `item ${i}: data-points`);
+      const shown = await text(li);
+      const { day, year } = dayAndYear(e.expires_at);
+      assert.match(shown, new RegExp(`(^|\\D)${num(e.points)} points? expire`), `item ${i} "${shown}": the points`);
+      assert.match(shown, new RegExp(`(^|\\D)${day}(\\D|$)`), `item ${i} "${shown}": the day ${day} of ${e.expires_at} in ${TIME_ZONE}`);
+      assert.match(shown, new RegExp(year), `item ${i} "${shown}": the year ${year}`);
+      assert.equal(await li.getByRole('link', { name: 'Add reminder to calendar', exact: true }).count(), 1, `item ${i}: a calendar link`);
+    }
+  });
+});
+
+test('"Add reminder to calendar" downloads an .ics event on or before the expiry date', async (t) => {
+  const id = await seededCustomer('ics');
+  const { loyalty } = await customer(id);
+  const first = loyalty.expiring[0];
+
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }] }, async ({ page, section }) => {
+    const link = section('loyalty').locator('li.rw-expiry').first().getByRole('link', { name: 'Add reminder to calendar', exact: true });
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), link.click()]);
+    assert.match(download.suggestedFilename(), /\.ics$/, 'an .ics file');
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    const ics = Buffer.concat(chunks).toString('utf8');
+    assert.match(ics, /BEGIN:VCALENDAR/);
+    assert.match(ics, /BEGIN:VEVENT/);
+    const m = ics.match(/DTSTART[^:\r\n]*:(\d{4})(\d{2})(\d{2})/);
+    assert.ok(m, `a DTSTART in:\n${ics}`);
+    const start = `${m[1]}-${m[2]}-${m[3]}`;
+    const today = dateInZone(Date.now());
+    assert.ok(start >= today && start <= dateInZone(first.expires_at), `the reminder (${start}) falls between today (${today}) and the expiry (${first.expires_at})`);
+  });
+});
+
+test('rewards: one per catalogue entry, Redeem disabled when the balance does not cover it; the tier progress', async (t) => {
+  const id = await customerWithPoints('rewards', 260);
+  const view = await customer(id);
+  assert.equal(view.loyalty.balance, 260);
+  assert.ok(view.loyalty.next_tier, 'a next tier to progress toward');
+
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }] }, async ({ section }) => {
+    const s = section('loyalty');
+    const items = s.locator('ul[aria-label="Rewards"] > li.rw-reward');
+    assert.equal(await items.count(), view.rewards.length);
+    for (const [i, r] of view.rewards.entries()) {
+      const li = items.nth(i);
+      assert.equal(await li.getAttribute('data-reward-id'), r.id);
+      const shown = await text(li);
+      assert.ok(shown.includes(norm(r.name)), `"${shown}" names ${r.name}`);
+      assert.match(shown, new RegExp(`(^|\\D)${num(r.cost)}(\\D|$)`), `"${shown}" shows the cost ${r.cost}`);
+      const button = li.getByRole('button', { name: `Redeem ${r.name}`, exact: true });
+      assert.equal(await button.isEnabled(), r.affordable, `Redeem ${r.name}: enabled = affordable (${r.affordable})`);
+    }
+    const { next_tier: next } = view.loyalty;
+    assert.equal(norm(await s.locator('.rw-tier').textContent()), view.loyalty.tier.name, '.rw-tier: the tier name');
+    const shown = await text(s);
+    assert.match(shown, new RegExp(`${num(next.points_needed)} points to ${next.name}`), 'the section says how far the next tier is');
+    const bar = s.getByRole('progressbar');
+    assert.equal(await bar.count(), 1, 'a [role=progressbar] toward the next tier (UI.md, Loyalty)');
+    const now = Number(await bar.getAttribute('aria-valuenow'));
+    const max = Number(await bar.getAttribute('aria-valuemax'));
+    assert.ok(Number.isFinite(now) && Number.isFinite(max) && max > 0 && now >= 0 && now <= max, `aria-valuenow ${now} / aria-valuemax ${max}`);
+    assert.match(await text(bar), new RegExp(`${num(next.points_needed)} points to ${next.name}`), 'the progressbar\'s text');
+  });
+});
+
+test('redeem a reward: asks once, shows the coupon code and the new balance, fires retention:redeemed', async (t) => {
+  const id = await customerWithPoints('redeem', 260);
+  const reward = (await customer(id)).rewards.find((r) => r.id === 'free-shipping');
+  assert.ok(reward && reward.cost === 250);
+
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }] }, async ({ section, events }) => {
+    const s = section('loyalty');
+    const redeem = s.getByRole('button', { name: 'Redeem Free shipping', exact: true });
+    await redeem.click();
+    const confirm = s.getByRole('button', { name: 'Confirm', exact: true });
+    const keep = s.getByRole('button', { name: 'Keep my points', exact: true });
+    await confirm.waitFor({ state: 'visible', timeout: 5000 });
+    assert.ok(await keep.isVisible(), 'Keep my points is offered');
+    assert.equal((await customer(id)).loyalty.balance, 260, 'nothing is redeemed before Confirm');
+
+    await keep.click();
+    await eventually(async () => assert.equal(await confirm.count(), 0, 'Keep my points closes the question'));
+    assert.equal((await customer(id)).loyalty.balance, 260, 'Keep my points redeems nothing');
+
+    await redeem.click();
+    await confirm.click();
+    const code = s.locator('.rw-code');
+    await code.waitFor({ state: 'visible', timeout: 10_000 });
+    const shownCode = norm(await code.textContent());
+    assert.ok(shownCode.length >= 4, `a coupon code is shown: "${shownCode}"`);
+    assert.equal(await s.getByRole('button', { name: 'Copy code', exact: true }).count(), 1, 'a Copy code button');
+
+    await eventually(async () => assert.equal(await s.locator('.rw-balance').getAttribute('data-balance'), '10', 'the balance updates'));
+    assert.match(await text(s.locator('.rw-balance')), /(^|\D)10 points\b/);
+    const after = await customer(id);
+    assert.equal(after.loyalty.balance, 10, 'the API agrees');
+    assert.ok(after.ledger.some((e) => e.points === -250), 'one redemption of 250 points in the ledger');
+    assert.equal(after.ledger.filter((e) => e.points < 0).length, 1, 'exactly one redemption');
+    for (const r of after.rewards) {
+      assert.equal(await s.getByRole('button', { name: `Redeem ${r.name}`, exact: true }).isEnabled(), false, `Redeem ${r.name} disabled at 10 points`);
+    }
+
+    const fired = await events('retention:redeemed');
+    assert.equal(fired.length, 1, 'retention:redeemed fired once on the document');
+    const [e] = fired;
+    assert.equal(e.target, 'retention-widget', 'dispatched on the host');
+    assert.ok(e.bubbles && e.composed, 'bubbles and composed');
+    assert.ok(e.detailIsPlainObject, 'detail is a plain object');
+    const { reward_id, code: detailCode, points_spent, balance: detailBalance } = e.detail;
+    assert.deepEqual({ reward_id, code: detailCode, points_spent, balance: detailBalance }, { reward_id: 'free-shipping', code: shownCode, points_spent: 250, balance: 10 }, 'detail: {reward_id, code, points_spent, balance}');
+  });
+});
+
+test('activity: Show activity lists the history newest first; Show more pages to its end', async (t) => {
+  const id = await seededCustomer('activity');
+  const expected = await allActivity(id);
+  assert.ok(expected.length >= 5, 'the seeded customer has a history');
+
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }] }, async ({ section }) => {
+    const s = section('loyalty');
+    await s.getByRole('button', { name: 'Show activity', exact: true }).click();
+    const items = s.locator('ol[aria-label="Activity"] > li.rw-activity');
+    await items.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const more = s.getByRole('button', { name: 'Show more', exact: true });
+    for (let pages = 0; pages < 20; pages++) {
+      // a page has arrived once the count settles
+      let count = -1;
+      await eventually(async () => { const n = await items.count(); const before = count; count = n; assert.equal(n, before); }, { interval: 300 });
+      if (count >= expected.length || (await more.count()) === 0) break;
+      await more.click();
+      await eventually(async () => assert.ok((await items.count()) > count, 'Show more adds items'));
+    }
+    assert.equal(await more.count(), 0, 'no Show more once everything is listed');
+    const kinds = await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-kind')));
+    assert.deepEqual(kinds, expected.map((x) => x.kind), 'data-kind of each item, newest first, as the API lists them');
+  });
+});

@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+// Runs the widget's browser suite: a shopper in Debian Chromium, on a shop
+// page served from another origin with a strict CSP.
+//
+//   node tests/browser/run.mjs [--server PATH] [--widget DIR] [--only SUBSTRING] [--screenshots DIR]
+//
+// Builds nothing: the caller builds the server (`cargo build -p
+// retention-server`) and the widget (`scripts/build-widget.sh`, which
+// writes pkg/widget/loader.js). Writes a temporary config (merchant `demo`
+// with fresh secrets, the shop's origin allowed), starts retention-server
+// on a free loopback port with --static www --widget pkg/widget and a
+// temporary database, starts the shop (tests/browser/lib/shop.mjs) on
+// another origin, seeds the demo program, launches Chromium
+// (/usr/bin/chromium through playwright-core) and runs every
+// tests/browser/*.test.mjs under node:test. Screenshots go to
+// <target>/screenshots (the folder above the server binary's). Stops
+// everything it started, within a global time limit. Closing line:
+//   browser suite: N passed, M failed
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { startShop } from './lib/shop.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+
+// ---- arguments --------------------------------------------------------------
+const args = process.argv.slice(2);
+let serverPath = join(repo, 'target', 'debug', 'retention-server');
+let widgetDir = join(repo, 'pkg', 'widget');
+let screenshots = null;
+let only = null;
+const value = (a, name, i) => (a === name ? args[i + 1] : a.slice(name.length + 1));
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  const takes = (name) => a === name || a.startsWith(`${name}=`);
+  if (takes('--server')) { serverPath = resolve(value(a, '--server', i) ?? ''); if (a === '--server') i++; }
+  else if (takes('--widget')) { widgetDir = resolve(value(a, '--widget', i) ?? ''); if (a === '--widget') i++; }
+  else if (takes('--screenshots')) { screenshots = resolve(value(a, '--screenshots', i) ?? ''); if (a === '--screenshots') i++; }
+  else if (takes('--only')) { only = value(a, '--only', i); if (a === '--only') i++; }
+  else if (a === '-h' || a === '--help') {
+    console.log('usage: node tests/browser/run.mjs [--server PATH] [--widget DIR] [--only SUBSTRING] [--screenshots DIR]');
+    process.exit(0);
+  } else {
+    console.error(`unknown argument: ${a}`);
+    process.exit(2);
+  }
+}
+// <target>/debug/retention-server → <target>/screenshots
+screenshots ??= join(dirname(dirname(serverPath)), 'screenshots');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+const TOTAL_DEADLINE_MS = 6 * 60_000; // the whole run, hard bound
+const READY_TIMEOUT_MS = 30_000;
+const TEST_TIMEOUT_MS = 90_000; // one test
+
+// ---- what we started -----------------------------------------------------------
+const work = mkdtempSync(join(tmpdir(), 'retention-browser-'));
+let server = null; // {child, url}
+let shop = null;
+let browserServer = null;
+let testRunner = null;
+
+function stopEverything() {
+  for (const child of [testRunner, server?.child]) {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+  }
+  // Chromium: playwright's launchServer child; kill() is synchronous enough
+  // for the exit path (it SIGKILLs the browser's process group).
+  try { browserServer?.kill(); } catch { /* gone */ }
+}
+process.on('exit', stopEverything);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    stopEverything();
+    console.log('browser suite: 0 passed, 1 failed');
+    process.exit(130);
+  });
+}
+const deadline = setTimeout(() => {
+  console.error(`run-browser: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
+  stopEverything();
+  console.log('browser suite: 0 passed, 1 failed');
+  process.exit(1);
+}, TOTAL_DEADLINE_MS);
+deadline.unref();
+
+// ---- the API server ---------------------------------------------------------------
+function startServer(configPath, dbPath) {
+  const logPath = join(work, 'server.log');
+  const child = spawn(serverPath, [
+    '--config', configPath, '--db', dbPath, '--listen', '127.0.0.1:0',
+    '--static', join(repo, 'www'), '--widget', widgetDir,
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_BACKTRACE: '1' } });
+  const log = [];
+  const keep = (chunk) => { log.push(chunk.toString()); writeFileSync(logPath, log.join('')); };
+  child.stderr.on('data', keep);
+  return new Promise((ready, fail) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`server did not print "listening on" within ${READY_TIMEOUT_MS / 1000} s; log: ${logPath}`));
+    }, READY_TIMEOUT_MS);
+    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`cannot start ${serverPath}: ${e.message}`)); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`server exited (code ${code}, signal ${signal}); log:\n${log.join('').slice(-2000)}`));
+    });
+    child.stdout.on('data', (chunk) => {
+      keep(chunk);
+      buffered += chunk.toString();
+      const m = buffered.match(/listening on (https?:\/\/[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        server = { child, url: m[1].replace(/\/+$/, ''), logPath };
+        ready(server);
+      }
+    });
+  });
+}
+
+// ---- node:test ------------------------------------------------------------------------
+function runTests(files, env, tapPath) {
+  const child = spawn(process.execPath, [
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tapPath}`,
+    ...files,
+  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  testRunner = child;
+  return new Promise((done) => {
+    child.on('exit', (code, signal) => {
+      testRunner = null;
+      let passed = 0; let failed = 0; let skipped = 0;
+      try {
+        const text = readFileSync(tapPath, 'utf8');
+        const num = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+        passed = num('pass');
+        failed = num('fail') + num('cancelled');
+        skipped = num('skipped');
+      } catch { /* no TAP: counted below */ }
+      if ((code !== 0 || signal) && failed === 0) failed = 1;
+      done({ passed, failed, skipped });
+    });
+  });
+}
+
+// ---- main ---------------------------------------------------------------------------------
+let passed = 0;
+let failed = 0;
+try {
+  if (!existsSync(serverPath)) throw new Error(`no server binary at ${serverPath} (run \`cargo build -p retention-server\` first)`);
+  if (!existsSync(join(widgetDir, 'loader.js'))) throw new Error(`no widget at ${widgetDir}/loader.js (run scripts/build-widget.sh first)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM} (apt-get install -y chromium)`);
+  const { chromium } = await import('playwright-core').catch(() => {
+    throw new Error('npm package playwright-core is missing (npm ci)');
+  });
+
+  const merchant = {
+    id: 'demo',
+    api_key: `ak_${randomBytes(16).toString('hex')}`,
+    token_secret: randomBytes(32).toString('hex'),
+  };
+  shop = await startShop({ wwwDir: join(repo, 'www'), fixturesDir: join(here, 'fixtures'), merchant });
+
+  const configPath = join(work, 'retention.toml');
+  writeFileSync(configPath, [
+    '[[merchant]]',
+    `id = ${JSON.stringify(merchant.id)}`,
+    `api_key = ${JSON.stringify(merchant.api_key)}`,
+    `token_secret = ${JSON.stringify(merchant.token_secret)}`,
+    `allowed_origins = [${JSON.stringify(shop.origin)}]`,
+    '',
+  ].join('\n'), { mode: 0o600 });
+  await startServer(configPath, join(work, 'retention.db'));
+  shop.setApiBase(server.url);
+  console.log(`run-browser: API ${server.url}, shop ${shop.origin} (config, db and logs in ${work})`);
+
+  const loader = await fetch(`${server.url}/widget/loader.js`);
+  if (loader.status !== 200) throw new Error(`GET /widget/loader.js → ${loader.status}`);
+
+  // The demo program, once, so tests that make their own customers find it.
+  const { stdout } = await promisify(execFile)(process.execPath, [join(repo, 'scripts', 'seed-demo.mjs'), server.url, merchant.api_key], { timeout: 30_000 });
+  process.stdout.write(stdout.split('\n').filter((l) => l.startsWith('program:')).map((l) => `run-browser: seeded ${l}\n`).join(''));
+
+  // One browser for every test file (they connect to it); playwright gives
+  // it a fresh user-data-dir of its own and removes it on close.
+  browserServer = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+
+  mkdirSync(screenshots, { recursive: true });
+  rmSync(join(screenshots, 'failures'), { recursive: true, force: true }); // pages of failed tests, this run's only
+  const files = readdirSync(here)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => !only || f.includes(only))
+    .sort()
+    .map((f) => join(here, f));
+  if (files.length === 0) throw new Error(`no test file matches ${only}`);
+
+  const result = await runTests(files, {
+    RW_API_BASE: server.url,
+    RW_SHOP_ORIGIN: shop.origin,
+    RW_MERCHANT: JSON.stringify(merchant),
+    RW_WS_ENDPOINT: browserServer.wsEndpoint(),
+    RW_SCREENSHOTS: screenshots,
+    RW_REPO: repo,
+  }, join(work, 'results.tap'));
+  passed += result.passed;
+  failed += result.failed;
+  if (result.skipped) console.log(`run-browser: ${result.skipped} skipped`);
+  console.log(`run-browser: screenshots in ${screenshots}`);
+} catch (e) {
+  console.error(`run-browser: ${e.message}`);
+  failed += 1;
+} finally {
+  try { await browserServer?.close(); } catch { /* killed below */ }
+  await shop?.close();
+  if (server && server.child.exitCode === null) {
+    await new Promise((done) => { server.child.once('exit', done); server.child.kill('SIGTERM'); setTimeout(done, 5000).unref(); });
+  }
+  stopEverything();
+}
+if (failed > 0) {
+  console.log(`run-browser: kept the server log in ${work}`);
+} else {
+  try { rmSync(work, { recursive: true, force: true }); } catch { /* best effort */ }
+}
+console.log(`browser suite: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
