@@ -183,3 +183,59 @@ test('inside the cutoff a subscription is locked: .rw-locked explains it, change
     }
   });
 });
+
+test('change frequency, reschedule, swap product and change quantity through their inline forms; Back changes nothing', async (t) => {
+  const id = await seededCustomer('forms');
+  const view = await customer(id);
+  const before = sub(view, 'demo-coffee');
+  const moveTo = addDays(todayUtc(), 10);
+
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'subscriptions', locale: 'en' }] }, async ({ section }) => {
+    const coffee = card(section('subscriptions'), 'demo-coffee');
+    const form = coffee.locator('form.rw-action');
+    const open = async (name) => {
+      await button(coffee, name).click();
+      await form.waitFor({ state: 'visible', timeout: 5000 });
+    };
+
+    await open('Change quantity');
+    await form.getByLabel('Quantity', { exact: true }).fill('3');
+    await button(form, 'Back').click();
+    await eventually(async () => assert.equal(await form.count(), 0, 'Back closes the form'));
+    assert.equal(sub(await customer(id), 'demo-coffee').quantity, before.quantity, 'Back changes nothing');
+
+    await open('Change quantity');
+    await form.getByLabel('Quantity', { exact: true }).fill('3');
+    await button(form, 'Confirm').click();
+    await eventually(async () => assert.equal(sub(await customer(id), 'demo-coffee').quantity, 3, 'quantity 3 stored'));
+    await eventually(async () => assert.equal(await form.count(), 0, 'the form closes'));
+
+    await open('Reschedule');
+    await form.getByLabel('Next delivery', { exact: true }).fill(moveTo);
+    await button(form, 'Confirm').click();
+    await eventually(async () => assert.equal(await coffee.locator('.rw-next').getAttribute('data-date'), moveTo, 'the card shows the new date'));
+    assert.equal(sub(await customer(id), 'demo-coffee').next_charge_on, moveTo, 'rescheduled in the API');
+
+    await open('Swap product');
+    const product = form.getByLabel('Product', { exact: true });
+    const labels = await product.evaluate((el) => [...el.options].map((o) => o.textContent.trim()));
+    const target = labels.find((l) => l.includes('Coffee beans 1 kg'));
+    assert.ok(target, `the swap options (${labels.join(' | ')}) offer Coffee beans 1 kg`);
+    await product.selectOption({ label: target });
+    await button(form, 'Confirm').click();
+    await eventually(async () => assert.equal(sub(await customer(id), 'demo-coffee').variant_id, 'coffee-1kg', 'swapped in the API'));
+    await eventually(async () => assert.ok((await text(coffee)).includes('Coffee beans 1 kg'), 'the card shows the new product'));
+
+    await open('Change frequency');
+    const frequency = form.getByLabel('Frequency', { exact: true });
+    const options = await frequency.evaluate((el) => [...el.options].map((o) => ({ label: o.textContent.trim(), selected: o.selected })));
+    assert.equal(options.length, view.subscription_options.allowed_intervals.length, 'one option per allowed interval');
+    const other = options.find((o) => !o.selected);
+    await frequency.selectOption({ label: other.label });
+    await button(form, 'Confirm').click();
+    await eventually(async () => assert.notDeepEqual(sub(await customer(id), 'demo-coffee').interval, before.interval, 'the interval changed in the API'));
+    const interval = sub(await customer(id), 'demo-coffee').interval;
+    assert.ok(view.subscription_options.allowed_intervals.some((i) => i.unit === interval.unit && i.count === interval.count), 'to an allowed one');
+    assert.match(other.label, new RegExp(`${interval.count === 1 ? '' : interval.count}.*${interval.unit}`, 'i'), `the chosen "${other.label}" is the stored ${interval.count} ${interval.unit}`);
+  });
+});
