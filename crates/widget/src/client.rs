@@ -1,0 +1,257 @@
+//! HTTP to the handler through the browser's `fetch`: the bearer token,
+//! one refresh through `token-url` when the API says the token expired,
+//! idempotency keys, and problem+json errors.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode, Response};
+
+use crate::json::FromJs;
+use crate::model::Problem;
+
+/// Why a call failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// No answer: offline, DNS, CORS, or the API is down.
+    Network,
+    /// The API answered with an error status.
+    Problem {
+        /// HTTP status.
+        status: u16,
+        /// The problem body (code empty when it was not problem+json).
+        problem: Problem,
+    },
+    /// The token could not be had or was refused after a refresh.
+    Auth,
+    /// The answer was not the expected document.
+    Decode,
+}
+
+impl ApiError {
+    /// The problem's stable code, or a name for the other cases.
+    pub fn code(&self) -> &str {
+        match self {
+            ApiError::Network => "network",
+            ApiError::Problem { problem, .. } => &problem.code,
+            ApiError::Auth => "invalid_token",
+            ApiError::Decode => "invalid_response",
+        }
+    }
+
+    /// HTTP status, 0 when there was none.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Problem { status, .. } => *status,
+            ApiError::Auth => 401,
+            _ => 0,
+        }
+    }
+}
+
+/// A successful answer: its status, `ETag` and JSON body (null when empty).
+pub struct Reply {
+    /// The `ETag` header.
+    pub etag: Option<String>,
+    /// The parsed body.
+    pub body: JsValue,
+}
+
+impl Reply {
+    /// The body as `T`.
+    pub fn parse<T: FromJs>(&self) -> Result<T, ApiError> {
+        T::from_js(&self.body).ok_or(ApiError::Decode)
+    }
+}
+
+/// One widget's connection to the API.
+pub struct Client {
+    api: String,
+    token: RefCell<Option<String>>,
+    token_url: Option<String>,
+}
+
+impl Client {
+    /// A client for the API at `api` (no trailing slash needed).
+    pub fn new(api: String, token: Option<String>, token_url: Option<String>) -> Self {
+        Client {
+            api: api.trim_end_matches('/').to_owned(),
+            token: RefCell::new(token.filter(|t| !t.is_empty())),
+            token_url: token_url.filter(|u| !u.is_empty()),
+        }
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Result<Reply, ApiError> {
+        self.call("GET", path, None, &[]).await
+    }
+
+    /// `method path` with `body` as JSON and the extra `headers`.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: &JsValue,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, ApiError> {
+        let text = js_sys::JSON::stringify(body)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or(ApiError::Decode)?;
+        self.call(method, path, Some(text), headers).await
+    }
+
+    /// A `POST` that changes state, under a fresh idempotency key.
+    pub async fn post(&self, path: &str, body: &JsValue) -> Result<Reply, ApiError> {
+        let key = idempotency_key();
+        self.send("POST", path, body, &[("Idempotency-Key", &key)])
+            .await
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, ApiError> {
+        let mut refreshed = false;
+        if self.token.borrow().is_none() {
+            self.refresh().await?;
+            refreshed = true;
+        }
+        loop {
+            let token = self.token.borrow().clone().unwrap_or_default();
+            let response = self.fetch(method, path, body.as_deref(), headers, &token).await?;
+            let status = response.status();
+            if status == 401 && !refreshed && self.token_url.is_some() {
+                // An expired (or rotated) token: ask the shop for a fresh
+                // one, once, and repeat the request with it.
+                self.refresh().await?;
+                refreshed = true;
+                continue;
+            }
+            return read(response).await;
+        }
+    }
+
+    async fn fetch(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+        token: &str,
+    ) -> Result<Response, ApiError> {
+        let list = Headers::new().map_err(|_| ApiError::Network)?;
+        let _ = list.set("Authorization", &format!("Bearer {token}"));
+        if body.is_some() {
+            let _ = list.set("Content-Type", "application/json");
+        }
+        for (name, value) in headers {
+            let _ = list.set(name, value);
+        }
+        let init = RequestInit::new();
+        init.set_method(method);
+        init.set_headers(&list);
+        init.set_mode(RequestMode::Cors);
+        // The token is the only credential: no cookies of the API's origin.
+        init.set_credentials(RequestCredentials::Omit);
+        if let Some(body) = body {
+            init.set_body(&JsValue::from_str(body));
+        }
+        let window = web_sys::window().ok_or(ApiError::Network)?;
+        let url = format!("{}{}", self.api, path);
+        let promise = window.fetch_with_str_and_init(&url, &init);
+        let value = JsFuture::from(promise)
+            .await
+            .map_err(|_| ApiError::Network)?;
+        value.dyn_into().map_err(|_| ApiError::Network)
+    }
+
+    /// Fetches a fresh token from `token-url` (same origin, with the
+    /// shop's cookies): JSON `{"token": "..."}` or the bare token.
+    async fn refresh(&self) -> Result<(), ApiError> {
+        let url = self.token_url.as_deref().ok_or(ApiError::Auth)?;
+        let window = web_sys::window().ok_or(ApiError::Network)?;
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_credentials(RequestCredentials::SameOrigin);
+        let value = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|_| ApiError::Network)?;
+        let response: Response = value.dyn_into().map_err(|_| ApiError::Network)?;
+        if !response.ok() {
+            return Err(ApiError::Auth);
+        }
+        let text = JsFuture::from(response.text().map_err(|_| ApiError::Auth)?)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or(ApiError::Auth)?;
+        let token = parse_token(&text).ok_or(ApiError::Auth)?;
+        *self.token.borrow_mut() = Some(token);
+        Ok(())
+    }
+}
+
+/// The token in a `token-url` answer: `{"token": "..."}` or the bare JWT.
+pub fn parse_token(text: &str) -> Option<String> {
+    let text = text.trim();
+    let token = if text.starts_with('{') {
+        // A JWT never needs JSON escapes, so the string after "token" is it.
+        let after = &text[text.find("\"token\"")? + 7..];
+        let value = after.trim_start().strip_prefix(':')?.trim_start();
+        let value = value.strip_prefix('"')?;
+        &value[..value.find('"')?]
+    } else {
+        text
+    };
+    let looks_like_jwt = token.split('.').count() == 3
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    looks_like_jwt.then(|| token.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_token;
+
+    #[test]
+    fn token_url_answers_json_or_bare() {
+        assert_eq!(parse_token(r#"{"token": "a.b.c"}"#).as_deref(), Some("a.b.c"));
+        assert_eq!(parse_token("{\"exp\":1,\"token\":\"x-1.y_2.z\"}\n").as_deref(), Some("x-1.y_2.z"));
+        assert_eq!(parse_token(" a.b.c \n").as_deref(), Some("a.b.c"));
+        assert_eq!(parse_token("<html>login</html>"), None);
+        assert_eq!(parse_token(r#"{"error": "no session"}"#), None);
+        assert_eq!(parse_token(r#"{"token": "a.b"}"#), None);
+    }
+}
+
+async fn read(response: Response) -> Result<Reply, ApiError> {
+    let status = response.status();
+    let etag = response.headers().get("etag").ok().flatten();
+    let body = if status == 204 {
+        JsValue::NULL
+    } else {
+        match response.json() {
+            Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
+            Err(_) => JsValue::NULL,
+        }
+    };
+    if (200..300).contains(&status) {
+        return Ok(Reply { etag, body });
+    }
+    let problem = Problem::from_js(&body).unwrap_or_default();
+    Err(ApiError::Problem { status, problem })
+}
+
+/// A fresh random idempotency key (the browser's UUID v4).
+fn idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("rw-{}", js_sys::Math::random().to_bits()))
+}

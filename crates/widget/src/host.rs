@@ -1,0 +1,121 @@
+//! The custom element's side: its attributes, read once per mount, and the
+//! DOM events the widget dispatches on it for the shop's own scripts.
+
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+use crate::i18n::Locale;
+
+/// One section of the widget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// Points, tier, expiries, rewards, activity.
+    Loyalty,
+    /// Subscriptions and their actions.
+    Subscriptions,
+    /// Contact preferences.
+    Preferences,
+}
+
+impl Section {
+    /// The attribute word and `data-section` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Loyalty => "loyalty",
+            Section::Subscriptions => "subscriptions",
+            Section::Preferences => "preferences",
+        }
+    }
+}
+
+/// The sections named in a `sections` attribute, in screen order; all
+/// three when the attribute is missing or names none.
+pub fn parse_sections(value: Option<&str>) -> Vec<Section> {
+    let words: Vec<&str> = value.unwrap_or("").split_whitespace().collect();
+    let all = [Section::Loyalty, Section::Subscriptions, Section::Preferences];
+    let chosen: Vec<Section> = all
+        .into_iter()
+        .filter(|s| words.contains(&s.name()))
+        .collect();
+    if chosen.is_empty() { all.to_vec() } else { chosen }
+}
+
+/// What the element's attributes say.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base URL of the API, absolute.
+    pub api: String,
+    /// The shopper's token, if given.
+    pub token: Option<String>,
+    /// Where to get a fresh token, absolute.
+    pub token_url: Option<String>,
+    /// The language.
+    pub locale: Locale,
+    /// Sections to show.
+    pub sections: Vec<Section>,
+}
+
+impl Config {
+    /// Reads the attributes of `host`, resolving URLs against the page.
+    pub fn read(host: &HtmlElement) -> Config {
+        let attr = |name: &str| host.get_attribute(name).filter(|v| !v.trim().is_empty());
+        let document = web_sys::window().and_then(|w| w.document());
+        let base = document
+            .as_ref()
+            .and_then(|d| d.base_uri().ok().flatten())
+            .unwrap_or_default();
+        let resolve = |url: String| {
+            web_sys::Url::new_with_base(url.trim(), &base)
+                .map(|u| u.href())
+                .unwrap_or(url)
+        };
+        let page_lang = document
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"));
+        let api = match attr("api") {
+            Some(api) => resolve(api),
+            None => web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default(),
+        };
+        Config {
+            api,
+            token: attr("token"),
+            token_url: attr("token-url").map(resolve),
+            locale: Locale::from_tag(&attr("locale").or(page_lang).unwrap_or_default()),
+            sections: parse_sections(attr("sections").as_deref()),
+        }
+    }
+}
+
+/// Dispatches `name` on `host` with `detail`, bubbling out of the shadow
+/// root so the page can listen on the element or the document.
+pub fn emit(host: &HtmlElement, name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_in_screen_order() {
+        assert_eq!(
+            parse_sections(Some("preferences  loyalty")),
+            vec![Section::Loyalty, Section::Preferences]
+        );
+        assert_eq!(parse_sections(Some("nonsense")).len(), 3);
+        assert_eq!(parse_sections(None).len(), 3);
+        assert_eq!(
+            parse_sections(Some("subscriptions")),
+            vec![Section::Subscriptions]
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! The storefront widget: loyalty points, subscriptions and contact
+//! preferences, rendered with Leptos into the open shadow root of a
+//! `<retention-widget>` element that `loader.js` defines. One wasm instance
+//! drives every widget on the page; each mount is an independent root.
+
+mod client;
+mod dates;
+mod host;
+mod i18n;
+mod ics;
+mod json;
+mod model;
+mod style;
+mod ui;
+
+use std::any::Any;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
+
+/// One mounted widget; dropping it (or `unmount`) removes its view.
+#[wasm_bindgen]
+pub struct Mounted {
+    handle: Option<Box<dyn Any>>,
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Removes the widget's view and stops its work.
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+}
+
+/// Renders the widget into `host`'s open shadow root (attached here when
+/// missing), styled by the one stylesheet all widgets share. The host's
+/// attributes are read now; the loader mounts again when they change.
+#[wasm_bindgen]
+pub fn mount(host: HtmlElement) -> Result<Mounted, JsValue> {
+    let shadow = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    style::adopt(&shadow)?;
+    // A remount (attributes changed) starts from an empty root.
+    shadow.set_inner_html("");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let container: HtmlElement = document.create_element("div")?.unchecked_into();
+    container.set_class_name("rw-root");
+    shadow.append_child(&container)?;
+    let config = host::Config::read(&host);
+    let handle = leptos::mount::mount_to(container, move || ui::app(config, host));
+    Ok(Mounted {
+        handle: Some(Box::new(handle)),
+    })
+}

@@ -1,0 +1,263 @@
+//! The widget's views: the shell with its network states, and one module
+//! per section.
+
+mod loyalty;
+mod preferences;
+mod subscriptions;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+use web_sys::HtmlElement;
+
+use crate::client::{ApiError, Client};
+use crate::host::{Config, Section, emit};
+use crate::i18n::{Locale, Texts, fill};
+use crate::model::Me;
+
+/// What one mounted widget shares with its views. `Copy`, so closures and
+/// tasks take it freely; the non-`Send` parts live in a local arena slot.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    env: StoredValue<Env, LocalStorage>,
+    /// The language.
+    pub locale: Locale,
+    /// The shopper's document, once loaded.
+    pub me: RwSignal<Option<Me>>,
+}
+
+struct Env {
+    client: Rc<Client>,
+    host: HtmlElement,
+}
+
+impl Ctx {
+    /// The words of the widget's language.
+    pub fn t(self) -> &'static Texts {
+        self.locale.texts()
+    }
+
+    /// The API client (None once the widget is gone).
+    pub fn client(self) -> Option<Rc<Client>> {
+        self.env.try_with_value(|e| e.client.clone())
+    }
+
+    /// Dispatches a DOM event on the host element.
+    pub fn emit(self, name: &str, detail: &JsValue) {
+        self.env.try_with_value(|e| emit(&e.host, name, detail));
+    }
+
+    /// Loads `GET /v1/me` into `me`.
+    pub async fn load_me(self) -> Result<(), ApiError> {
+        let client = self.client().ok_or(ApiError::Network)?;
+        let me: Me = client.get("/v1/me").await?.parse()?;
+        self.me.set(Some(me));
+        Ok(())
+    }
+
+    /// Reloads `GET /v1/me` in the background (after a change elsewhere
+    /// in the document, such as a redemption changing affordability).
+    pub fn refresh(self) {
+        spawn_local(async move {
+            let _ = self.load_me().await;
+        });
+    }
+
+    /// The shopper-facing sentence for a failed call.
+    pub fn error_text(self, error: &ApiError) -> String {
+        let t = self.t();
+        match error {
+            ApiError::Network => t.network_error.to_owned(),
+            ApiError::Auth => t.session_expired.to_owned(),
+            ApiError::Decode => fill(t.failed, &[("detail", error.code())]),
+            ApiError::Problem { status, problem } => {
+                if *status == 401 {
+                    return t.session_expired.to_owned();
+                }
+                let detail = if problem.errors.is_empty() {
+                    problem.detail.clone()
+                } else {
+                    problem
+                        .errors
+                        .iter()
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let detail = if detail.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    detail
+                };
+                fill(t.failed, &[("detail", &detail)])
+            }
+        }
+    }
+}
+
+/// Where the first load stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
+    Failed(ApiError),
+}
+
+/// The whole widget for one element.
+pub fn app(config: Config, host: HtmlElement) -> impl IntoView {
+    let ctx = Ctx {
+        env: StoredValue::new_local(Env {
+            client: Rc::new(Client::new(config.api, config.token, config.token_url)),
+            host,
+        }),
+        locale: config.locale,
+        me: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    let t = ctx.t();
+    let load = RwSignal::new(Load::Loading);
+    let online = RwSignal::new(navigator_online());
+
+    let start = move || {
+        load.set(Load::Loading);
+        spawn_local(async move {
+            match ctx.load_me().await {
+                Ok(()) => load.set(Load::Ready),
+                Err(error) => {
+                    let detail = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&detail, &"code".into(), &error.code().into());
+                    let _ = js_sys::Reflect::set(
+                        &detail,
+                        &"status".into(),
+                        &f64::from(error.status()).into(),
+                    );
+                    ctx.emit("retention:error", &detail);
+                    load.set(Load::Failed(error));
+                }
+            }
+        });
+    };
+    start();
+
+    let on_line = window_event_listener(leptos::ev::online, move |_| {
+        online.set(true);
+        // Whatever failed while offline is worth another try now.
+        if load.try_get_untracked().is_some_and(|l| l != Load::Ready) {
+            start();
+        } else {
+            ctx.refresh();
+        }
+    });
+    let off_line = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    on_cleanup(move || {
+        on_line.remove();
+        off_line.remove();
+    });
+
+    let sections = config.sections;
+    view! {
+        <div
+            class="rw"
+            lang=ctx.locale.tag()
+            data-state=move || match load.get() {
+                Load::Loading => "loading",
+                Load::Ready => "ready",
+                Load::Failed(_) => "error",
+            }
+            aria-busy=move || if load.get() == Load::Loading { "true" } else { "false" }
+        >
+            <Show when=move || !online.get()>
+                <p class="rw-offline" role="status">{t.offline}</p>
+            </Show>
+            {move || match load.get() {
+                Load::Loading => skeleton(t).into_any(),
+                Load::Failed(error) => {
+                    view! {
+                        <div class="rw-error" role="alert">
+                            <p><strong>{t.error_title}</strong> " " {ctx.error_text(&error)}</p>
+                            <button type="button" class="rw-button" on:click=move |_| start()>
+                                {t.try_again}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Load::Ready => {
+                    sections
+                        .iter()
+                        .map(|section| match section {
+                            Section::Loyalty => loyalty::section().into_any(),
+                            Section::Subscriptions => subscriptions::section().into_any(),
+                            Section::Preferences => preferences::section().into_any(),
+                        })
+                        .collect_view()
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// Grey blocks in the shape of the content while it loads.
+fn skeleton(t: &'static Texts) -> impl IntoView {
+    view! {
+        <div class="rw-skeleton">
+            <span class="rw-sr">{t.loading}</span>
+            <div class="rw-bone rw-bone-title"></div>
+            <div class="rw-bone rw-bone-big"></div>
+            <div class="rw-bone"></div>
+            <div class="rw-bone"></div>
+        </div>
+    }
+}
+
+fn navigator_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// A section's live notice: text, and whether it reports a failure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// A failure (styled as such).
+    pub error: bool,
+}
+
+impl Notice {
+    /// A success message.
+    pub fn ok(text: impl Into<String>) -> Option<Notice> {
+        Some(Notice {
+            text: text.into(),
+            error: false,
+        })
+    }
+
+    /// A failure message.
+    pub fn failed(text: impl Into<String>) -> Option<Notice> {
+        Some(Notice {
+            text: text.into(),
+            error: true,
+        })
+    }
+}
+
+/// The live region a section announces its results in.
+pub fn notice_view(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    view! {
+        <p
+            class="rw-notice"
+            role="status"
+            class:rw-notice-error=move || notice.with(|n| n.as_ref().is_some_and(|n| n.error))
+        >
+            {move || notice.with(|n| n.as_ref().map(|n| n.text.clone()))}
+        </p>
+    }
+}
+
+/// The shared context inside views.
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}

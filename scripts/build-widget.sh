@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds pkg/widget/: what a merchant's CDN serves. loader.js (stable name,
+# revalidated) imports the content-hashed wasm-bindgen glue and wasm
+# (immutable). Prints the transfer size (gzip and brotli) and fails over the
+# 150 KB gzip budget. Installs what is missing: the wasm target, the
+# wasm-bindgen CLI of the version in Cargo.lock, and the npm tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=pkg/widget
+budget=$((150 * 1024))
+
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+want=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  echo "installing wasm-bindgen-cli $want (it must match the wasm-bindgen crate)"
+  # --locked fails for this crate on the registry (a locked dependency is gone).
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+
+target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+cargo build --quiet -p retention-widget --target wasm32-unknown-unknown --release
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+wasm-bindgen --target web --no-typescript --out-dir "$work" --out-name widget \
+  "$target_dir/wasm32-unknown-unknown/release/retention_widget.wasm"
+# The features rustc enables by default for wasm32 must be named for wasm-opt.
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  "$work/widget_bg.wasm" -o "$work/widget_bg.wasm"
+
+rm -rf "$out"
+mkdir -p "$out"
+node - "$work" "$out" "$budget" <<'JS'
+const fs = require("fs"), path = require("path"), zlib = require("zlib"), crypto = require("crypto");
+const [work, out, budget] = [process.argv[2], process.argv[3], Number(process.argv[4])];
+const hash = (b) => crypto.createHash("sha256").update(b).digest("hex").slice(0, 12);
+const wasm = fs.readFileSync(path.join(work, "widget_bg.wasm"));
+const wasmName = `widget-${hash(wasm)}.wasm`;
+// The glue names its wasm only as a default; the loader passes the hashed URL.
+const js = fs.readFileSync(path.join(work, "widget.js"), "utf8").replace("widget_bg.wasm", wasmName);
+const jsName = `widget-${hash(js)}.js`;
+const loader = fs.readFileSync("crates/widget/loader.js", "utf8")
+  .replace("__WIDGET_JS__", jsName).replace("__WIDGET_WASM__", wasmName);
+fs.writeFileSync(path.join(out, wasmName), wasm);
+fs.writeFileSync(path.join(out, jsName), js);
+fs.writeFileSync(path.join(out, "loader.js"), loader);
+const rows = ["loader.js", jsName, wasmName].map((f) => {
+  const b = fs.readFileSync(path.join(out, f));
+  return [f, b.length, zlib.gzipSync(b, { level: 9 }).length,
+    zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length];
+});
+const kb = (n) => (n / 1024).toFixed(1).padStart(7) + " KiB";
+console.log(`widget transfer size (${out}):`);
+for (const [f, raw, gz, br] of rows) console.log(`  ${f.padEnd(30)} raw ${kb(raw)}   gzip ${kb(gz)}   brotli ${kb(br)}`);
+const sum = (i) => rows.reduce((s, r) => s + r[i], 0);
+console.log(`  ${"total".padEnd(30)} raw ${kb(sum(1))}   gzip ${kb(sum(2))}   brotli ${kb(sum(3))}   (budget: gzip ${(budget / 1024).toFixed(0)} KiB)`);
+if (sum(2) > budget) { console.error("the widget is over its gzip budget"); process.exit(1); }
+JS
