@@ -260,12 +260,17 @@ export async function axeViolations(page, selector, index = 0) {
       { include: [{ fromShadowDom: ['retention-widget[data-axe-target]', selector] }] },
       { resultTypes: ['violations'] },
     );
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.replace(/\s+/g, ' ').slice(0, 200)}`),
-    }));
+    return {
+      // rules that found something to check inside the section: none means axe never reached it
+      checked: r.passes.length + r.violations.length,
+      violations: r.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.replace(/\s+/g, ' ').slice(0, 200)}`),
+      })),
+    };
   }, { selector, index });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (result.checked === 0) throw new Error(`axe checked nothing inside ${selector} (is it in the widget's open shadow root?)`);
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 export { API_BASE, SHOP, SCREENSHOTS };
