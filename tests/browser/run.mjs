@@ -70,10 +70,13 @@ let browserServer = null;
 let testRunner = null;
 
 function stopEverything() {
-  for (const child of [testRunner, server?.child]) {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      try { child.kill('SIGKILL'); } catch { /* already gone */ }
-    }
+  // node --test runs each file in a child of its own: the runner leads a
+  // process group, which goes as a whole
+  if (testRunner && testRunner.exitCode === null && testRunner.signalCode === null) {
+    try { process.kill(-testRunner.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  if (server && server.child.exitCode === null && server.child.signalCode === null) {
+    try { server.child.kill('SIGKILL'); } catch { /* already gone */ }
   }
   // Chromium: playwright's launchServer child; kill() is synchronous enough
   // for the exit path (it SIGKILLs the browser's process group).
@@ -138,7 +141,7 @@ function runTests(files, env, tapPath) {
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapPath}`,
     ...files,
-  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env }, detached: true });
   testRunner = child;
   return new Promise((done) => {
     child.on('exit', (code, signal) => {
