@@ -43,7 +43,7 @@ const wasmName = `widget-${hash(wasm)}.wasm`;
 const js = fs.readFileSync(path.join(work, "widget.js"), "utf8").replace("widget_bg.wasm", wasmName);
 const jsName = `widget-${hash(js)}.js`;
 const loader = fs.readFileSync("crates/widget/loader.js", "utf8")
-  .replace("__WIDGET_JS__", jsName).replace("__WIDGET_WASM__", wasmName);
+  .replaceAll("__WIDGET_JS__", jsName).replaceAll("__WIDGET_WASM__", wasmName);
 fs.writeFileSync(path.join(out, wasmName), wasm);
 fs.writeFileSync(path.join(out, jsName), js);
 fs.writeFileSync(path.join(out, "loader.js"), loader);

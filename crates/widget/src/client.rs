@@ -123,7 +123,9 @@ impl Client {
         }
         loop {
             let token = self.token.borrow().clone().unwrap_or_default();
-            let response = self.fetch(method, path, body.as_deref(), headers, &token).await?;
+            let response = self
+                .fetch(method, path, body.as_deref(), headers, &token)
+                .await?;
             let status = response.status();
             if status == 401 && !refreshed && self.token_url.is_some() {
                 // An expired (or rotated) token: ask the shop for a fresh
@@ -221,8 +223,14 @@ mod tests {
 
     #[test]
     fn token_url_answers_json_or_bare() {
-        assert_eq!(parse_token(r#"{"token": "a.b.c"}"#).as_deref(), Some("a.b.c"));
-        assert_eq!(parse_token("{\"exp\":1,\"token\":\"x-1.y_2.z\"}\n").as_deref(), Some("x-1.y_2.z"));
+        assert_eq!(
+            parse_token(r#"{"token": "a.b.c"}"#).as_deref(),
+            Some("a.b.c")
+        );
+        assert_eq!(
+            parse_token("{\"exp\":1,\"token\":\"x-1.y_2.z\"}\n").as_deref(),
+            Some("x-1.y_2.z")
+        );
         assert_eq!(parse_token(" a.b.c \n").as_deref(), Some("a.b.c"));
         assert_eq!(parse_token("<html>login</html>"), None);
         assert_eq!(parse_token(r#"{"error": "no session"}"#), None);

@@ -118,6 +118,9 @@ mod tests {
         let ms = instant_ms("2027-03-12T09:30:05Z").unwrap();
         assert_eq!(format_instant(ms), "2027-03-12T09:30:05Z");
         assert_eq!(date_of_ms(ms), "2027-03-12");
-        assert_eq!(start_of_date_ms("2027-03-12").unwrap() + 9.0 * 3_600_000.0 + 30.0 * 60_000.0 + 5000.0, ms);
+        assert_eq!(
+            start_of_date_ms("2027-03-12").unwrap() + 9.0 * 3_600_000.0 + 30.0 * 60_000.0 + 5000.0,
+            ms
+        );
     }
 }

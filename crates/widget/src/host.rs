@@ -32,12 +32,20 @@ impl Section {
 /// three when the attribute is missing or names none.
 pub fn parse_sections(value: Option<&str>) -> Vec<Section> {
     let words: Vec<&str> = value.unwrap_or("").split_whitespace().collect();
-    let all = [Section::Loyalty, Section::Subscriptions, Section::Preferences];
+    let all = [
+        Section::Loyalty,
+        Section::Subscriptions,
+        Section::Preferences,
+    ];
     let chosen: Vec<Section> = all
         .into_iter()
         .filter(|s| words.contains(&s.name()))
         .collect();
-    if chosen.is_empty() { all.to_vec() } else { chosen }
+    if chosen.is_empty() {
+        all.to_vec()
+    } else {
+        chosen
+    }
 }
 
 /// What the element's attributes say.
@@ -99,7 +107,6 @@ pub fn emit(host: &HtmlElement, name: &str, detail: &JsValue) {
         let _ = host.dispatch_event(&event);
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -68,12 +68,20 @@ impl Locale {
 
     /// `n` points with the word in the right plural form.
     pub fn points(self, n: i64) -> String {
-        format!("{} {}", self.number(n), self.texts().point.pick(self.plural(n)))
+        format!(
+            "{} {}",
+            self.number(n),
+            self.texts().point.pick(self.plural(n))
+        )
     }
 
     /// `n` days with the word in the right plural form.
     pub fn days(self, n: i64) -> String {
-        format!("{} {}", self.number(n), self.texts().day.pick(self.plural(n)))
+        format!(
+            "{} {}",
+            self.number(n),
+            self.texts().day.pick(self.plural(n))
+        )
     }
 
     /// An amount in minor units of `currency`.
@@ -87,10 +95,14 @@ impl Locale {
         .ok()
         .and_then(|d| d.as_f64())
         .unwrap_or(2.0);
-        call1(
-            &format.format(),
-            &JsValue::from_f64(minor as f64 / 10f64.powf(digits)),
-        )
+        let scale = match digits as u32 {
+            0 => 1.0,
+            1 => 10.0,
+            3 => 1000.0,
+            4 => 10_000.0,
+            _ => 100.0,
+        };
+        call1(&format.format(), &JsValue::from_f64(minor as f64 / scale))
     }
 
     /// A calendar date (`YYYY-MM-DD`) written out: "12 March 2027".
@@ -258,7 +270,10 @@ mod tests {
     #[test]
     fn fill_replaces_every_placeholder() {
         assert_eq!(
-            fill("{points} to {tier}, {points}!", &[("points", "5"), ("tier", "Gold")]),
+            fill(
+                "{points} to {tier}, {points}!",
+                &[("points", "5"), ("tier", "Gold")]
+            ),
             "5 to Gold, 5!"
         );
     }

@@ -39,7 +39,10 @@ pub fn data_url(ics: &str) -> String {
 
 /// `2027-03-12T09:00:00Z` → `20270312T090000Z`.
 fn compact(instant: &str) -> String {
-    instant.chars().filter(|c| !matches!(c, '-' | ':')).collect()
+    instant
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':'))
+        .collect()
 }
 
 /// Text values escape backslash, semicolon, comma and newlines.

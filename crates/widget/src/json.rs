@@ -74,7 +74,10 @@ pub trait Read {
         if !Array::is_array(&value) {
             return None;
         }
-        Array::from(&value).iter().map(|item| T::from_js(&item)).collect()
+        Array::from(&value)
+            .iter()
+            .map(|item| T::from_js(&item))
+            .collect()
     }
 }
 

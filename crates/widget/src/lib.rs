@@ -6,6 +6,7 @@
 mod client;
 mod dates;
 mod host;
+mod html;
 mod i18n;
 mod ics;
 mod json;

@@ -396,7 +396,9 @@ impl FromJs for Loyalty {
 
 impl FromJs for TierRef {
     fn from_js(v: &JsValue) -> Option<Self> {
-        Some(TierRef { name: v.text("name")? })
+        Some(TierRef {
+            name: v.text("name")?,
+        })
     }
 }
 
@@ -518,7 +520,9 @@ impl FromJs for Subscription {
             status: v.text("status")?,
             next_charge_on: v.opt_text("next_charge_on")?,
             paused_until: v.opt_text("paused_until")?,
-            discount_percent: v.opt_int("discount_percent")?.and_then(|p| u32::try_from(p).ok()),
+            discount_percent: v
+                .opt_int("discount_percent")?
+                .and_then(|p| u32::try_from(p).ok()),
         })
     }
 }
@@ -571,8 +575,12 @@ impl FromJs for SaveOffer {
         let number = |key: &str| v.int(key).and_then(|n| u32::try_from(n).ok());
         Some(match v.text("kind")?.as_str() {
             "skip" => SaveOffer::Skip,
-            "pause" => SaveOffer::Pause { days: number("days")? },
-            "discount" => SaveOffer::Discount { percent: number("percent")? },
+            "pause" => SaveOffer::Pause {
+                days: number("days")?,
+            },
+            "discount" => SaveOffer::Discount {
+                percent: number("percent")?,
+            },
             _ => return None,
         })
     }
@@ -591,7 +599,12 @@ const TOPIC_NAMES: [&str; 6] = [
 impl FromJs for Preferences {
     fn from_js(v: &JsValue) -> Option<Self> {
         let channels = v.get("channels");
-        let channel = |name: &str| channels.get(name).flag("enabled").map(|enabled| ChannelSetting { enabled });
+        let channel = |name: &str| {
+            channels
+                .get(name)
+                .flag("enabled")
+                .map(|enabled| ChannelSetting { enabled })
+        };
         let topics = v.get("topics");
         let days: Vec<i64> = v.list("expiry_reminder_days")?;
         Some(Preferences {
@@ -613,11 +626,16 @@ impl FromJs for Preferences {
                 subscription_updates: topics.flag("subscription_updates")?,
             },
             marketing_unsubscribed: v.flag("marketing_unsubscribed")?,
-            max_per_week: v.opt_int("max_per_week")?.and_then(|n| u8::try_from(n).ok()),
+            max_per_week: v
+                .opt_int("max_per_week")?
+                .and_then(|n| u8::try_from(n).ok()),
             time_zone: v.text("time_zone")?,
             quiet_hours: v.opt_doc("quiet_hours")?,
             snoozed_until: v.opt_text("snoozed_until")?,
-            expiry_reminder_days: days.into_iter().filter_map(|d| u16::try_from(d).ok()).collect(),
+            expiry_reminder_days: days
+                .into_iter()
+                .filter_map(|d| u16::try_from(d).ok())
+                .collect(),
             locale: v.text("locale")?,
         })
     }
@@ -637,27 +655,49 @@ impl Write for Preferences {
             t.order_updates,
             t.subscription_updates,
         ];
-        let channel_fields: Vec<(&str, JsValue)> =
-            CHANNEL_NAMES.iter().zip(channels).map(|(n, s)| (*n, flag(s.enabled))).collect();
-        let topic_fields: Vec<(&str, JsValue)> =
-            TOPIC_NAMES.iter().zip(topics).map(|(n, on)| (*n, on.into())).collect();
+        let channel_fields: Vec<(&str, JsValue)> = CHANNEL_NAMES
+            .iter()
+            .zip(channels)
+            .map(|(n, s)| (*n, flag(s.enabled)))
+            .collect();
+        let topic_fields: Vec<(&str, JsValue)> = TOPIC_NAMES
+            .iter()
+            .zip(topics)
+            .map(|(n, on)| (*n, on.into()))
+            .collect();
         object(&[
             ("channels", object(&channel_fields)),
-            ("channel_order", array(self.channel_order.iter().map(|c| JsValue::from_str(c)))),
+            (
+                "channel_order",
+                array(self.channel_order.iter().map(|c| JsValue::from_str(c))),
+            ),
             ("topics", object(&topic_fields)),
             ("marketing_unsubscribed", self.marketing_unsubscribed.into()),
-            ("max_per_week", crate::json::or_null(self.max_per_week.map(|n| f64::from(n).into()))),
+            (
+                "max_per_week",
+                crate::json::or_null(self.max_per_week.map(|n| f64::from(n).into())),
+            ),
             ("time_zone", self.time_zone.as_str().into()),
             (
                 "quiet_hours",
                 crate::json::or_null(self.quiet_hours.as_ref().map(|q| {
-                    object(&[("start", q.start.as_str().into()), ("end", q.end.as_str().into())])
+                    object(&[
+                        ("start", q.start.as_str().into()),
+                        ("end", q.end.as_str().into()),
+                    ])
                 })),
             ),
-            ("snoozed_until", crate::json::or_null(self.snoozed_until.as_deref().map(JsValue::from_str))),
+            (
+                "snoozed_until",
+                crate::json::or_null(self.snoozed_until.as_deref().map(JsValue::from_str)),
+            ),
             (
                 "expiry_reminder_days",
-                array(self.expiry_reminder_days.iter().map(|d| f64::from(*d).into())),
+                array(
+                    self.expiry_reminder_days
+                        .iter()
+                        .map(|d| f64::from(*d).into()),
+                ),
             ),
             ("locale", self.locale.as_str().into()),
         ])

@@ -270,11 +270,36 @@ pub struct Texts {
 
 /// English.
 pub static EN: Texts = Texts {
-    point: Forms { one: "point", few: "points", many: "points", other: "points" },
-    day: Forms { one: "day", few: "days", many: "days", other: "days" },
-    every_day: Forms { one: "day", few: "days", many: "days", other: "days" },
-    every_week: Forms { one: "week", few: "weeks", many: "weeks", other: "weeks" },
-    every_month: Forms { one: "month", few: "months", many: "months", other: "months" },
+    point: Forms {
+        one: "point",
+        few: "points",
+        many: "points",
+        other: "points",
+    },
+    day: Forms {
+        one: "day",
+        few: "days",
+        many: "days",
+        other: "days",
+    },
+    every_day: Forms {
+        one: "day",
+        few: "days",
+        many: "days",
+        other: "days",
+    },
+    every_week: Forms {
+        one: "week",
+        few: "weeks",
+        many: "weeks",
+        other: "weeks",
+    },
+    every_month: Forms {
+        one: "month",
+        few: "months",
+        many: "months",
+        other: "months",
+    },
     loading: "Loading…",
     error_title: "Something went wrong.",
     try_again: "Try again",
@@ -405,11 +430,36 @@ pub static EN: Texts = Texts {
 
 /// Russian.
 pub static RU: Texts = Texts {
-    point: Forms { one: "балл", few: "балла", many: "баллов", other: "балла" },
-    day: Forms { one: "день", few: "дня", many: "дней", other: "дня" },
-    every_day: Forms { one: "день", few: "дня", many: "дней", other: "дня" },
-    every_week: Forms { one: "неделю", few: "недели", many: "недель", other: "недели" },
-    every_month: Forms { one: "месяц", few: "месяца", many: "месяцев", other: "месяца" },
+    point: Forms {
+        one: "балл",
+        few: "балла",
+        many: "баллов",
+        other: "балла",
+    },
+    day: Forms {
+        one: "день",
+        few: "дня",
+        many: "дней",
+        other: "дня",
+    },
+    every_day: Forms {
+        one: "день",
+        few: "дня",
+        many: "дней",
+        other: "дня",
+    },
+    every_week: Forms {
+        one: "неделю",
+        few: "недели",
+        many: "недель",
+        other: "недели",
+    },
+    every_month: Forms {
+        one: "месяц",
+        few: "месяца",
+        many: "месяцев",
+        other: "месяца",
+    },
     loading: "Загрузка…",
     error_title: "Что-то пошло не так.",
     try_again: "Повторить",

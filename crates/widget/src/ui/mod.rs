@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
-use web_sys::HtmlElement;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, Event, HtmlElement, ShadowRoot};
 
 use crate::client::{ApiError, Client};
 use crate::host::{Config, Section, emit};
@@ -260,4 +260,123 @@ pub fn notice_view(notice: RwSignal<Option<Notice>>) -> impl IntoView {
 /// The shared context inside views.
 pub fn ctx() -> Ctx {
     expect_context::<Ctx>()
+}
+
+/// What a delegated event acted on: the element's `data-act` and
+/// `data-arg`, the element itself, and which event it was.
+pub struct Act {
+    /// The action name.
+    pub act: String,
+    /// Its argument.
+    pub arg: String,
+    /// The element carrying `data-act` (a button, input or form).
+    pub el: Element,
+}
+
+fn act_of(event: &Event, forms: bool) -> Option<Act> {
+    let target: Element = event.target()?.dyn_into().ok()?;
+    let el = target.closest("[data-act]").ok()??;
+    if (el.tag_name() == "FORM") != forms {
+        return None;
+    }
+    Some(Act {
+        act: el.get_attribute("data-act")?,
+        arg: el.get_attribute("data-arg").unwrap_or_default(),
+        el,
+    })
+}
+
+/// A section body rendered from markup: `render` runs in an effect (so it
+/// re-renders when a signal it reads changes), and clicks, changes and
+/// submits on elements with `data-act` go to `handle`. Focus stays on the
+/// element with the same `data-key` across renders, or moves to the key
+/// put in `focus` by the handler.
+pub fn live(
+    render: impl Fn() -> String + 'static,
+    handle: impl Fn(Act) + 'static,
+    focus: StoredValue<Option<String>>,
+) -> impl IntoView {
+    // Boxed, so the effect and listener code exists once, not per section.
+    live_boxed(Box::new(render), Box::new(handle), focus)
+}
+
+type Render = Box<dyn Fn() -> String>;
+type Handle = Box<dyn Fn(Act)>;
+
+fn live_boxed(render: Render, handle: Handle, focus: StoredValue<Option<String>>) -> AnyView {
+    let body = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let html = render();
+        let Some(el) = body.get() else { return };
+        let root: Option<ShadowRoot> = el.get_root_node().dyn_into().ok();
+        let active = root
+            .and_then(|r| r.active_element())
+            .filter(|a| el.contains(Some(a)))
+            .and_then(|a| a.get_attribute("data-key"));
+        let wanted = focus.try_update_value(Option::take).flatten().or(active);
+        el.set_inner_html(&html);
+        if let Some(key) = wanted {
+            focus_key(&el, &key);
+        }
+    });
+    let handle = StoredValue::new_local(handle);
+    let run = move |act: Option<Act>| {
+        if let Some(act) = act {
+            handle.try_with_value(|h| h(act));
+        }
+    };
+    view! {
+        <div
+            class="rw-body"
+            node_ref=body
+            on:click=move |ev| run(act_of(&ev, false).filter(|a| a.el.tag_name() == "BUTTON"))
+            on:change=move |ev| run(act_of(&ev, false))
+            on:submit=move |ev| {
+                ev.prevent_default();
+                run(act_of(&ev, true));
+            }
+        ></div>
+    }
+    .into_any()
+}
+
+/// Focuses the element under `root` whose `data-key` is `key`.
+pub fn focus_key(root: &Element, key: &str) {
+    let Ok(list) = root.query_selector_all("[data-key]") else {
+        return;
+    };
+    for i in 0..list.length() {
+        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok())
+            && el.get_attribute("data-key").as_deref() == Some(key)
+        {
+            let _ = el.focus();
+            return;
+        }
+    }
+}
+
+/// The `value` of the control named `name` inside `form`.
+pub fn field(form: &Element, name: &str) -> String {
+    form.query_selector(&format!("[name=\"{name}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// The `value` of a control.
+pub fn value_of(el: &Element) -> String {
+    js_sys::Reflect::get(el, &"value".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Whether a checkbox is checked.
+pub fn checked(el: &Element) -> bool {
+    js_sys::Reflect::get(el, &"checked".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }

@@ -4,26 +4,44 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
 
-use super::{Ctx, Notice, ctx};
+use super::{Act, Ctx, Notice, ctx, field, live, notice_view};
 use crate::dates::{add_days, date_of_ms, now_ms, start_of_date_ms};
+use crate::html::{Html, flag};
 use crate::i18n::{Locale, fill};
 use crate::json::{Write, object};
-use wasm_bindgen::JsValue;
-use crate::model::{CancelReason, Interval, IntervalUnit, SaveOffer, Subscription, SubscriptionOptions};
+use crate::model::{
+    CancelReason, Interval, IntervalUnit, Me, SaveOffer, Subscription, SubscriptionOptions,
+};
 
 /// The body of `POST /v1/me/subscriptions/{id}/actions`.
 #[derive(Clone, Debug)]
 enum Action {
     SkipNext,
-    Pause { resume_on: String },
+    Pause {
+        resume_on: String,
+    },
     Resume,
-    ChangeInterval { interval: Interval },
-    Reschedule { next_charge_on: String },
-    Swap { variant_id: String },
-    SetQuantity { quantity: u32 },
-    Cancel { reason: String, comment: Option<String> },
-    AcceptOffer { reason: String },
+    ChangeInterval {
+        interval: Interval,
+    },
+    Reschedule {
+        next_charge_on: String,
+    },
+    Swap {
+        variant_id: String,
+    },
+    SetQuantity {
+        quantity: u32,
+    },
+    Cancel {
+        reason: String,
+        comment: Option<String>,
+    },
+    AcceptOffer {
+        reason: String,
+    },
     Reactivate,
 }
 
@@ -50,9 +68,13 @@ impl Action {
         match self {
             Action::Pause { resume_on } => fields.push(("resume_on", text(resume_on))),
             Action::ChangeInterval { interval } => fields.push(("interval", interval.to_js())),
-            Action::Reschedule { next_charge_on } => fields.push(("next_charge_on", text(next_charge_on))),
+            Action::Reschedule { next_charge_on } => {
+                fields.push(("next_charge_on", text(next_charge_on)))
+            }
             Action::Swap { variant_id } => fields.push(("variant_id", text(variant_id))),
-            Action::SetQuantity { quantity } => fields.push(("quantity", f64::from(*quantity).into())),
+            Action::SetQuantity { quantity } => {
+                fields.push(("quantity", f64::from(*quantity).into()))
+            }
             Action::Cancel { reason, comment } => {
                 fields.push(("reason", text(reason)));
                 if let Some(comment) = comment {
@@ -68,7 +90,7 @@ impl Action {
 
 /// Which inline form is open on a subscription.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Panel {
+pub enum Panel {
     Pause,
     Frequency,
     Reschedule,
@@ -86,27 +108,252 @@ enum Undo {
     Resume,
 }
 
+/// The notice shown in a subscription's card after an action.
+#[derive(Clone, Debug, PartialEq)]
+struct CardNotice {
+    id: String,
+    notice: Notice,
+    undo: Option<Undo>,
+}
+
 /// The subscriptions section.
 pub fn section() -> impl IntoView {
     let ctx = ctx();
     let t = ctx.t();
-    let ids = move || {
-        ctx.me.with(|m| {
-            m.as_ref()
-                .map(|m| m.subscriptions.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
+    let panel = RwSignal::new(None::<(String, Panel)>);
+    let reason = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let card_notice = RwSignal::new(None::<CardNotice>);
+    let notice = RwSignal::new(None::<Notice>);
+    let focus = StoredValue::new(None::<String>);
+    // The cancel comment survives a re-render (choosing another reason).
+    let comment = StoredValue::new(String::new());
+
+    let render = move || {
+        let mut h = Html::new();
+        let now = now_ms();
+        let typed = comment.get_value();
+        let open = panel.get();
+        let chosen = reason.get();
+        let busy = busy.get();
+        card_notice.with(|n| {
+            ctx.me.with(|me| {
+                let Some(me) = me else { return };
+                if me.subscriptions.is_empty() {
+                    h.el("p", &[("class", "rw-muted")], t.no_subscriptions);
+                }
+                for s in &me.subscriptions {
+                    let open = open.as_ref().filter(|(id, _)| *id == s.id).map(|(_, p)| *p);
+                    let n = n.as_ref().filter(|n| n.id == s.id);
+                    card(
+                        &mut h,
+                        ctx,
+                        me,
+                        s,
+                        open,
+                        (chosen.as_deref(), &typed),
+                        n,
+                        busy,
+                        now,
+                    );
+                }
+            })
+        });
+        h.finish()
     };
+
+    let run = move |id: String, action: Action, undo: Option<Undo>| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = perform(ctx, &id, &action).await;
+            busy.set(false);
+            let (text, error) = match &result {
+                Ok(updated) => (done_text(ctx, &action, updated), false),
+                Err(text) => (text.clone(), true),
+            };
+            if result.is_ok() {
+                panel.set(None);
+            }
+            let shown = Notice {
+                text: text.clone(),
+                error,
+            };
+            focus.set_value(Some(if result.is_ok() && undo.is_some() {
+                format!("undo:{id}")
+            } else {
+                format!("{}:{id}", first_button(&action))
+            }));
+            card_notice.set(Some(CardNotice {
+                id,
+                notice: shown.clone(),
+                undo: if result.is_ok() { undo } else { None },
+            }));
+            notice.set(Some(shown));
+        });
+    };
+
+    let handle = move |a: Act| {
+        let id = a.arg.clone();
+        let sub = ctx.me.with_untracked(|m| {
+            m.as_ref()
+                .and_then(|m| m.subscriptions.iter().find(|s| s.id == id).cloned())
+        });
+        let Some(sub) = sub else { return };
+        let open_panel = |p: Panel| {
+            card_notice.set(None);
+            let again = panel.with_untracked(|o| o.as_ref() == Some(&(id.clone(), p)));
+            if p == Panel::Cancel {
+                comment.set_value(String::new());
+                let first = ctx.me.with_untracked(|m| {
+                    m.as_ref().and_then(|m| {
+                        m.subscription_options
+                            .cancel_reasons
+                            .first()
+                            .map(|r| r.id.clone())
+                    })
+                });
+                reason.set(Some(first.unwrap_or_else(|| "other".to_owned())));
+            }
+            focus.set_value(Some(if again {
+                format!("{}:{id}", a.act)
+            } else {
+                format!("field:{id}")
+            }));
+            panel.set(if again { None } else { Some((id.clone(), p)) });
+        };
+        match a.act.as_str() {
+            "skip" => run(
+                id,
+                Action::SkipNext,
+                sub.next_charge_on.clone().map(Undo::Reschedule),
+            ),
+            "resume" => run(id, Action::Resume, None),
+            "reactivate" => run(id, Action::Reactivate, None),
+            "pause" => open_panel(Panel::Pause),
+            "reschedule" => open_panel(Panel::Reschedule),
+            "frequency" => open_panel(Panel::Frequency),
+            "quantity" => open_panel(Panel::Quantity),
+            "swap" => open_panel(Panel::Swap),
+            "cancel" => open_panel(Panel::Cancel),
+            "back" => {
+                let opener = panel
+                    .get_untracked()
+                    .map(|(_, p)| opener_of(p))
+                    .unwrap_or("pause");
+                focus.set_value(Some(format!("{opener}:{id}")));
+                panel.set(None);
+            }
+            "reason" => {
+                if let Ok(Some(form)) = a.el.closest("form") {
+                    comment.set_value(field(&form, "comment"));
+                }
+                focus.set_value(a.el.get_attribute("data-key"));
+                reason.set(Some(super::value_of(&a.el)));
+            }
+            "offer" => {
+                let chosen = reason.get_untracked().unwrap_or_default();
+                run(id, Action::AcceptOffer { reason: chosen }, None)
+            }
+            "undo" => {
+                let undo = card_notice.get_untracked().and_then(|n| n.undo);
+                let action = match undo {
+                    Some(Undo::Reschedule(date)) => Action::Reschedule {
+                        next_charge_on: date,
+                    },
+                    Some(Undo::Resume) => Action::Resume,
+                    None => return,
+                };
+                busy.set(true);
+                spawn_local(async move {
+                    let result = perform(ctx, &id, &action).await;
+                    busy.set(false);
+                    let shown = match result {
+                        Ok(_) => Notice {
+                            text: t.undone.to_owned(),
+                            error: false,
+                        },
+                        Err(text) => Notice { text, error: true },
+                    };
+                    focus.set_value(Some(format!("skip:{id}")));
+                    card_notice.set(Some(CardNotice {
+                        id,
+                        notice: shown.clone(),
+                        undo: None,
+                    }));
+                    notice.set(Some(shown));
+                });
+            }
+            "submit" => {
+                let Some((_, p)) = panel.get_untracked() else {
+                    return;
+                };
+                let value = field(&a.el, "value");
+                let action = match p {
+                    Panel::Pause => Action::Pause { resume_on: value },
+                    Panel::Reschedule => Action::Reschedule {
+                        next_charge_on: value,
+                    },
+                    Panel::Quantity => Action::SetQuantity {
+                        quantity: value.trim().parse().unwrap_or(0),
+                    },
+                    Panel::Swap => Action::Swap { variant_id: value },
+                    Panel::Frequency => {
+                        let allowed = ctx.me.with_untracked(|m| {
+                            m.as_ref()
+                                .map(|m| m.subscription_options.allowed_intervals.clone())
+                                .unwrap_or_default()
+                        });
+                        match allowed.into_iter().find(|i| interval_key(*i) == value) {
+                            Some(interval) => Action::ChangeInterval { interval },
+                            None => return,
+                        }
+                    }
+                    Panel::Cancel => {
+                        let comment = field(&a.el, "comment");
+                        let comment =
+                            (!comment.trim().is_empty()).then(|| comment.trim().to_owned());
+                        let chosen = reason.get_untracked().unwrap_or_else(|| "other".to_owned());
+                        Action::Cancel {
+                            reason: chosen,
+                            comment,
+                        }
+                    }
+                };
+                let undo = (p == Panel::Pause).then_some(Undo::Resume);
+                run(id, action, undo)
+            }
+            _ => {}
+        }
+    };
+
     view! {
         <section class="rw-section" data-section="subscriptions" aria-labelledby="rw-h-subscriptions">
             <h2 id="rw-h-subscriptions">{t.h_subscriptions}</h2>
-            <Show when=move || ids().is_empty()>
-                <p class="rw-muted">{t.no_subscriptions}</p>
-            </Show>
-            <For each=ids key=|id| id.clone() let:id>
-                {card(id)}
-            </For>
+            {live(render, handle, focus)}
+            <div class="rw-sr">{notice_view(notice)}</div>
         </section>
+    }
+}
+
+/// The button that opens a panel (focus returns to it).
+fn opener_of(p: Panel) -> &'static str {
+    match p {
+        Panel::Pause => "pause",
+        Panel::Frequency => "frequency",
+        Panel::Reschedule => "reschedule",
+        Panel::Swap => "swap",
+        Panel::Quantity => "quantity",
+        Panel::Cancel => "cancel",
+    }
+}
+
+/// Where focus goes after an action without undo: the button that stays.
+fn first_button(action: &Action) -> &'static str {
+    match action {
+        Action::Cancel { .. } => "reactivate",
+        Action::Reactivate | Action::Resume => "skip",
+        Action::Pause { .. } => "resume",
+        _ => "skip",
     }
 }
 
@@ -121,7 +368,11 @@ pub fn interval_text(l: Locale, interval: Interval) -> String {
     let count = i64::from(interval.count);
     let unit = forms.pick(l.plural(count));
     if count == 1 {
-        let template = if interval.unit == IntervalUnit::Week { t.every_one_fem } else { t.every_one };
+        let template = if interval.unit == IntervalUnit::Week {
+            t.every_one_fem
+        } else {
+            t.every_one
+        };
         fill(template, &[("unit", unit)])
     } else {
         fill(t.every_many, &[("count", &l.number(count)), ("unit", unit)])
@@ -139,190 +390,463 @@ fn lock(sub: &Subscription, options: &SubscriptionOptions, now: f64) -> Option<O
     (now >= cutoff).then_some((now < charge).then_some(charge))
 }
 
-fn card(id: String) -> impl IntoView {
-    let ctx = ctx();
+#[allow(clippy::too_many_arguments)]
+fn card(
+    h: &mut Html,
+    ctx: Ctx,
+    me: &Me,
+    s: &Subscription,
+    open: Option<Panel>,
+    reason: (Option<&str>, &str),
+    notice: Option<&CardNotice>,
+    busy: bool,
+    now: f64,
+) {
     let (t, l) = (ctx.t(), ctx.locale);
-    let sub_id = id.clone();
-    let sub = Memo::new(move |_| {
-        ctx.me.with(|m| m.as_ref().and_then(|m| m.subscriptions.iter().find(|s| s.id == sub_id).cloned()))
-    });
-    let options = Memo::new(move |_| ctx.me.with(|m| m.as_ref().map(|m| m.subscription_options.clone())));
-    let panel = RwSignal::new(None::<Panel>);
-    let busy = RwSignal::new(false);
-    let notice = RwSignal::new(None::<Notice>);
-    let undo = RwSignal::new(None::<Undo>);
-    let id_for_run = id.clone();
-    let run = move |action: Action, offer_undo: Option<Undo>| {
-        let id = id_for_run.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let result = perform(ctx, &id, &action).await;
-            busy.set(false);
-            match result {
-                Ok(updated) => {
-                    panel.set(None);
-                    undo.set(offer_undo);
-                    notice.set(Notice::ok(done_text(ctx, &action, &updated)));
-                }
-                Err(text) => notice.set(Notice::failed(text)),
-            }
-        });
-    };
-    let run_undo = move |_| {
-        let Some(what) = undo.get_untracked() else { return };
-        let action = match what {
-            Undo::Reschedule(date) => Action::Reschedule { next_charge_on: date },
-            Undo::Resume => Action::Resume,
-        };
-        let id = id.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let result = perform(ctx, &id, &action).await;
-            busy.set(false);
-            undo.set(None);
-            notice.set(match result {
-                Ok(_) => Notice::ok(t.undone),
-                Err(text) => Notice::failed(text),
-            });
-        });
-    };
-
-    move || {
-        let (Some(s), Some(o)) = (sub.get(), options.get()) else {
-            return ().into_any();
-        };
-        let now = now_ms();
-        let locked = lock(&s, &o, now);
-        let is_locked = locked.is_some();
-        let status = s.status.clone();
-        let status_text = match status.as_str() {
-            "paused" => fill(t.status_paused, &[("date", &s.paused_until.as_deref().map(|d| l.date(d)).unwrap_or_default())]),
-            "cancelled" => t.status_cancelled.to_owned(),
-            _ => t.status_active.to_owned(),
-        };
-        let next = s.next_charge_on.clone().map(|date| {
-            let text = fill(t.next_delivery, &[("date", &l.date(&date))]);
-            view! { <p class="rw-next" data-date=date>{text}</p> }
-        });
-        let lock_text = locked.map(|unlock| {
-            let text = match unlock {
-                Some(at) => fill(
-                    t.locked,
-                    &[
-                        ("date", &s.next_charge_on.as_deref().map(|d| l.date(d)).unwrap_or_default()),
-                        ("time", &l.instant_date_time(at)),
-                    ],
-                ),
-                None => t.locked_overdue.to_owned(),
-            };
-            view! { <p class="rw-locked">{text}</p> }
-        });
-        let discount = s.discount_percent.map(|p| {
-            view! { <span class="rw-badge">{fill(t.discount, &[("percent", &p.to_string())])}</span> }
-        });
-        let price = l.money(s.price_minor, &s.currency);
-        let active = status == "active";
-        let paused = status == "paused";
-        let live = active || paused;
-        let can_swap = o.swap_options.get(&s.product_id).is_some_and(|v| v.len() > 1);
-        let open = move |p: Panel| {
-            move |_| {
-                notice.set(None);
-                panel.set(if panel.get_untracked() == Some(p) { None } else { Some(p) });
-            }
-        };
-        let disabled = move || busy.get() || is_locked;
-        let buttons = view! {
-            <div class="rw-actions">
-                {active.then(|| {
-                    let run = run.clone();
-                    let before = s.next_charge_on.clone();
-                    view! {
-                        <button type="button" class="rw-button" disabled=disabled on:click=move |_| {
-                            run(Action::SkipNext, before.clone().map(Undo::Reschedule))
-                        }>{t.skip}</button>
-                        <button type="button" class="rw-button" disabled=disabled on:click=open(Panel::Pause)>{t.pause}</button>
-                        <button type="button" class="rw-button" disabled=disabled on:click=open(Panel::Reschedule)>{t.reschedule}</button>
-                    }
-                })}
-                {paused.then(|| {
-                    let run = run.clone();
-                    view! {
-                        <button type="button" class="rw-button rw-primary" disabled=move || busy.get() on:click=move |_| run(Action::Resume, None)>{t.resume}</button>
-                    }
-                })}
-                {live.then(|| view! {
-                    <button type="button" class="rw-button" disabled=disabled on:click=open(Panel::Frequency)>{t.change_frequency}</button>
-                    <button type="button" class="rw-button" disabled=disabled on:click=open(Panel::Quantity)>{t.change_quantity}</button>
-                })}
-                {(live && can_swap).then(|| view! {
-                    <button type="button" class="rw-button" disabled=disabled on:click=open(Panel::Swap)>{t.swap}</button>
-                })}
-                {live.then(|| view! {
-                    <button type="button" class="rw-button rw-danger" disabled=move || busy.get() on:click=open(Panel::Cancel)>{t.cancel_subscription}</button>
-                })}
-                {(status == "cancelled").then(|| {
-                    let run = run.clone();
-                    view! {
-                        <button type="button" class="rw-button rw-primary" disabled=move || busy.get() on:click=move |_| run(Action::Reactivate, None)>{t.reactivate}</button>
-                    }
-                })}
-            </div>
-        };
-        let form = {
-            let s = s.clone();
-            let o = o.clone();
-            let run = run.clone();
-            move || panel.get().map(|p| panel_view(ctx, p, &s, &o, is_locked, busy, panel, run.clone()))
-        };
-        let run_undo = run_undo.clone();
-        let notice_row = move || {
-            notice.get().map(|n| {
-                view! {
-                    <div class="rw-notice-row">
-                        <span>{n.text}</span>
-                        {undo.get().is_some().then(|| view! {
-                            <button type="button" class="rw-button" disabled=move || busy.get() on:click=run_undo.clone()>{t.undo}</button>
-                        })}
-                    </div>
-                }
-            })
-        };
-        view! {
-            <article class="rw-subscription" data-subscription-id=s.id.clone() data-status=status.clone()>
-                <h3 class="rw-h3">{s.title.clone()} " " {discount}</h3>
-                <p class="rw-muted">
-                    {fill(t.per_delivery, &[("quantity", &s.quantity.to_string()), ("price", &price)])}
-                    " · "
-                    {interval_text(l, s.interval)}
-                    " · "
-                    <span class="rw-status">{status_text}</span>
-                </p>
-                {next}
-                {lock_text}
-                {buttons}
-                {form}
-                <div class="rw-notice" role="status" class:rw-notice-error=move || notice.with(|n| n.as_ref().is_some_and(|n| n.error))>
-                    {notice_row}
-                </div>
-            </article>
-        }
-        .into_any()
+    let o = &me.subscription_options;
+    let locked = lock(s, o, now);
+    let id = s.id.as_str();
+    h.open(
+        "article",
+        &[
+            ("class", "rw-subscription"),
+            ("data-subscription-id", id),
+            ("data-status", &s.status),
+        ],
+    );
+    h.open("h3", &[("class", "rw-h3")]).text(&s.title);
+    if let Some(p) = s.discount_percent {
+        h.text(" ").el(
+            "span",
+            &[("class", "rw-badge")],
+            &fill(t.discount, &[("percent", &p.to_string())]),
+        );
     }
+    h.close("h3");
+    let status = match s.status.as_str() {
+        "paused" => fill(
+            t.status_paused,
+            &[(
+                "date",
+                &s.paused_until
+                    .as_deref()
+                    .map(|d| l.date(d))
+                    .unwrap_or_default(),
+            )],
+        ),
+        "cancelled" => t.status_cancelled.to_owned(),
+        _ => t.status_active.to_owned(),
+    };
+    let price = l.money(s.price_minor, &s.currency);
+    h.open("p", &[("class", "rw-muted")])
+        .text(&fill(
+            t.per_delivery,
+            &[("quantity", &s.quantity.to_string()), ("price", &price)],
+        ))
+        .text(" · ")
+        .text(&interval_text(l, s.interval))
+        .text(" · ")
+        .el("span", &[("class", "rw-status")], &status)
+        .close("p");
+    if let Some(date) = &s.next_charge_on {
+        h.el(
+            "p",
+            &[("class", "rw-next"), ("data-date", date)],
+            &fill(t.next_delivery, &[("date", &l.date(date))]),
+        );
+    }
+    if let Some(unlock) = locked {
+        let text = match unlock {
+            Some(at) => fill(
+                t.locked,
+                &[
+                    (
+                        "date",
+                        &s.next_charge_on
+                            .as_deref()
+                            .map(|d| l.date(d))
+                            .unwrap_or_default(),
+                    ),
+                    ("time", &l.instant_date_time(at)),
+                ],
+            ),
+            None => t.locked_overdue.to_owned(),
+        };
+        h.el("p", &[("class", "rw-locked")], &text);
+    }
+    let active = s.status == "active";
+    let paused = s.status == "paused";
+    let live = active || paused;
+    let change_off = flag(busy || locked.is_some(), "disabled");
+    let busy_off = flag(busy, "disabled");
+    let expanded = |p: Panel| if open == Some(p) { "true" } else { "false" };
+    h.open("div", &[("class", "rw-actions")]);
+    if active {
+        h.button("rw-button", "skip", id, t.skip, &[change_off]);
+        h.button(
+            "rw-button",
+            "pause",
+            id,
+            t.pause,
+            &[change_off, ("aria-expanded", expanded(Panel::Pause))],
+        );
+        h.button(
+            "rw-button",
+            "reschedule",
+            id,
+            t.reschedule,
+            &[change_off, ("aria-expanded", expanded(Panel::Reschedule))],
+        );
+    }
+    if paused {
+        h.button("rw-button rw-primary", "resume", id, t.resume, &[busy_off]);
+    }
+    if live {
+        h.button(
+            "rw-button",
+            "frequency",
+            id,
+            t.change_frequency,
+            &[change_off, ("aria-expanded", expanded(Panel::Frequency))],
+        );
+        h.button(
+            "rw-button",
+            "quantity",
+            id,
+            t.change_quantity,
+            &[change_off, ("aria-expanded", expanded(Panel::Quantity))],
+        );
+        if o.swap_options
+            .get(&s.product_id)
+            .is_some_and(|v| v.len() > 1)
+        {
+            h.button(
+                "rw-button",
+                "swap",
+                id,
+                t.swap,
+                &[change_off, ("aria-expanded", expanded(Panel::Swap))],
+            );
+        }
+        h.button(
+            "rw-button rw-danger",
+            "cancel",
+            id,
+            t.cancel_subscription,
+            &[busy_off, ("aria-expanded", expanded(Panel::Cancel))],
+        );
+    }
+    if s.status == "cancelled" {
+        h.button(
+            "rw-button rw-primary",
+            "reactivate",
+            id,
+            t.reactivate,
+            &[busy_off],
+        );
+    }
+    h.close("div");
+    if let Some(p) = open {
+        panel(h, ctx, me, s, p, reason, locked.is_some(), busy);
+    }
+    if let Some(n) = notice {
+        let class = if n.notice.error {
+            "rw-notice rw-card-notice rw-notice-error"
+        } else {
+            "rw-notice rw-card-notice"
+        };
+        h.open("div", &[("class", class)]);
+        h.el("span", &[], &n.notice.text);
+        if n.undo.is_some() {
+            h.button("rw-button", "undo", id, t.undo, &[busy_off]);
+        }
+        h.close("div");
+    }
+    h.close("article");
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panel(
+    h: &mut Html,
+    ctx: Ctx,
+    me: &Me,
+    s: &Subscription,
+    p: Panel,
+    reason: (Option<&str>, &str),
+    locked: bool,
+    busy: bool,
+) {
+    let (t, l) = (ctx.t(), ctx.locale);
+    let o = &me.subscription_options;
+    let id = s.id.as_str();
+    let field_id = format!("rw-field-{id}");
+    let key = format!("field:{id}");
+    if p == Panel::Cancel {
+        return cancel_form(h, ctx, me, s, reason, locked, busy);
+    }
+    h.open(
+        "form",
+        &[
+            ("class", "rw-action"),
+            ("data-act", "submit"),
+            ("data-arg", id),
+        ],
+    );
+    let today = date_of_ms(now_ms());
+    let base = [
+        ("id", field_id.as_str()),
+        ("name", "value"),
+        ("data-key", key.as_str()),
+        ("required", ""),
+    ];
+    match p {
+        Panel::Pause | Panel::Reschedule => {
+            let (label, window, value) = if p == Panel::Pause {
+                let days = i64::from(o.max_pause_days);
+                (
+                    t.resume_on,
+                    days,
+                    add_days(&today, 30.min(days)).unwrap_or_default(),
+                )
+            } else {
+                let days = i64::from(o.reschedule_window_days);
+                (
+                    t.next_delivery_label,
+                    days,
+                    s.next_charge_on.clone().unwrap_or_default(),
+                )
+            };
+            let min = add_days(&today, 1).unwrap_or_default();
+            let max = add_days(&today, window).unwrap_or_default();
+            h.el("label", &[("for", &field_id)], label);
+            let mut attrs = base.to_vec();
+            attrs.extend([
+                ("type", "date"),
+                ("min", min.as_str()),
+                ("max", max.as_str()),
+                ("value", value.as_str()),
+            ]);
+            h.open("input", &attrs);
+        }
+        Panel::Quantity => {
+            h.el("label", &[("for", &field_id)], t.quantity);
+            let max = o.max_quantity.to_string();
+            let value = s.quantity.to_string();
+            let mut attrs = base.to_vec();
+            attrs.extend([
+                ("type", "number"),
+                ("min", "1"),
+                ("max", max.as_str()),
+                ("step", "1"),
+                ("value", value.as_str()),
+            ]);
+            h.open("input", &attrs);
+        }
+        Panel::Frequency | Panel::Swap => {
+            let (label, current, choices): (&str, String, Vec<(String, String)>) =
+                if p == Panel::Frequency {
+                    let choices = o
+                        .allowed_intervals
+                        .iter()
+                        .map(|i| (interval_key(*i), interval_text(l, *i)))
+                        .collect();
+                    (t.frequency, interval_key(s.interval), choices)
+                } else {
+                    let choices = o
+                        .swap_options
+                        .get(&s.product_id)
+                        .map(|list| {
+                            list.iter()
+                                .map(|v| {
+                                    (
+                                        v.variant_id.clone(),
+                                        format!(
+                                            "{} — {}",
+                                            v.title,
+                                            l.money(v.price_minor, &s.currency)
+                                        ),
+                                    )
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (t.product, s.variant_id.clone(), choices)
+                };
+            h.el("label", &[("for", &field_id)], label);
+            h.open("select", &base[..3]);
+            for (value, text) in &choices {
+                h.el(
+                    "option",
+                    &[("value", value), flag(*value == current, "selected")],
+                    text,
+                );
+            }
+            h.close("select");
+        }
+        Panel::Cancel => {}
+    }
+    h.open("div", &[("class", "rw-actions")]);
+    h.open(
+        "button",
+        &[
+            ("type", "submit"),
+            ("class", "rw-button rw-primary"),
+            flag(busy, "disabled"),
+        ],
+    )
+    .text(t.confirm)
+    .close("button");
+    h.button("rw-button", "back", id, t.back, &[]);
+    h.close("div").close("form");
+}
+
+fn interval_key(i: Interval) -> String {
+    format!("{}-{}", i.count, i.unit.as_str())
+}
+
+/// The cancel form: "Cancel now" works at once (a reason is preselected),
+/// beside what would be lost and the save offer for the chosen reason.
+fn cancel_form(
+    h: &mut Html,
+    ctx: Ctx,
+    me: &Me,
+    s: &Subscription,
+    (reason, comment): (Option<&str>, &str),
+    locked: bool,
+    busy: bool,
+) {
+    let (t, l) = (ctx.t(), ctx.locale);
+    let id = s.id.as_str();
+    // Without merchant reasons the API takes free text: say "other".
+    let fallback = [CancelReason {
+        id: "other".to_owned(),
+        label: t.reason.to_owned(),
+        offer: None,
+    }];
+    let reasons: &[CancelReason] = if me.subscription_options.cancel_reasons.is_empty() {
+        &fallback
+    } else {
+        &me.subscription_options.cancel_reasons
+    };
+    let chosen = reason.unwrap_or(&reasons[0].id);
+    h.open(
+        "form",
+        &[
+            ("class", "rw-cancel"),
+            ("data-act", "submit"),
+            ("data-arg", id),
+        ],
+    );
+    h.open("fieldset", &[]).el("legend", &[], t.cancel_title);
+    for (i, r) in reasons.iter().enumerate() {
+        let input_id = format!("rw-reason-{id}-{i}");
+        let key = if i == 0 {
+            format!("field:{id}")
+        } else {
+            format!("reason:{id}:{i}")
+        };
+        h.open("div", &[("class", "rw-radio")]);
+        h.open(
+            "input",
+            &[
+                ("type", "radio"),
+                ("id", &input_id),
+                ("name", "reason"),
+                ("value", &r.id),
+                ("data-act", "reason"),
+                ("data-arg", id),
+                ("data-key", &key),
+                flag(r.id == chosen, "checked"),
+            ],
+        );
+        h.el("label", &[("for", &input_id)], &r.label);
+        h.close("div");
+    }
+    h.close("fieldset");
+    let comment_id = format!("rw-comment-{id}");
+    h.el("label", &[("for", &comment_id)], t.comment);
+    h.el(
+        "textarea",
+        &[
+            ("id", &comment_id),
+            ("name", "comment"),
+            ("maxlength", "500"),
+            ("rows", "2"),
+        ],
+        comment,
+    );
+    h.open("div", &[("class", "rw-lose")]);
+    h.el("p", &[], t.lose_title);
+    h.open("ul", &[]);
+    h.el("li", &[], &fill(t.lose_deliveries, &[("title", &s.title)]));
+    h.el(
+        "li",
+        &[],
+        &fill(t.lose_tier, &[("tier", &me.loyalty.tier.name)]),
+    );
+    if let Some(first) = me.loyalty.expiring.first() {
+        h.el(
+            "li",
+            &[],
+            &fill(
+                t.lose_points,
+                &[
+                    ("points", &l.points(first.points)),
+                    ("date", &l.instant_date(&first.expires_at)),
+                ],
+            ),
+        );
+    }
+    h.close("ul").close("div");
+    h.open("div", &[("class", "rw-actions")]);
+    let offer = reasons
+        .iter()
+        .find(|r| r.id == chosen)
+        .and_then(|r| r.offer.clone());
+    if let (Some(offer), false) = (offer, locked) {
+        let text = match offer {
+            SaveOffer::Skip => t.offer_skip.to_owned(),
+            SaveOffer::Pause { days } => fill(t.offer_pause, &[("days", &l.days(i64::from(days)))]),
+            SaveOffer::Discount { percent } => {
+                fill(t.offer_discount, &[("percent", &percent.to_string())])
+            }
+        };
+        h.button(
+            "rw-button rw-primary",
+            "offer",
+            id,
+            &text,
+            &[flag(busy, "disabled")],
+        );
+    }
+    h.open(
+        "button",
+        &[
+            ("type", "submit"),
+            ("class", "rw-button rw-danger"),
+            flag(busy, "disabled"),
+        ],
+    )
+    .text(t.cancel_now)
+    .close("button");
+    h.button("rw-button", "back", id, t.keep_subscription, &[]);
+    h.close("div").close("form");
 }
 
 /// Runs an action and folds the updated subscription into the document.
 async fn perform(ctx: Ctx, id: &str, action: &Action) -> Result<Subscription, String> {
     let client = ctx.client().ok_or_else(String::new)?;
-    let path = format!("/v1/me/subscriptions/{}/actions", String::from(js_sys::encode_uri_component(id)));
-    let reply = client.post(&path, &action.to_js()).await.map_err(|e| match &e {
-        crate::client::ApiError::Problem { problem, .. } if problem.code == "subscription_locked" => {
+    let path = format!(
+        "/v1/me/subscriptions/{}/actions",
+        String::from(js_sys::encode_uri_component(id))
+    );
+    let reply = client.post(&path, &action.to_js()).await.map_err(|e| {
+        if e.code() == "subscription_locked" || e.code() == "invalid_state" {
+            // The document is stale: show what holds now.
             ctx.refresh();
-            ctx.error_text(&e)
         }
-        _ => ctx.error_text(&e),
+        ctx.error_text(&e)
     })?;
-    let body = reply.body.clone();
     let updated: Subscription = reply.parse().map_err(|e| ctx.error_text(&e))?;
     ctx.me.update(|m| {
         if let Some(m) = m.as_mut()
@@ -331,20 +855,34 @@ async fn perform(ctx: Ctx, id: &str, action: &Action) -> Result<Subscription, St
             *slot = updated.clone();
         }
     });
-    let detail = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&detail, &"action".into(), &action.name().into());
-    let _ = js_sys::Reflect::set(&detail, &"subscription".into(), &body);
+    let detail = object(&[
+        ("action", action.name().into()),
+        ("subscription", reply.body.clone()),
+    ]);
     ctx.emit("retention:subscription-changed", &detail);
     Ok(updated)
 }
 
 fn done_text(ctx: Ctx, action: &Action, s: &Subscription) -> String {
     let (t, l) = (ctx.t(), ctx.locale);
-    let next = s.next_charge_on.as_deref().map(|d| l.date(d)).unwrap_or_default();
+    let next = s
+        .next_charge_on
+        .as_deref()
+        .map(|d| l.date(d))
+        .unwrap_or_default();
     let template = match action {
         Action::SkipNext => t.skipped,
         Action::Pause { .. } => {
-            return fill(t.paused, &[("date", &s.paused_until.as_deref().map(|d| l.date(d)).unwrap_or_default())]);
+            return fill(
+                t.paused,
+                &[(
+                    "date",
+                    &s.paused_until
+                        .as_deref()
+                        .map(|d| l.date(d))
+                        .unwrap_or_default(),
+                )],
+            );
         }
         Action::Resume => t.resumed,
         Action::Cancel { .. } => return t.cancelled.to_owned(),
@@ -353,222 +891,4 @@ fn done_text(ctx: Ctx, action: &Action, s: &Subscription) -> String {
         _ => t.changed,
     };
     fill(template, &[("date", &next)])
-}
-
-#[allow(clippy::too_many_arguments)]
-fn panel_view(
-    ctx: Ctx,
-    panel: Panel,
-    s: &Subscription,
-    o: &SubscriptionOptions,
-    locked: bool,
-    busy: RwSignal<bool>,
-    open: RwSignal<Option<Panel>>,
-    run: impl Fn(Action, Option<Undo>) + Clone + Send + Sync + 'static,
-) -> AnyView {
-    let t = ctx.t();
-    let l = ctx.locale;
-    let today = date_of_ms(now_ms());
-    let value = RwSignal::new(String::new());
-    let back = move |_| open.set(None);
-    let (label, control) = match panel {
-        Panel::Pause => {
-            let min = add_days(&today, 1).unwrap_or_default();
-            let max = add_days(&today, i64::from(o.max_pause_days)).unwrap_or_default();
-            value.set(add_days(&today, 30.min(i64::from(o.max_pause_days))).unwrap_or_default());
-            (t.resume_on, view! {
-                <input type="date" id="rw-field" required min=min max=max prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
-            }.into_any())
-        }
-        Panel::Reschedule => {
-            let min = add_days(&today, 1).unwrap_or_default();
-            let max = add_days(&today, i64::from(o.reschedule_window_days)).unwrap_or_default();
-            value.set(s.next_charge_on.clone().unwrap_or_else(|| min.clone()));
-            (t.next_delivery_label, view! {
-                <input type="date" id="rw-field" required min=min max=max prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
-            }.into_any())
-        }
-        Panel::Quantity => {
-            value.set(s.quantity.to_string());
-            (t.quantity, view! {
-                <input type="number" id="rw-field" required min="1" max=o.max_quantity step="1" inputmode="numeric" prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
-            }.into_any())
-        }
-        Panel::Frequency => {
-            let current = s.interval;
-            let choices: Vec<(String, String)> = o
-                .allowed_intervals
-                .iter()
-                .map(|i| (interval_key(*i), interval_text(l, *i)))
-                .collect();
-            value.set(interval_key(current));
-            (t.frequency, select(value, choices))
-        }
-        Panel::Swap => {
-            value.set(s.variant_id.clone());
-            let choices = o
-                .swap_options
-                .get(&s.product_id)
-                .map(|list| {
-                    list.iter()
-                        .map(|v| (v.variant_id.clone(), format!("{} — {}", v.title, l.money(v.price_minor, &s.currency))))
-                        .collect()
-                })
-                .unwrap_or_default();
-            (t.product, select(value, choices))
-        }
-        Panel::Cancel => return cancel_view(ctx, s, &o.cancel_reasons, locked, busy, open, run),
-    };
-    let allowed = o.allowed_intervals.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let v = value.get_untracked();
-        let action = match panel {
-            Panel::Pause => Action::Pause { resume_on: v },
-            Panel::Reschedule => Action::Reschedule { next_charge_on: v },
-            Panel::Quantity => Action::SetQuantity { quantity: v.trim().parse().unwrap_or(0) },
-            Panel::Swap => Action::Swap { variant_id: v },
-            Panel::Frequency => match allowed.iter().find(|i| interval_key(**i) == v) {
-                Some(interval) => Action::ChangeInterval { interval: *interval },
-                None => return,
-            },
-            Panel::Cancel => return,
-        };
-        let undo = (panel == Panel::Pause).then_some(Undo::Resume);
-        run(action, undo);
-    };
-    view! {
-        <form class="rw-action" on:submit=submit>
-            <label for="rw-field">{label}</label>
-            {control}
-            <div class="rw-actions">
-                <button type="submit" class="rw-button rw-primary" disabled=move || busy.get()>{t.confirm}</button>
-                <button type="button" class="rw-button" on:click=back>{t.back}</button>
-            </div>
-        </form>
-    }
-    .into_any()
-}
-
-fn interval_key(i: Interval) -> String {
-    let unit = match i.unit {
-        IntervalUnit::Day => "day",
-        IntervalUnit::Week => "week",
-        IntervalUnit::Month => "month",
-    };
-    format!("{}-{unit}", i.count)
-}
-
-fn select(value: RwSignal<String>, choices: Vec<(String, String)>) -> AnyView {
-    let options = choices
-        .into_iter()
-        .map(|(key, text)| {
-            let selected = value.get_untracked() == key;
-            view! { <option value=key selected=selected>{text}</option> }
-        })
-        .collect_view();
-    view! {
-        <select id="rw-field" on:change=move |ev| value.set(event_target_value(&ev))>{options}</select>
-    }
-    .into_any()
-}
-
-/// The cancel form: "Cancel now" works at once (a reason is preselected),
-/// beside what would be lost and the save offer for the chosen reason.
-fn cancel_view(
-    ctx: Ctx,
-    s: &Subscription,
-    reasons: &[CancelReason],
-    locked: bool,
-    busy: RwSignal<bool>,
-    open: RwSignal<Option<Panel>>,
-    run: impl Fn(Action, Option<Undo>) + Clone + Send + Sync + 'static,
-) -> AnyView {
-    let t = ctx.t();
-    let l = ctx.locale;
-    // Without merchant reasons the API takes free text: say "other".
-    let reasons: Vec<CancelReason> = if reasons.is_empty() {
-        vec![CancelReason { id: "other".to_owned(), label: t.reason.to_owned(), offer: None }]
-    } else {
-        reasons.to_vec()
-    };
-    let chosen = RwSignal::new(reasons[0].id.clone());
-    let comment = RwSignal::new(String::new());
-    let name = format!("rw-reason-{}", s.id);
-    let radios = reasons
-        .iter()
-        .map(|r| {
-            let id = r.id.clone();
-            let id_check = r.id.clone();
-            let input_id = format!("{name}-{}", r.id);
-            view! {
-                <div class="rw-radio">
-                    <input type="radio" id=input_id.clone() name=name.clone() value=r.id.clone()
-                        prop:checked=move || chosen.with(|c| *c == id_check)
-                        on:change=move |_| chosen.set(id.clone()) />
-                    <label for=input_id>{r.label.clone()}</label>
-                </div>
-            }
-        })
-        .collect_view();
-    let lose = ctx.me.with_untracked(|m| {
-        m.as_ref().map(|m| {
-            let mut lines = vec![fill(t.lose_deliveries, &[("title", &s.title)])];
-            lines.push(fill(t.lose_tier, &[("tier", &m.loyalty.tier.name)]));
-            if let Some(first) = m.loyalty.expiring.first() {
-                lines.push(fill(
-                    t.lose_points,
-                    &[("points", &l.points(first.points)), ("date", &l.instant_date(&first.expires_at))],
-                ));
-            }
-            lines
-        })
-    });
-    let lose = lose.unwrap_or_default().into_iter().map(|line| view! { <li>{line}</li> }).collect_view();
-    let offers: Vec<(String, Option<SaveOffer>)> = reasons.iter().map(|r| (r.id.clone(), r.offer.clone())).collect();
-    let offer_run = run.clone();
-    let offer_button = move || {
-        if locked {
-            return None;
-        }
-        let reason = chosen.get();
-        let offer = offers.iter().find(|(id, _)| *id == reason).and_then(|(_, o)| o.clone())?;
-        let text = match offer {
-            SaveOffer::Skip => t.offer_skip.to_owned(),
-            SaveOffer::Pause { days } => fill(t.offer_pause, &[("days", &l.days(i64::from(days)))]),
-            SaveOffer::Discount { percent } => fill(t.offer_discount, &[("percent", &percent.to_string())]),
-        };
-        let run = offer_run.clone();
-        Some(view! {
-            <button type="button" class="rw-button rw-primary" disabled=move || busy.get()
-                on:click=move |_| run(Action::AcceptOffer { reason: reason.clone() }, None)>{text}</button>
-        })
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = comment.get_untracked();
-        let comment = (!text.trim().is_empty()).then(|| text.trim().to_owned());
-        run(Action::Cancel { reason: chosen.get_untracked(), comment }, None);
-    };
-    let comment_id = format!("rw-comment-{}", s.id);
-    view! {
-        <form class="rw-cancel" on:submit=submit>
-            <fieldset>
-                <legend>{t.cancel_title}</legend>
-                {radios}
-            </fieldset>
-            <label for=comment_id.clone()>{t.comment}</label>
-            <textarea id=comment_id maxlength="500" rows="2" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-            <div class="rw-lose">
-                <p>{t.lose_title}</p>
-                <ul>{lose}</ul>
-            </div>
-            <div class="rw-actions">
-                {offer_button}
-                <button type="submit" class="rw-button rw-danger" disabled=move || busy.get()>{t.cancel_now}</button>
-                <button type="button" class="rw-button" on:click=move |_| open.set(None)>{t.keep_subscription}</button>
-            </div>
-        </form>
-    }
-    .into_any()
 }
