@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { withShopPage, eventually, norm, num, text, closeBrowser } from './lib/page.mjs';
-import { seededCustomer, customerWithPoints, customer, allActivity } from './lib/api.mjs';
+import { seededCustomer, customerWithPoints, customer, allActivity, event, newCustomerId } from './lib/api.mjs';
 import { TIME_ZONE } from './lib/env.mjs';
 
 after(closeBrowser);
@@ -75,7 +75,7 @@ test('"Add reminder to calendar" downloads an .ics event on or before the expiry
   });
 });
 
-test('rewards: one per catalogue entry, Redeem disabled when the balance does not cover it; the tier progress', async (t) => {
+test('rewards: one per catalogue entry, Redeem disabled when the balance does not cover it; the tier and how far the next one is', async (t) => {
   const id = await customerWithPoints('rewards', 260);
   const view = await customer(id);
   assert.equal(view.loyalty.balance, 260);
@@ -98,11 +98,25 @@ test('rewards: one per catalogue entry, Redeem disabled when the balance does no
     assert.equal(norm(await s.locator('.rw-tier').textContent()), view.loyalty.tier.name, '.rw-tier: the tier name');
     const shown = await text(s);
     assert.match(shown, new RegExp(`${num(next.points_needed)} points to ${next.name}`), 'the section says how far the next tier is');
-    const bar = s.getByRole('progressbar');
+  });
+});
+
+test('tier progress: a [role=progressbar] toward the next tier with aria-valuenow/aria-valuemax and "N points to TIER"', async (t) => {
+  // an order of 1 200 ₽ three weeks ago: 1 200 qualifying points of Silver's 5 000 (scripts/seed-demo.mjs)
+  const id = newCustomerId('progress');
+  const paidAt = new Date(Date.now() - 21 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const { loyalty } = await event(id, { type: 'order_paid', order_id: `${id}-1`, amount_minor: 120_000, currency: 'RUB', paid_at: paidAt });
+  const next = loyalty.next_tier;
+  assert.equal(next?.name, 'Silver', 'Silver is next');
+  assert.equal(next.points_needed, 3800, 'with 3 800 points to go');
+
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }] }, async ({ section }) => {
+    const bar = section('loyalty').getByRole('progressbar');
     assert.equal(await bar.count(), 1, 'a [role=progressbar] toward the next tier (UI.md, Loyalty)');
     const now = Number(await bar.getAttribute('aria-valuenow'));
     const max = Number(await bar.getAttribute('aria-valuemax'));
-    assert.ok(Number.isFinite(now) && Number.isFinite(max) && max > 0 && now >= 0 && now <= max, `aria-valuenow ${now} / aria-valuemax ${max}`);
+    assert.ok(Number.isFinite(now) && Number.isFinite(max) && max > 0, `aria-valuenow ${now} / aria-valuemax ${max}`);
+    assert.ok(Math.abs(now / max - 1200 / 5000) < 0.01, `the bar is 24 % of the way to Silver (aria-valuenow ${now} / aria-valuemax ${max})`);
     assert.match(await text(bar), new RegExp(`${num(next.points_needed)} points to ${next.name}`), 'the progressbar\'s text');
   });
 });

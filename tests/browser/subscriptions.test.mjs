@@ -56,9 +56,9 @@ test('skip the next delivery, then Undo: the date moves one interval and comes b
     await eventually(async () => assert.equal(await next.getAttribute('data-date'), skipped, 'the next delivery moves two weeks'));
     assert.equal(sub(await customer(id), 'demo-tea').next_charge_on, skipped, 'the API agrees');
 
-    const notice = s.locator('.rw-notice').filter({ hasText: /\S/ });
-    await eventually(async () => assert.equal(await notice.count(), 1, 'a notice says what changed'));
-    assert.equal(await notice.getAttribute('role'), 'status', 'the notice is a status live region');
+    // the section's live region announces it, with the new date
+    const live = s.locator('[role="status"].rw-notice');
+    await eventually(async () => assert.match(await text(live), new RegExp(`(^|\\D)${Number(skipped.slice(8, 10))}(\\D|$)`), 'the notice says what changed (the new date)'));
     const changed = await events('retention:subscription-changed');
     assert.equal(changed.length, 1, 'retention:subscription-changed fired');
     assert.equal(changed[0].detail.action, 'skip_next');
@@ -66,7 +66,7 @@ test('skip the next delivery, then Undo: the date moves one interval and comes b
     assert.equal(changed[0].detail.subscription.next_charge_on, skipped);
     assert.ok(changed[0].bubbles && changed[0].composed && changed[0].target === 'retention-widget');
 
-    await button(notice, 'Undo').click();
+    await button(s.locator('.rw-notice'), 'Undo').click();
     await eventually(async () => assert.equal(await next.getAttribute('data-date'), before.next_charge_on, 'Undo brings the date back'));
     const undone = sub(await customer(id), 'demo-tea');
     assert.equal(undone.next_charge_on, before.next_charge_on, 'the API has the old date again');
@@ -74,7 +74,7 @@ test('skip the next delivery, then Undo: the date moves one interval and comes b
   });
 });
 
-test('pause until a date, then resume', async (t) => {
+test('pause until a date, then resume; pause again and Undo', async (t) => {
   const id = await seededCustomer('pause');
   const resumeOn = addDays(todayUtc(), 20);
 
@@ -100,7 +100,17 @@ test('pause until a date, then resume', async (t) => {
     await eventually(async () => assert.equal(await coffee.getAttribute('data-status'), 'active'));
     assert.equal(sub(await customer(id), 'demo-coffee').status, 'active', 'the API has it active again');
     await eventually(async () => assert.equal(await button(coffee, 'Pause').count(), 1, 'Pause is back'));
-    assert.deepEqual((await events('retention:subscription-changed')).map((e) => e.detail.action), ['pause', 'resume']);
+
+    // paused again, then the notice's Undo resumes it
+    await button(coffee, 'Pause').click();
+    await form.waitFor({ state: 'visible', timeout: 5000 });
+    await form.getByLabel('Resume on', { exact: true }).fill(resumeOn);
+    await button(form, 'Confirm').click();
+    await eventually(async () => assert.equal(await coffee.getAttribute('data-status'), 'paused'));
+    await button(s.locator('.rw-notice'), 'Undo').click();
+    await eventually(async () => assert.equal(await coffee.getAttribute('data-status'), 'active', 'Undo after a pause resumes'));
+    assert.equal(sub(await customer(id), 'demo-coffee').status, 'active', 'the API has it active');
+    assert.deepEqual((await events('retention:subscription-changed')).map((e) => e.detail.action), ['pause', 'resume', 'pause', 'resume']);
   });
 });
 
