@@ -217,27 +217,6 @@ pub fn parse_token(text: &str) -> Option<String> {
     looks_like_jwt.then(|| token.to_owned())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_token;
-
-    #[test]
-    fn token_url_answers_json_or_bare() {
-        assert_eq!(
-            parse_token(r#"{"token": "a.b.c"}"#).as_deref(),
-            Some("a.b.c")
-        );
-        assert_eq!(
-            parse_token("{\"exp\":1,\"token\":\"x-1.y_2.z\"}\n").as_deref(),
-            Some("x-1.y_2.z")
-        );
-        assert_eq!(parse_token(" a.b.c \n").as_deref(), Some("a.b.c"));
-        assert_eq!(parse_token("<html>login</html>"), None);
-        assert_eq!(parse_token(r#"{"error": "no session"}"#), None);
-        assert_eq!(parse_token(r#"{"token": "a.b"}"#), None);
-    }
-}
-
 async fn read(response: Response) -> Result<Reply, ApiError> {
     let status = response.status();
     let etag = response.headers().get("etag").ok().flatten();
@@ -262,4 +241,25 @@ fn idempotency_key() -> String {
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
         .unwrap_or_else(|| format!("rw-{}", js_sys::Math::random().to_bits()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_token;
+
+    #[test]
+    fn token_url_answers_json_or_bare() {
+        assert_eq!(
+            parse_token(r#"{"token": "a.b.c"}"#).as_deref(),
+            Some("a.b.c")
+        );
+        assert_eq!(
+            parse_token("{\"exp\":1,\"token\":\"x-1.y_2.z\"}\n").as_deref(),
+            Some("x-1.y_2.z")
+        );
+        assert_eq!(parse_token(" a.b.c \n").as_deref(), Some("a.b.c"));
+        assert_eq!(parse_token("<html>login</html>"), None);
+        assert_eq!(parse_token(r#"{"error": "no session"}"#), None);
+        assert_eq!(parse_token(r#"{"token": "a.b"}"#), None);
+    }
 }

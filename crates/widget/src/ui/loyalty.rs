@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{Act, Ctx, Notice, ctx, live, notice_view};
+use super::{Act, Ctx, Notice, ctx, live, live_status, notice_view};
 use crate::dates::{format_instant, instant_ms, now_ms};
 use crate::html::{Html, flag};
 use crate::i18n::fill;
@@ -168,14 +168,25 @@ pub fn section() -> impl IntoView {
         _ => {}
     };
 
-    let balance = move || ctx.me.with(|m| m.as_ref().map_or(0, |m| m.loyalty.balance));
+    // The balance is its own live region, so a change is announced.
+    let balance_html = move || {
+        let balance = ctx.me.with(|m| m.as_ref().map_or(0, |m| m.loyalty.balance));
+        let mut h = Html::new();
+        h.el("span", &[("class", "rw-label")], t.balance);
+        h.el(
+            "p",
+            &[
+                ("class", "rw-balance"),
+                ("data-balance", &balance.to_string()),
+            ],
+            &l.points(balance),
+        );
+        h.finish()
+    };
     view! {
         <section class="rw-section" data-section="loyalty" aria-labelledby="rw-h-loyalty">
             <h2 id="rw-h-loyalty">{t.h_loyalty}</h2>
-            <div class="rw-balance-box" aria-live="polite" aria-atomic="true">
-                <span class="rw-label">{t.balance}</span>
-                <p class="rw-balance" data-balance=balance>{move || l.points(balance())}</p>
-            </div>
+                        {live_status("rw-balance-box", balance_html, |_| {}, StoredValue::new(None))}
             {live(render, handle, focus)}
             {notice_view(notice)}
         </section>

@@ -244,19 +244,6 @@ impl Notice {
     }
 }
 
-/// The live region a section announces its results in.
-pub fn notice_view(notice: RwSignal<Option<Notice>>) -> impl IntoView {
-    view! {
-        <p
-            class="rw-notice"
-            role="status"
-            class:rw-notice-error=move || notice.with(|n| n.as_ref().is_some_and(|n| n.error))
-        >
-            {move || notice.with(|n| n.as_ref().map(|n| n.text.clone()))}
-        </p>
-    }
-}
-
 /// The shared context inside views.
 pub fn ctx() -> Ctx {
     expect_context::<Ctx>()
@@ -297,13 +284,58 @@ pub fn live(
     focus: StoredValue<Option<String>>,
 ) -> impl IntoView {
     // Boxed, so the effect and listener code exists once, not per section.
-    live_boxed(Box::new(render), Box::new(handle), focus)
+    live_boxed(Box::new(render), Box::new(handle), focus, "rw-body", None)
+}
+
+/// A live region (`role=status`) whose content is `render`'s markup:
+/// assistive technology announces each change; its buttons go to `handle`.
+pub fn live_status(
+    class: &'static str,
+    render: impl Fn() -> String + 'static,
+    handle: impl Fn(Act) + 'static,
+    focus: StoredValue<Option<String>>,
+) -> impl IntoView {
+    live_boxed(
+        Box::new(render),
+        Box::new(handle),
+        focus,
+        class,
+        Some("status"),
+    )
+}
+
+/// A section's notice region showing `notice`.
+pub fn notice_view(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    live_status(
+        "rw-notice",
+        move || notice.with(|n| n.as_ref().map(notice_html).unwrap_or_default()),
+        |_| {},
+        StoredValue::new(None),
+    )
+}
+
+/// A notice's markup (an error is styled as one).
+pub fn notice_html(n: &Notice) -> String {
+    let mut h = crate::html::Html::new();
+    let class = if n.error {
+        "rw-notice-error"
+    } else {
+        "rw-notice-ok"
+    };
+    h.el("span", &[("class", class)], &n.text);
+    h.finish()
 }
 
 type Render = Box<dyn Fn() -> String>;
 type Handle = Box<dyn Fn(Act)>;
 
-fn live_boxed(render: Render, handle: Handle, focus: StoredValue<Option<String>>) -> AnyView {
+fn live_boxed(
+    render: Render,
+    handle: Handle,
+    focus: StoredValue<Option<String>>,
+    class: &'static str,
+    role: Option<&'static str>,
+) -> AnyView {
     let body = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         let html = render();
@@ -326,8 +358,9 @@ fn live_boxed(render: Render, handle: Handle, focus: StoredValue<Option<String>>
         }
     };
     view! {
-        <div
-            class="rw-body"
+                <div
+            class=class
+            role=role
             node_ref=body
             on:click=move |ev| run(act_of(&ev, false).filter(|a| a.el.tag_name() == "BUTTON"))
             on:change=move |ev| run(act_of(&ev, false))

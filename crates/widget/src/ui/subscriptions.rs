@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use super::{Act, Ctx, Notice, ctx, field, live, notice_view};
+use super::{Act, Ctx, Notice, ctx, field, live, live_status, notice_html};
 use crate::dates::{add_days, date_of_ms, now_ms, start_of_date_ms};
 use crate::html::{Html, flag};
 use crate::i18n::{Locale, fill};
@@ -124,7 +124,7 @@ pub fn section() -> impl IntoView {
     let reason = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let card_notice = RwSignal::new(None::<CardNotice>);
-    let notice = RwSignal::new(None::<Notice>);
+
     let focus = StoredValue::new(None::<String>);
     // The cancel comment survives a re-render (choosing another reason).
     let comment = StoredValue::new(String::new());
@@ -136,28 +136,24 @@ pub fn section() -> impl IntoView {
         let open = panel.get();
         let chosen = reason.get();
         let busy = busy.get();
-        card_notice.with(|n| {
-            ctx.me.with(|me| {
-                let Some(me) = me else { return };
-                if me.subscriptions.is_empty() {
-                    h.el("p", &[("class", "rw-muted")], t.no_subscriptions);
-                }
-                for s in &me.subscriptions {
-                    let open = open.as_ref().filter(|(id, _)| *id == s.id).map(|(_, p)| *p);
-                    let n = n.as_ref().filter(|n| n.id == s.id);
-                    card(
-                        &mut h,
-                        ctx,
-                        me,
-                        s,
-                        open,
-                        (chosen.as_deref(), &typed),
-                        n,
-                        busy,
-                        now,
-                    );
-                }
-            })
+        ctx.me.with(|me| {
+            let Some(me) = me else { return };
+            if me.subscriptions.is_empty() {
+                h.el("p", &[("class", "rw-muted")], t.no_subscriptions);
+            }
+            for s in &me.subscriptions {
+                let open = open.as_ref().filter(|(id, _)| *id == s.id).map(|(_, p)| *p);
+                card(
+                    &mut h,
+                    ctx,
+                    me,
+                    s,
+                    open,
+                    (chosen.as_deref(), &typed),
+                    busy,
+                    now,
+                );
+            }
         });
         h.finish()
     };
@@ -174,21 +170,21 @@ pub fn section() -> impl IntoView {
             if result.is_ok() {
                 panel.set(None);
             }
-            let shown = Notice {
-                text: text.clone(),
-                error,
-            };
-            focus.set_value(Some(if result.is_ok() && undo.is_some() {
-                format!("undo:{id}")
-            } else {
-                format!("{}:{id}", first_button(&action))
-            }));
+            let title = ctx.me.with_untracked(|m| {
+                m.as_ref()
+                    .and_then(|m| m.subscriptions.iter().find(|s| s.id == id))
+                    .map(|s| s.title.clone())
+                    .unwrap_or_default()
+            });
+            focus.set_value(Some(format!("{}:{id}", first_button(&action))));
             card_notice.set(Some(CardNotice {
                 id,
-                notice: shown.clone(),
+                notice: Notice {
+                    text: format!("{title}: {text}"),
+                    error,
+                },
                 undo: if result.is_ok() { undo } else { None },
             }));
-            notice.set(Some(shown));
         });
     };
 
@@ -254,35 +250,7 @@ pub fn section() -> impl IntoView {
                 let chosen = reason.get_untracked().unwrap_or_default();
                 run(id, Action::AcceptOffer { reason: chosen }, None)
             }
-            "undo" => {
-                let undo = card_notice.get_untracked().and_then(|n| n.undo);
-                let action = match undo {
-                    Some(Undo::Reschedule(date)) => Action::Reschedule {
-                        next_charge_on: date,
-                    },
-                    Some(Undo::Resume) => Action::Resume,
-                    None => return,
-                };
-                busy.set(true);
-                spawn_local(async move {
-                    let result = perform(ctx, &id, &action).await;
-                    busy.set(false);
-                    let shown = match result {
-                        Ok(_) => Notice {
-                            text: t.undone.to_owned(),
-                            error: false,
-                        },
-                        Err(text) => Notice { text, error: true },
-                    };
-                    focus.set_value(Some(format!("skip:{id}")));
-                    card_notice.set(Some(CardNotice {
-                        id,
-                        notice: shown.clone(),
-                        undo: None,
-                    }));
-                    notice.set(Some(shown));
-                });
-            }
+
             "submit" => {
                 let Some((_, p)) = panel.get_untracked() else {
                     return;
@@ -326,11 +294,65 @@ pub fn section() -> impl IntoView {
         }
     };
 
+    // Undo takes back the skip or pause the notice reports.
+    let undo = move || {
+        let Some(CardNotice {
+            id,
+            undo: Some(undo),
+            ..
+        }) = card_notice.get_untracked()
+        else {
+            return;
+        };
+        let action = match undo {
+            Undo::Reschedule(date) => Action::Reschedule {
+                next_charge_on: date,
+            },
+            Undo::Resume => Action::Resume,
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = perform(ctx, &id, &action).await;
+            busy.set(false);
+            let notice = match result {
+                Ok(_) => Notice {
+                    text: t.undone.to_owned(),
+                    error: false,
+                },
+                Err(text) => Notice { text, error: true },
+            };
+            focus.set_value(Some(format!("skip:{id}")));
+            card_notice.set(Some(CardNotice {
+                id,
+                notice,
+                undo: None,
+            }));
+        });
+    };
+    let notice = move || {
+        let busy = busy.get();
+        card_notice.with(|n| {
+            let Some(n) = n else { return String::new() };
+            let mut html = notice_html(&n.notice);
+            if n.undo.is_some() {
+                let mut h = Html::new();
+                h.button(
+                    "rw-button",
+                    "undo",
+                    &n.id,
+                    t.undo,
+                    &[flag(busy, "disabled")],
+                );
+                html.push_str(&h.finish());
+            }
+            html
+        })
+    };
     view! {
         <section class="rw-section" data-section="subscriptions" aria-labelledby="rw-h-subscriptions">
             <h2 id="rw-h-subscriptions">{t.h_subscriptions}</h2>
             {live(render, handle, focus)}
-            <div class="rw-sr">{notice_view(notice)}</div>
+            {live_status("rw-notice rw-notice-row", notice, move |_| undo(), StoredValue::new(None))}
         </section>
     }
 }
@@ -352,7 +374,7 @@ fn first_button(action: &Action) -> &'static str {
     match action {
         Action::Cancel { .. } => "reactivate",
         Action::Reactivate | Action::Resume => "skip",
-        Action::Pause { .. } => "resume",
+        Action::Pause { .. } | Action::AcceptOffer { .. } => "resume",
         _ => "skip",
     }
 }
@@ -398,7 +420,6 @@ fn card(
     s: &Subscription,
     open: Option<Panel>,
     reason: (Option<&str>, &str),
-    notice: Option<&CardNotice>,
     busy: bool,
     now: f64,
 ) {
@@ -549,19 +570,7 @@ fn card(
     if let Some(p) = open {
         panel(h, ctx, me, s, p, reason, locked.is_some(), busy);
     }
-    if let Some(n) = notice {
-        let class = if n.notice.error {
-            "rw-notice rw-card-notice rw-notice-error"
-        } else {
-            "rw-notice rw-card-notice"
-        };
-        h.open("div", &[("class", class)]);
-        h.el("span", &[], &n.notice.text);
-        if n.undo.is_some() {
-            h.button("rw-button", "undo", id, t.undo, &[busy_off]);
-        }
-        h.close("div");
-    }
+
     h.close("article");
 }
 
