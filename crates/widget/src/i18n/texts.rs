@@ -222,6 +222,8 @@ pub struct Texts {
     pub always_on: &'static str,
     /// "Messages per week"
     pub per_week: &'static str,
+    /// "How often and when"
+    pub how_often: &'static str,
     /// "No limit"
     pub no_limit: &'static str,
     /// "Quiet hours"
@@ -404,6 +406,7 @@ pub static EN: Texts = Texts {
     subscription_updates: "Subscription updates",
     always_on: "always on",
     per_week: "Messages per week",
+    how_often: "How often and when",
     no_limit: "No limit",
     quiet_hours: "Quiet hours",
     from: "From",
@@ -564,6 +567,7 @@ pub static RU: Texts = Texts {
     subscription_updates: "Статус подписок",
     always_on: "всегда включено",
     per_week: "Сообщений в неделю",
+    how_often: "Как часто и когда",
     no_limit: "Без ограничений",
     quiet_hours: "Тихие часы",
     from: "С",

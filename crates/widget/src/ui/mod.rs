@@ -359,8 +359,9 @@ fn live_boxed(
     };
     view! {
                 <div
-            class=class
+                        class=class
             role=role
+            aria-live=role.map(|_| "polite")
             node_ref=body
             on:click=move |ev| run(act_of(&ev, false).filter(|a| a.el.tag_name() == "BUTTON"))
             on:change=move |ev| run(act_of(&ev, false))

@@ -428,7 +428,7 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     h.close("div").close("fieldset");
 
     // How often and when.
-    h.open("fieldset", &[]).el("legend", &[], t.per_week);
+    h.open("fieldset", &[]).el("legend", &[], t.how_often);
     h.open("div", &[("class", "rw-row")]);
     h.el("label", &[("for", "rw-cap")], t.per_week);
     h.open(
