@@ -27,7 +27,18 @@ test('balance, pending points, tier and every expiry date are those of the API',
     const balance = s.locator('.rw-balance');
     assert.equal(await balance.getAttribute('data-balance'), String(loyalty.balance), 'data-balance');
     assert.match(await text(balance), new RegExp(`(^|\\D)${num(loyalty.balance)} points\\b`), '.rw-balance text');
-    const live = await balance.evaluate((el) => el.closest('[aria-live]')?.getAttribute('aria-live') ?? null);
+    // the politeness of the nearest live region: aria-live, or the implicit
+    // one of role=status (polite) or role=alert (assertive)
+    const live = await balance.evaluate((el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const explicit = e.getAttribute('aria-live');
+        if (explicit) return explicit;
+        const role = e.getAttribute('role');
+        if (role === 'status' || role === 'log') return 'polite';
+        if (role === 'alert') return 'assertive';
+      }
+      return null;
+    });
     assert.equal(live, 'polite', '.rw-balance sits in an aria-live="polite" region');
 
     const pending = s.locator('.rw-pending');
