@@ -14,6 +14,7 @@ use web_sys::{Element, Event, HtmlElement, ShadowRoot};
 
 use crate::client::{ApiError, Client};
 use crate::host::{Config, Section, emit};
+use crate::html::Html;
 use crate::i18n::{Locale, Texts, fill};
 use crate::model::Me;
 
@@ -157,6 +158,51 @@ pub fn app(config: Config, host: HtmlElement) -> impl IntoView {
     });
 
     let sections = config.sections;
+    // Loading and failure are markup like the sections; the sections
+    // themselves mount once the document is there.
+    let state_html = move || {
+        let mut h = Html::new();
+        match load.get() {
+            Load::Loading => {
+                h.open("div", &[("class", "rw-skeleton")]);
+                h.el("span", &[("class", "rw-sr")], t.loading);
+                for class in [
+                    "rw-bone rw-bone-title",
+                    "rw-bone rw-bone-big",
+                    "rw-bone",
+                    "rw-bone",
+                ] {
+                    h.el("div", &[("class", class)], "");
+                }
+                h.close("div");
+            }
+            Load::Failed(error) => {
+                h.open("div", &[("class", "rw-error"), ("role", "alert")]);
+                h.open("p", &[])
+                    .el("strong", &[], t.error_title)
+                    .text(" ")
+                    .text(&ctx.error_text(&error));
+                h.close("p");
+                h.button("rw-button", "retry", "", t.try_again, &[]);
+                h.close("div");
+            }
+            Load::Ready => {}
+        }
+        h.finish()
+    };
+    let offline_html = move || {
+        let mut h = Html::new();
+        if !online.get() {
+            h.el("p", &[], t.offline);
+        }
+        h.finish()
+    };
+    let retry = move |a: Act| {
+        if a.act == "retry" {
+            start();
+        }
+    };
+    let ready = move || load.with(|l| *l == Load::Ready);
     view! {
         <div
             class="rw"
@@ -168,47 +214,23 @@ pub fn app(config: Config, host: HtmlElement) -> impl IntoView {
             }
             aria-busy=move || if load.get() == Load::Loading { "true" } else { "false" }
         >
-            <Show when=move || !online.get()>
-                <p class="rw-offline" role="status">{t.offline}</p>
-            </Show>
-            {move || match load.get() {
-                Load::Loading => skeleton(t).into_any(),
-                Load::Failed(error) => {
-                    view! {
-                        <div class="rw-error" role="alert">
-                            <p><strong>{t.error_title}</strong> " " {ctx.error_text(&error)}</p>
-                            <button type="button" class="rw-button" on:click=move |_| start()>
-                                {t.try_again}
-                            </button>
-                        </div>
+            {live_status("rw-offline", offline_html, |_| {}, StoredValue::new(None))}
+            {live(state_html, retry, StoredValue::new(None))}
+            <Show when=ready>
+                {
+                    let sections = sections.clone();
+                    move || {
+                        sections
+                            .iter()
+                            .map(|section| match section {
+                                Section::Loyalty => loyalty::section().into_any(),
+                                Section::Subscriptions => subscriptions::section().into_any(),
+                                Section::Preferences => preferences::section().into_any(),
+                            })
+                            .collect_view()
                     }
-                        .into_any()
                 }
-                Load::Ready => {
-                    sections
-                        .iter()
-                        .map(|section| match section {
-                            Section::Loyalty => loyalty::section().into_any(),
-                            Section::Subscriptions => subscriptions::section().into_any(),
-                            Section::Preferences => preferences::section().into_any(),
-                        })
-                        .collect_view()
-                        .into_any()
-                }
-            }}
-        </div>
-    }
-}
-
-/// Grey blocks in the shape of the content while it loads.
-fn skeleton(t: &'static Texts) -> impl IntoView {
-    view! {
-        <div class="rw-skeleton">
-            <span class="rw-sr">{t.loading}</span>
-            <div class="rw-bone rw-bone-title"></div>
-            <div class="rw-bone rw-bone-big"></div>
-            <div class="rw-bone"></div>
-            <div class="rw-bone"></div>
+            </Show>
         </div>
     }
 }
