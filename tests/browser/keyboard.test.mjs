@@ -2,7 +2,7 @@
 // subscription action with Undo, a preference saved.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { withShopPage, eventually, text, tabTo, focusRing, closeBrowser } from './lib/page.mjs';
+import { withShopPage, eventually, text, tabTo, focusRing, isFocused, closeBrowser } from './lib/page.mjs';
 import { seededCustomer, customerWithPoints, customer } from './lib/api.mjs';
 
 after(closeBrowser);
@@ -34,6 +34,7 @@ test('keyboard: Tab to Skip next delivery, Enter; Tab to Undo, Space', async (t)
     await tabTo(page, tea.getByRole('button', { name: 'Skip next delivery', exact: true }));
     await page.keyboard.press('Enter');
     await eventually(async () => assert.notEqual(await tea.locator('.rw-next').getAttribute('data-date'), before, 'skipped'));
+    assert.ok(await page.evaluate(() => document.activeElement?.localName === 'retention-widget' && document.activeElement.shadowRoot.activeElement !== null), 'focus is still inside the widget after it re-rendered');
     assert.notEqual((await customer(id)).subscriptions.find((x) => x.id === 'demo-tea').next_charge_on, before);
     await tabTo(page, section('subscriptions').locator('.rw-notice').getByRole('button', { name: 'Undo', exact: true }));
     await page.keyboard.press('Space');
@@ -50,7 +51,8 @@ test('keyboard: Tab to a topic, Space; Tab to Save preferences, Enter', async (t
     assert.equal(await rec.isChecked(), false);
     await tabTo(page, rec);
     await page.keyboard.press('Space');
-    assert.equal(await rec.isChecked(), true, 'Space checks it');
+    await eventually(async () => assert.equal(await rec.isChecked(), true, 'Space checks it'));
+    assert.ok(await isFocused(rec), 'focus stays on the checkbox (the shopper keeps their place)');
     await tabTo(page, s.getByRole('button', { name: 'Save preferences', exact: true }));
     await page.keyboard.press('Enter');
     await eventually(async () => assert.match(await text(s.locator('.rw-notice')), /Preferences saved/));

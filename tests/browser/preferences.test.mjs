@@ -37,6 +37,7 @@ test('change a topic and the weekly cap, Save: stored, announced, and kept after
     await cap.selectOption({ label: '5' });
     await s.getByRole('button', { name: 'Save preferences', exact: true }).click();
     await eventually(async () => assert.match(await text(s.locator('.rw-notice')), /Preferences saved/));
+    assert.match(await text(s.locator('.rw-notice .rw-notice-ok')), /Preferences saved/, 'a success notice (.rw-notice-ok)');
 
     const expected = clone(before);
     expected.topics.recommendations = true;

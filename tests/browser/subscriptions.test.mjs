@@ -59,6 +59,7 @@ test('skip the next delivery, then Undo: the date moves one interval and comes b
     // the section's live region announces it, with the new date
     const live = s.locator('[role="status"].rw-notice');
     await eventually(async () => assert.match(await text(live), new RegExp(`(^|\\D)${Number(skipped.slice(8, 10))}(\\D|$)`), 'the notice says what changed (the new date)'));
+    assert.ok((await text(live)).includes(before.title), `the notice "${await text(live)}" names the subscription (${before.title})`);
     const changed = await events('retention:subscription-changed');
     assert.equal(changed.length, 1, 'retention:subscription-changed fired');
     assert.equal(changed[0].detail.action, 'skip_next');
