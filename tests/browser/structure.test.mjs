@@ -2,8 +2,8 @@
 // headings, one live region per section for notices.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { withShopPage, norm, closeBrowser } from './lib/page.mjs';
-import { seededCustomer } from './lib/api.mjs';
+import { withShopPage, norm, text, eventually, waitReady, closeBrowser } from './lib/page.mjs';
+import { seededCustomer, customerWithPoints, event } from './lib/api.mjs';
 
 after(closeBrowser);
 
@@ -25,5 +25,38 @@ test('root div.rw (ready, lang), the three sections in order with their headings
       notices[name] = await s.locator('[role="status"].rw-notice').count();
     }
     assert.deepEqual(notices, { loyalty: 1, subscriptions: 1, preferences: 1 }, 'one [role=status] .rw-notice live region per section');
+  });
+});
+
+test('loading: the root is data-state=loading with aria-busy=true until /v1/me answers', async (t) => {
+  const id = await customerWithPoints('loading', 42);
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }], ready: false, hold: '/v1/me' }, async ({ widget, release }) => {
+    const root = widget().locator('div.rw');
+    await root.waitFor({ state: 'attached', timeout: 20_000 });
+    assert.equal(await root.getAttribute('data-state'), 'loading');
+    assert.equal(await root.getAttribute('aria-busy'), 'true', 'aria-busy while loading');
+    assert.equal(await root.locator('.rw-balance').count(), 0, 'no balance yet');
+    release();
+    await waitReady(widget());
+    assert.notEqual(await root.getAttribute('aria-busy'), 'true', 'not busy once ready');
+    assert.equal(await root.locator('.rw-balance').getAttribute('data-balance'), '42');
+  });
+});
+
+test('offline: a [role=status].rw-offline banner while offline; back online the widget reloads by itself', async (t) => {
+  const id = await customerWithPoints('offline', 10);
+  await withShopPage(t, {
+    widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }],
+    allowConsole: [/ERR_INTERNET_DISCONNECTED/],
+  }, async ({ page, widget }) => {
+    const root = widget().locator('div.rw');
+    await page.context().setOffline(true);
+    const banner = root.locator('[role="status"].rw-offline');
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await text(banner), /offline/i);
+    await event(id, { type: 'points_adjusted', points: 5, reason: 'Browser suite, while the shopper was offline' });
+    await page.context().setOffline(false);
+    await eventually(async () => assert.equal(await banner.count(), 0, 'the banner goes away'));
+    await eventually(async () => assert.equal(await root.locator('.rw-balance').getAttribute('data-balance'), '15', 'reloaded: the points given meanwhile are there'));
   });
 });

@@ -109,13 +109,14 @@ const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9а-яё]+/gi, '-').
  *   colorScheme   the browser's prefers-color-scheme (default light)
  *   allowConsole  [RegExp]: console errors this test expects (matched against "text @ url")
  *   ready         wait until every widget's root is data-state=ready (default true)
+ *   hold          an API path (e.g. /v1/me): its requests wait until the test calls release()
  *
- * `fn` gets {page, widget(i), section(name, i), events(type), reload(), url}.
+ * `fn` gets {page, widget(i), section(name, i), events(type), reload(), release(), url, allowed}.
  * After `fn`, the test fails if the page logged an unexpected console
  * error, threw, or violated its CSP.
  */
 export async function withShopPage(t, options, fn) {
-  const { widgets, html, path, lang, stylesheets, csp = true, colorScheme = 'light', allowConsole = [], ready = true } = options;
+  const { widgets, html, path, lang, stylesheets, hold, csp = true, colorScheme = 'light', allowConsole = [], ready = true } = options;
   const b = await browser();
   const context = await b.newContext({
     locale: 'en-US', timezoneId: TIME_ZONE, colorScheme, viewport: { width: 1100, height: 900 },
@@ -128,6 +129,11 @@ export async function withShopPage(t, options, fn) {
     });
     await context.addInitScript(RECORDER);
     const page = await context.newPage();
+    let release = () => {};
+    if (hold) {
+      const gate = new Promise((open) => { release = open; });
+      await page.route((u) => u.origin === API_BASE && u.pathname === hold, async (route) => { await gate; await route.continue(); });
+    }
     page.on('console', (msg) => {
       const text = msg.text();
       const loc = msg.location();
@@ -153,6 +159,7 @@ export async function withShopPage(t, options, fn) {
       section: (name, i = 0) => page.locator('retention-widget').nth(i).locator(`section[data-section="${name}"]`),
       events: (type) => page.evaluate((ty) => window.__rwEvents.filter((e) => !ty || e.type === ty), type),
       reload: async () => { await page.reload(); if (ready) await waitAllReady(page); },
+      release: () => release(),
       problems,
       allowed,
     };
