@@ -49,6 +49,8 @@ class RetentionWidget extends HTMLElement {
         this.#mounted = m.mount(this);
       } catch (error) {
         this.#queued = false;
+        widget = undefined; // a later element (or a reconnect) tries again
+
         this.dispatchEvent(new CustomEvent("retention:error", { bubbles: true, composed: true, detail: { code: "load_failed", status: 0 } }));
         console.warn("retention-widget: could not load", error);
       }
