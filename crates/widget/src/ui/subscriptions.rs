@@ -808,10 +808,13 @@ fn cancel_form(
     }
     h.close("ul").close("div");
     h.open("div", &[("class", "rw-actions")]);
+    // Skip and pause offers need an active subscription; a discount fits a
+    // paused one too. Inside the cutoff no offer can be taken.
     let offer = reasons
         .iter()
         .find(|r| r.id == chosen)
-        .and_then(|r| r.offer.clone());
+        .and_then(|r| r.offer.clone())
+        .filter(|o| s.status == "active" || matches!(o, SaveOffer::Discount { .. }));
     if let (Some(offer), false) = (offer, locked) {
         let text = match offer {
             SaveOffer::Skip => t.offer_skip.to_owned(),
