@@ -121,6 +121,8 @@ export async function withShopPage(t, options, fn) {
   const context = await b.newContext({
     locale: 'en-US', timezoneId: TIME_ZONE, colorScheme, viewport: { width: 1100, height: 900 },
   });
+  // a locator waiting for something that never comes fails within 10 s
+  context.setDefaultTimeout(10_000);
   const problems = [];
   const allowed = [];
   try {
