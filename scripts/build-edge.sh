@@ -7,27 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=pkg/edge
 
-rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-want=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
-have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
-if [ "$have" != "$want" ]; then
-  echo "installing wasm-bindgen-cli $want (it must match the wasm-bindgen crate)"
-  # --locked fails for this crate on the registry (a locked dependency is gone).
-  cargo install wasm-bindgen-cli --version "$want"
-fi
-[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
-
-target_dir=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+# shellcheck source=lib/wasm-tools.sh
+. scripts/lib/wasm-tools.sh
+need_wasm_tools
+target_dir=$(cargo_target_dir)
 cargo build --quiet -p retention-edge --target wasm32-unknown-unknown --release
 rm -rf "$out"
 mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name retention_edge \
   "$target_dir/wasm32-unknown-unknown/release/retention_edge.wasm"
-# The features rustc enables by default for wasm32 must be named for wasm-opt.
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-  "$out/retention_edge_bg.wasm" -o "$out/retention_edge_bg.wasm"
+wasm_opt_z "$out/retention_edge_bg.wasm" "$out/retention_edge_bg.wasm"
 
 cp -R edge/cloudflare/. "$out/"
 mkdir -p "$out/deno"

@@ -33,6 +33,12 @@ impl Html {
     pub fn open(&mut self, tag: &str, attrs: &[Attr]) -> &mut Html {
         self.out.push('<');
         self.out.push_str(tag);
+        self.attrs(attrs);
+        self.out.push('>');
+        self
+    }
+
+    fn attrs(&mut self, attrs: &[Attr]) {
         for (name, value) in attrs {
             if name.is_empty() {
                 continue;
@@ -45,8 +51,6 @@ impl Html {
                 self.out.push('"');
             }
         }
-        self.out.push('>');
-        self
     }
 
     /// `</tag>`.
@@ -80,32 +84,33 @@ impl Html {
         extra: &[Attr],
     ) -> &mut Html {
         let key = format!("{act}:{arg}");
+        self.out.push_str("<button");
+        self.attrs(&[
+            ("type", "button"),
+            ("class", class),
+            ("data-act", act),
+            ("data-arg", arg),
+            ("data-key", &key),
+        ]);
+        self.attrs(extra);
+        self.out.push('>');
+        self.text(label).close("button")
+    }
+
+    /// The submit button of a form (disabled while a call runs), with
+    /// `key` as its `data-key`.
+    pub fn submit(&mut self, class: &str, label: &str, key: &str, disabled: bool) -> &mut Html {
         self.open(
             "button",
             &[
-                ("type", "button"),
+                ("type", "submit"),
                 ("class", class),
-                ("data-act", act),
-                ("data-arg", arg),
-                ("data-key", &key),
+                ("data-key", key),
+                flag(disabled, "disabled"),
             ],
-        );
-        // The extra attributes go inside the same tag.
-        self.out.pop();
-        for (name, value) in extra {
-            if name.is_empty() {
-                continue;
-            }
-            self.out.push(' ');
-            self.out.push_str(name);
-            if !value.is_empty() {
-                self.out.push_str("=\"");
-                escape_into(&mut self.out, value);
-                self.out.push('"');
-            }
-        }
-        self.out.push('>');
-        self.text(label).close("button")
+        )
+        .text(label)
+        .close("button")
     }
 
     /// The markup.

@@ -7,7 +7,17 @@ use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 use web_sys::{CssStyleSheet, ShadowRoot};
 
-const CSS: &str = include_str!("style.css");
+/// The stylesheet: the host and light defaults, the dark defaults (once
+/// for `theme="dark"`, once for `auto` on a dark system), then the widget.
+const CSS: &str = concat!(
+    include_str!("style/host.css"),
+    ":host([theme=\"dark\"]){",
+    include_str!("style/dark.css"),
+    "}@media (prefers-color-scheme: dark){:host(:not([theme=\"light\"])){",
+    include_str!("style/dark.css"),
+    "}}",
+    include_str!("style/widget.css"),
+);
 
 thread_local! {
     static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };

@@ -535,16 +535,6 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     h.close("div").close("fieldset");
 
     h.open("div", &[("class", "rw-actions")]);
-    h.open(
-        "button",
-        &[
-            ("type", "submit"),
-            ("class", "rw-button rw-primary"),
-            ("data-key", "save:"),
-            off,
-        ],
-    )
-    .text(t.save)
-    .close("button");
+    h.submit("rw-button rw-primary", t.save, "save:", busy);
     h.close("div").close("form");
 }

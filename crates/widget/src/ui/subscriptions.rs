@@ -695,16 +695,12 @@ fn panel(
         Panel::Cancel => {}
     }
     h.open("div", &[("class", "rw-actions")]);
-    h.open(
-        "button",
-        &[
-            ("type", "submit"),
-            ("class", "rw-button rw-primary"),
-            flag(busy, "disabled"),
-        ],
-    )
-    .text(t.confirm)
-    .close("button");
+    h.submit(
+        "rw-button rw-primary",
+        t.confirm,
+        &format!("submit:{id}"),
+        busy,
+    );
     h.button("rw-button", "back", id, t.back, &[]);
     h.close("div").close("form");
 }
@@ -831,16 +827,12 @@ fn cancel_form(
             &[flag(busy, "disabled")],
         );
     }
-    h.open(
-        "button",
-        &[
-            ("type", "submit"),
-            ("class", "rw-button rw-danger"),
-            flag(busy, "disabled"),
-        ],
-    )
-    .text(t.cancel_now)
-    .close("button");
+    h.submit(
+        "rw-button rw-danger",
+        t.cancel_now,
+        &format!("submit:{id}"),
+        busy,
+    );
     h.button("rw-button", "back", id, t.keep_subscription, &[]);
     h.close("div").close("form");
 }
