@@ -17,7 +17,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { runNodeTests, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
+import { boundRun, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -61,21 +61,7 @@ function stopEverything() {
     }
   }
 }
-process.on('exit', stopEverything);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    stopEverything();
-    console.log('api suite: 0 passed, 1 failed');
-    process.exit(130);
-  });
-}
-const deadline = setTimeout(() => {
-  console.error(`run-native: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
-  stopEverything();
-  console.log('api suite: 0 passed, 1 failed');
-  process.exit(1);
-}, TOTAL_DEADLINE_MS);
-deadline.unref();
+boundRun({ name: 'run-native', suite: 'api', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- configuration ------------------------------------------------------------
 const merchants = suiteMerchants();

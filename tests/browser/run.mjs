@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startShop } from './lib/shop.mjs';
+import { boundRun } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -82,21 +83,7 @@ function stopEverything() {
   // for the exit path (it SIGKILLs the browser's process group).
   try { browserServer?.kill(); } catch { /* gone */ }
 }
-process.on('exit', stopEverything);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    stopEverything();
-    console.log('browser suite: 0 passed, 1 failed');
-    process.exit(130);
-  });
-}
-const deadline = setTimeout(() => {
-  console.error(`run-browser: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
-  stopEverything();
-  console.log('browser suite: 0 passed, 1 failed');
-  process.exit(1);
-}, TOTAL_DEADLINE_MS);
-deadline.unref();
+boundRun({ name: 'run-browser', suite: 'browser', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- the API server ---------------------------------------------------------------
 function startServer(configPath, dbPath) {

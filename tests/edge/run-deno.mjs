@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
-import { handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { boundRun, handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -84,21 +84,7 @@ function stopEverything() {
     }
   }
 }
-process.on('exit', stopEverything);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    stopEverything();
-    console.log('deno suite: 0 passed, 1 failed');
-    process.exit(130);
-  });
-}
-const deadline = setTimeout(() => {
-  console.error(`run-deno: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
-  stopEverything();
-  console.log('deno suite: 0 passed, 1 failed');
-  process.exit(1);
-}, TOTAL_DEADLINE_MS);
-deadline.unref();
+boundRun({ name: 'run-deno', suite: 'deno', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- configuration ------------------------------------------------------------
 const merchants = suiteMerchants();

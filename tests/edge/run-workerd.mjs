@@ -33,7 +33,7 @@ import { join, dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import http from 'node:http';
-import { handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { boundRun, handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -87,21 +87,7 @@ function stopEverything() {
     try { process.kill(-wrangler.child.pid, 'SIGKILL'); } catch { /* gone */ }
   }
 }
-process.on('exit', stopEverything);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    stopEverything();
-    console.log('workerd suite: 0 passed, 1 failed');
-    process.exit(130);
-  });
-}
-const deadline = setTimeout(() => {
-  console.error(`run-workerd: the run exceeded ${TOTAL_DEADLINE_MS / 1000} s; stopping`);
-  stopEverything();
-  console.log('workerd suite: 0 passed, 1 failed');
-  process.exit(1);
-}, TOTAL_DEADLINE_MS);
-deadline.unref();
+boundRun({ name: 'run-workerd', suite: 'workerd', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- configuration (same shape as run-native.mjs) ---------------------------------
 const merchants = suiteMerchants();

@@ -1,6 +1,8 @@
-// What the three suite harnesses share (run-native, run-deno, run-workerd):
+// What the suite harnesses share (run-native, run-deno, run-workerd, and the
+// browser suite's tests/browser/run.mjs):
 // the two test merchants, the suite's files, running them under node:test
-// with a TAP count, and the per-status summary of the requests made.
+// with a TAP count, the per-status summary of the requests made, and the
+// bound that makes every run stop by itself.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -74,4 +76,28 @@ export function statusSummary(statusLog) {
   } catch {
     return 'no requests logged';
   }
+}
+
+/**
+ * Makes a harness stop by itself: `stop` runs on exit and on a signal, and
+ * after `deadlineMs` the run ends; either way the closing line says
+ * `<suite> suite: 0 passed, 1 failed` so a cut-short run never reads as
+ * passed. `name` prefixes the harness's own messages.
+ */
+export function boundRun({ name, suite, stop, deadlineMs }) {
+  process.on('exit', stop);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      stop();
+      console.log(`${suite} suite: 0 passed, 1 failed`);
+      process.exit(130);
+    });
+  }
+  const deadline = setTimeout(() => {
+    console.error(`${name}: the run exceeded ${deadlineMs / 1000} s; stopping`);
+    stop();
+    console.log(`${suite} suite: 0 passed, 1 failed`);
+    process.exit(1);
+  }, deadlineMs);
+  deadline.unref();
 }
