@@ -10,14 +10,13 @@
 // under write load, restart on the same database, every acknowledged event
 // must be there). Always stops the server. Closing line:
 //   api suite: N passed, M failed
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { boundRun, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
+import { boundRun, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -76,48 +75,15 @@ const toml = merchants.map((m) => [
 writeFileSync(configPath, toml, { mode: 0o600 });
 
 // ---- server -------------------------------------------------------------------
-function startServer() {
+async function startServer() {
   serverRuns += 1;
-  const logPath = join(work, `server-${serverRuns}.log`);
-  const child = spawn(serverPath, ['--config', configPath, '--db', dbPath, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_BACKTRACE: '1' },
+  server = await spawnNativeServer({
+    serverPath,
+    args: ['--config', configPath, '--db', dbPath, '--listen', '127.0.0.1:0'],
+    logPath: join(work, `server-${serverRuns}.log`),
+    readyMs: READY_TIMEOUT_MS,
   });
-  const log = [];
-  const keep = (chunk) => {
-    log.push(chunk.toString());
-    writeFileSync(logPath, log.join(''));
-  };
-  child.stderr.on('data', keep);
-  return new Promise((resolveReady, rejectReady) => {
-    let buffered = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rejectReady(new Error(`server did not print "listening on" within ${READY_TIMEOUT_MS / 1000} s; log: ${logPath}`));
-    }, READY_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(timer); rejectReady(new Error(`cannot start ${serverPath}: ${e.message}`)); });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      rejectReady(new Error(`server exited before it was ready (code ${code}, signal ${signal}); log:\n${log.join('').slice(-2000)}`));
-    });
-    child.stdout.on('data', (chunk) => {
-      keep(chunk);
-      buffered += chunk.toString();
-      const m = buffered.match(/listening on (https?:\/\/[^\s]+)/);
-      if (m) {
-        clearTimeout(timer);
-        const url = m[1].replace(/\/+$/, '');
-        const u = new URL(url);
-        if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
-          child.kill('SIGKILL');
-          rejectReady(new Error(`server listens on ${url}, not loopback`));
-          return;
-        }
-        server = { child, url, logPath };
-        resolveReady(server);
-      }
-    });
-  });
+  return server;
 }
 
 function killServer(signal = 'SIGKILL') {

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startShop } from './lib/shop.mjs';
-import { boundRun } from '../api/lib/harness.mjs';
+import { boundRun, spawnNativeServer } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -86,37 +86,17 @@ function stopEverything() {
 boundRun({ name: 'run-browser', suite: 'browser', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- the API server ---------------------------------------------------------------
-function startServer(configPath, dbPath) {
-  const logPath = join(work, 'server.log');
-  const child = spawn(serverPath, [
-    '--config', configPath, '--db', dbPath, '--listen', '127.0.0.1:0',
-    '--static', join(repo, 'www'), '--widget', widgetDir,
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_BACKTRACE: '1' } });
-  const log = [];
-  const keep = (chunk) => { log.push(chunk.toString()); writeFileSync(logPath, log.join('')); };
-  child.stderr.on('data', keep);
-  return new Promise((ready, fail) => {
-    let buffered = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`server did not print "listening on" within ${READY_TIMEOUT_MS / 1000} s; log: ${logPath}`));
-    }, READY_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`cannot start ${serverPath}: ${e.message}`)); });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      fail(new Error(`server exited (code ${code}, signal ${signal}); log:\n${log.join('').slice(-2000)}`));
-    });
-    child.stdout.on('data', (chunk) => {
-      keep(chunk);
-      buffered += chunk.toString();
-      const m = buffered.match(/listening on (https?:\/\/[^\s]+)/);
-      if (m) {
-        clearTimeout(timer);
-        server = { child, url: m[1].replace(/\/+$/, ''), logPath };
-        ready(server);
-      }
-    });
+async function startServer(configPath, dbPath) {
+  server = await spawnNativeServer({
+    serverPath,
+    args: [
+      '--config', configPath, '--db', dbPath, '--listen', '127.0.0.1:0',
+      '--static', join(repo, 'www'), '--widget', widgetDir,
+    ],
+    logPath: join(work, 'server.log'),
+    readyMs: READY_TIMEOUT_MS,
   });
+  return server;
 }
 
 // ---- node:test ------------------------------------------------------------------------

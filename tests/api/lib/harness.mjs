@@ -5,7 +5,7 @@
 // bound that makes every run stop by itself.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,4 +100,48 @@ export function boundRun({ name, suite, stop, deadlineMs }) {
     process.exit(1);
   }, deadlineMs);
   deadline.unref();
+}
+
+/**
+ * Starts `retention-server` with `args` (its own `--listen 127.0.0.1:0`
+ * among them) and resolves to `{child, url, logPath}` once it prints
+ * `listening on URL` on a loopback address. Its output goes to `logPath`.
+ */
+export function spawnNativeServer({ serverPath, args, logPath, readyMs }) {
+  const child = spawn(serverPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_BACKTRACE: '1' },
+  });
+  const log = [];
+  const keep = (chunk) => {
+    log.push(chunk.toString());
+    writeFileSync(logPath, log.join(''));
+  };
+  child.stderr.on('data', keep);
+  return new Promise((resolveReady, rejectReady) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rejectReady(new Error(`server did not print "listening on" within ${readyMs / 1000} s; log: ${logPath}`));
+    }, readyMs);
+    child.on('error', (e) => { clearTimeout(timer); rejectReady(new Error(`cannot start ${serverPath}: ${e.message}`)); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      rejectReady(new Error(`server exited before it was ready (code ${code}, signal ${signal}); log:\n${log.join('').slice(-2000)}`));
+    });
+    child.stdout.on('data', (chunk) => {
+      keep(chunk);
+      buffered += chunk.toString();
+      const m = buffered.match(/listening on (https?:\/\/[^\s]+)/);
+      if (!m) return;
+      clearTimeout(timer);
+      const url = m[1].replace(/\/+$/, '');
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) {
+        child.kill('SIGKILL');
+        rejectReady(new Error(`server listens on ${url}, not loopback`));
+        return;
+      }
+      resolveReady({ child, url, logPath });
+    });
+  });
 }
