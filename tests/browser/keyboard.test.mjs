@@ -1,5 +1,6 @@
 // The keyboard alone (Tab, Enter, Space): redeem with its confirmation, a
-// subscription action with Undo, a preference saved.
+// subscription action with Undo, a preference saved; and every control of
+// every section reached by Tab in one pass, each with a focus indicator.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { withShopPage, eventually, text, tabTo, focusRing, isFocused, closeBrowser } from './lib/page.mjs';
@@ -57,5 +58,85 @@ test('keyboard: Tab to a topic, Space; Tab to Save preferences, Enter', async (t
     await page.keyboard.press('Enter');
     await eventually(async () => assert.match(await text(s.locator('.rw-notice')), /Preferences saved/));
     assert.equal((await customer(id)).preferences.topics.recommendations, true, 'stored');
+  });
+});
+
+// Every enabled control of every section, with a subscription's cancel form
+// and the quiet hours open, is reached by Tab alone, in one pass, and shows
+// a focus indicator. A radio group is one stop (arrow keys move within it).
+test('keyboard: Tab alone reaches every enabled control, each with a visible focus indicator', async (t) => {
+  const id = await seededCustomer('kb-every');
+  await withShopPage(t, { widgets: [{ sub: id, locale: 'en' }] }, async ({ page, section }) => {
+    // Open the forms that add controls: the cancel form and quiet hours.
+    const tea = section('subscriptions').locator('article.rw-subscription[data-subscription-id="demo-tea"]');
+    await tea.getByRole('button', { name: 'Cancel subscription', exact: true }).click();
+    await tea.locator('form.rw-cancel').waitFor({ state: 'visible', timeout: 5000 });
+    const quiet = section('preferences').getByRole('checkbox', { name: 'Quiet hours', exact: true });
+    await quiet.check();
+    await section('preferences').locator('#rw-zone').waitFor({ state: 'visible', timeout: 5000 });
+
+    // Mark every enabled control; radios count once per group.
+    const expected = await page.evaluate(() => {
+      const root = document.querySelector('retention-widget').shadowRoot;
+      const seenGroups = new Set();
+      let n = 0;
+      for (const el of root.querySelectorAll('button, input, select, textarea, a[href]')) {
+        if (el.disabled || el.getClientRects().length === 0) continue;
+        if (el.type === 'radio') {
+          if (seenGroups.has(el.name)) continue;
+          seenGroups.add(el.name);
+          for (const r of root.querySelectorAll(`input[type=radio][name="${el.name}"]`)) r.dataset.kbMark = String(n);
+        } else {
+          el.dataset.kbMark = String(n);
+        }
+        n += 1;
+      }
+      return n;
+    });
+    assert.ok(expected > 60, `the page has its controls (${expected})`);
+
+    // Start before the widget (a click on the page's top corner moves the
+    // sequential focus starting point there) and Tab through it.
+    await page.evaluate(() => {
+      document.querySelector('retention-widget').shadowRoot.activeElement?.blur();
+      window.scrollTo(0, 0);
+    });
+    await page.mouse.click(1, 1);
+    const reached = new Set();
+    const ringed = new Set();
+    const names = new Map();
+    let inside = false;
+    for (let i = 0; i < expected + 40; i++) {
+      await page.keyboard.press('Tab');
+      const hit = await page.evaluate(() => {
+        const host = document.activeElement;
+        if (host?.localName !== 'retention-widget') return null;
+        const el = host.shadowRoot.activeElement;
+        if (!el) return null;
+        const style = getComputedStyle(el);
+        const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+        return { mark: el.dataset.kbMark ?? null, ring, what: `${el.localName}${el.id ? '#' + el.id : ''} ${el.textContent?.trim().slice(0, 30) ?? ''}` };
+      });
+      if (!hit) {
+        if (inside) break; // Tab has left the widget: one pass is done
+        continue;
+      }
+      inside = true;
+      if (hit.mark === null) continue;
+      reached.add(hit.mark);
+      names.set(hit.mark, hit.what);
+      // A time input is several stops (hours, minutes, …); one ring will do.
+      if (hit.ring) ringed.add(hit.mark);
+    }
+    const unringed = [...reached].filter((m) => !ringed.has(m)).map((m) => names.get(m));
+    const missing = await page.evaluate((got) => {
+      const root = document.querySelector('retention-widget').shadowRoot;
+      return [...root.querySelectorAll('[data-kb-mark]')]
+        .filter((el) => !got.includes(el.dataset.kbMark))
+        .map((el) => `${el.localName}${el.id ? '#' + el.id : ''} ${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30) ?? ''}`);
+    }, [...reached]);
+    assert.deepEqual([...new Set(missing)], [], 'controls Tab never reached');
+    assert.equal(reached.size, expected, 'every control once');
+    assert.deepEqual(unringed, [], 'focused controls without a focus indicator');
   });
 });
