@@ -325,6 +325,17 @@ pub struct Topics {
 }
 
 impl Topics {
+    /// Whether the marketing topic named `name` is on.
+    pub fn enabled(&self, name: &str) -> bool {
+        match name {
+            "promotions" => self.promotions,
+            "reward_updates" => self.reward_updates,
+            "new_products" => self.new_products,
+            "recommendations" => self.recommendations,
+            _ => false,
+        }
+    }
+
     /// The switch of the marketing topic named `name`.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {

@@ -410,9 +410,9 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     // Topics; the transactional ones are always on.
     h.open("fieldset", &[]).el("legend", &[], t.topics);
     h.open("div", &[("class", "rw-grid")]);
-    let mut topics = p.topics.clone();
+
     for topic in MARKETING {
-        let on = topics.get_mut(topic).is_some_and(|v| *v);
+        let on = p.topics.enabled(topic);
         checkbox(h, "topic", topic, topic_name(t, topic), on, false);
     }
     for label in [t.order_updates, t.subscription_updates] {
