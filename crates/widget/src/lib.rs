@@ -3,6 +3,8 @@
 //! `<retention-widget>` element that `loader.js` defines. One wasm instance
 //! drives every widget on the page; each mount is an independent root.
 
+#![warn(missing_docs)]
+
 mod client;
 mod dates;
 mod host;
