@@ -1,7 +1,7 @@
 //! `SqliteStore` on real files: compare-and-swap, the outbox index, due
 //! lists, and durability across reopening.
 
-use retention_api::{CustomerKey, CustomerWrite, Store};
+use retention_api::{CustomerKey, CustomerWrite, Store, Version};
 use retention_core::reminders::{OutboxItem, ReminderKind};
 use retention_core::{Channel, Instant, Topic};
 use retention_server::sqlite::SqliteStore;
@@ -43,8 +43,20 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
     }
 }
 
-fn ids(items: &[OutboxItem]) -> Vec<&str> {
-    items.iter().map(|i| i.id.as_str()).collect()
+/// Saves `w` for `key` if its version is still `expected`; whether it did.
+async fn save(
+    store: &SqliteStore,
+    key: &CustomerKey,
+    expected: Option<Version>,
+    w: CustomerWrite,
+) -> bool {
+    store.save_customer(key, expected, w).await.unwrap()
+}
+
+/// The ids of `merchant`'s outbox items due at `now`, at most `limit`.
+async fn due_ids(store: &SqliteStore, merchant: &str, now: Instant, limit: usize) -> Vec<String> {
+    let items = store.due_outbox(merchant, now, limit).await.unwrap();
+    items.into_iter().map(|i| i.id).collect()
 }
 
 #[tokio::test]
@@ -53,46 +65,29 @@ async fn compare_and_swap_creates_updates_and_refuses_stale_versions() {
     let alice = key("m1", "alice");
     assert_eq!(store.load_customer(&alice).await.unwrap(), None);
 
-    assert!(
-        store
-            .save_customer(&alice, None, write("v1", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &alice, None, write("v1", None, vec![])).await);
     let (v1, state) = store.load_customer(&alice).await.unwrap().unwrap();
     assert_eq!(state, "v1");
 
     // Creating again when it exists is a conflict and changes nothing.
-    assert!(
-        !store
-            .save_customer(&alice, None, write("other", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(!save(&store, &alice, None, write("other", None, vec![])).await);
 
-    assert!(
-        store
-            .save_customer(&alice, Some(v1), write("v2", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &alice, Some(v1), write("v2", None, vec![])).await);
     let (v2, state) = store.load_customer(&alice).await.unwrap().unwrap();
     assert_eq!(state, "v2");
     assert_ne!(v1, v2);
 
     // A writer still holding v1 loses.
-    assert!(
-        !store
-            .save_customer(&alice, Some(v1), write("stale", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(!save(&store, &alice, Some(v1), write("stale", None, vec![])).await);
     // Naming a version of a customer that does not exist loses too.
     assert!(
-        !store
-            .save_customer(&key("m1", "bob"), Some(v2), write("x", None, vec![]))
-            .await
-            .unwrap()
+        !save(
+            &store,
+            &key("m1", "bob"),
+            Some(v2),
+            write("x", None, vec![])
+        )
+        .await
     );
     assert_eq!(
         store.load_customer(&alice).await.unwrap(),
@@ -110,26 +105,11 @@ async fn compare_and_swap_creates_updates_and_refuses_stale_versions() {
 async fn a_version_read_before_a_delete_never_matches_the_recreated_customer() {
     let (_dir, store) = open();
     let alice = key("m1", "alice");
-    assert!(
-        store
-            .save_customer(&alice, None, write("old", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &alice, None, write("old", None, vec![])).await);
     let (old, _) = store.load_customer(&alice).await.unwrap().unwrap();
     store.delete_customer(&alice).await.unwrap();
-    assert!(
-        store
-            .save_customer(&alice, None, write("new", None, vec![]))
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .save_customer(&alice, Some(old), write("stale", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &alice, None, write("new", None, vec![])).await);
+    assert!(!save(&store, &alice, Some(old), write("stale", None, vec![])).await);
     assert_eq!(store.load_customer(&alice).await.unwrap().unwrap().1, "new");
 }
 
@@ -142,13 +122,10 @@ async fn the_outbox_index_changes_with_the_state_and_only_then() {
         None,
         vec![item("a1", "alice", 100), item("a2", "alice", 200)],
     );
-    assert!(store.save_customer(&alice, None, w).await.unwrap());
+    assert!(save(&store, &alice, None, w).await);
     let (v1, _) = store.load_customer(&alice).await.unwrap().unwrap();
     assert_eq!(
-        ids(&store
-            .due_outbox("m1", Instant::from_unix(1000), 10)
-            .await
-            .unwrap()),
+        due_ids(&store, "m1", Instant::from_unix(1000), 10).await,
         ["a1", "a2"]
     );
     assert_eq!(
@@ -158,24 +135,18 @@ async fn the_outbox_index_changes_with_the_state_and_only_then() {
 
     // The next write replaces the customer's items wholesale.
     let w = write("v2", None, vec![item("a3", "alice", 150)]);
-    assert!(store.save_customer(&alice, Some(v1), w).await.unwrap());
+    assert!(save(&store, &alice, Some(v1), w).await);
     assert_eq!(
-        ids(&store
-            .due_outbox("m1", Instant::from_unix(1000), 10)
-            .await
-            .unwrap()),
+        due_ids(&store, "m1", Instant::from_unix(1000), 10).await,
         ["a3"]
     );
     assert_eq!(store.outbox_owner("m1", "a1").await.unwrap(), None);
 
     // A conflicting write leaves the index as it was.
     let w = write("stale", None, vec![item("zz", "alice", 1)]);
-    assert!(!store.save_customer(&alice, Some(v1), w).await.unwrap());
+    assert!(!save(&store, &alice, Some(v1), w).await);
     assert_eq!(
-        ids(&store
-            .due_outbox("m1", Instant::from_unix(1000), 10)
-            .await
-            .unwrap()),
+        due_ids(&store, "m1", Instant::from_unix(1000), 10).await,
         ["a3"]
     );
 
@@ -192,28 +163,27 @@ async fn deleting_a_customer_removes_its_outbox_items_only() {
     let (_dir, store) = open();
     let (alice, bob) = (key("m1", "alice"), key("m1", "bob"));
     assert!(
-        store
-            .save_customer(
-                &alice,
-                None,
-                write("a", Some(5), vec![item("a1", "alice", 10)])
-            )
-            .await
-            .unwrap()
+        save(
+            &store,
+            &alice,
+            None,
+            write("a", Some(5), vec![item("a1", "alice", 10)])
+        )
+        .await
     );
     assert!(
-        store
-            .save_customer(&bob, None, write("b", Some(5), vec![item("b1", "bob", 20)]))
-            .await
-            .unwrap()
+        save(
+            &store,
+            &bob,
+            None,
+            write("b", Some(5), vec![item("b1", "bob", 20)])
+        )
+        .await
     );
     store.delete_customer(&alice).await.unwrap();
     assert_eq!(store.load_customer(&alice).await.unwrap(), None);
     assert_eq!(
-        ids(&store
-            .due_outbox("m1", Instant::from_unix(1000), 10)
-            .await
-            .unwrap()),
+        due_ids(&store, "m1", Instant::from_unix(1000), 10).await,
         ["b1"]
     );
     assert_eq!(store.outbox_owner("m1", "a1").await.unwrap(), None);
@@ -234,50 +204,34 @@ async fn due_outbox_is_per_merchant_oldest_first_ties_by_id_and_limited() {
         item("a", "alice", 100),
         item("late", "alice", 900),
     ];
+    assert!(save(&store, &key("m1", "alice"), None, write("a", None, items)).await);
     assert!(
-        store
-            .save_customer(&key("m1", "alice"), None, write("a", None, items))
-            .await
-            .unwrap()
+        save(
+            &store,
+            &key("m1", "bob"),
+            None,
+            write("b", None, vec![item("d", "bob", 200)])
+        )
+        .await
     );
     assert!(
-        store
-            .save_customer(
-                &key("m1", "bob"),
-                None,
-                write("b", None, vec![item("d", "bob", 200)])
-            )
-            .await
-            .unwrap()
-    );
-    assert!(
-        store
-            .save_customer(
-                &key("m2", "carol"),
-                None,
-                write("c", None, vec![item("e", "carol", 50)])
-            )
-            .await
-            .unwrap()
+        save(
+            &store,
+            &key("m2", "carol"),
+            None,
+            write("c", None, vec![item("e", "carol", 50)])
+        )
+        .await
     );
 
     let now = Instant::from_unix(300);
+    assert_eq!(due_ids(&store, "m1", now, 10).await, ["a", "b", "d", "c"]);
+    assert_eq!(due_ids(&store, "m1", now, 2).await, ["a", "b"]);
     assert_eq!(
-        ids(&store.due_outbox("m1", now, 10).await.unwrap()),
-        ["a", "b", "d", "c"]
-    );
-    assert_eq!(
-        ids(&store.due_outbox("m1", now, 2).await.unwrap()),
-        ["a", "b"]
-    );
-    assert_eq!(
-        ids(&store
-            .due_outbox("m1", Instant::from_unix(99), 10)
-            .await
-            .unwrap()),
+        due_ids(&store, "m1", Instant::from_unix(99), 10).await,
         Vec::<&str>::new()
     );
-    assert_eq!(ids(&store.due_outbox("m2", now, 10).await.unwrap()), ["e"]);
+    assert_eq!(due_ids(&store, "m2", now, 10).await, ["e"]);
     assert_eq!(store.outbox_owner("m2", "d").await.unwrap(), None);
 }
 
@@ -292,10 +246,13 @@ async fn due_wakes_lists_customers_whose_time_came_soonest_first() {
         ("m1", "e", Some(99)),
     ] {
         assert!(
-            store
-                .save_customer(&key(merchant, customer), None, write("s", wake, vec![]))
-                .await
-                .unwrap()
+            save(
+                &store,
+                &key(merchant, customer),
+                None,
+                write("s", wake, vec![])
+            )
+            .await
         );
     }
     let now = Instant::from_unix(30);
@@ -310,12 +267,7 @@ async fn due_wakes_lists_customers_whose_time_came_soonest_first() {
 
     // Writing a later wake time takes the customer off the list.
     let (v, _) = store.load_customer(&key("m2", "b")).await.unwrap().unwrap();
-    assert!(
-        store
-            .save_customer(&key("m2", "b"), Some(v), write("s", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &key("m2", "b"), Some(v), write("s", None, vec![])).await);
     assert_eq!(
         store.due_wakes(now, 10).await.unwrap(),
         vec![key("m1", "d"), key("m1", "a")]
@@ -357,14 +309,13 @@ async fn everything_survives_closing_and_reopening_the_file() {
     let version = {
         let store = SqliteStore::open(&path).unwrap();
         assert!(
-            store
-                .save_customer(
-                    &alice,
-                    None,
-                    write("kept", Some(7), vec![item("a1", "alice", 5)])
-                )
-                .await
-                .unwrap()
+            save(
+                &store,
+                &alice,
+                None,
+                write("kept", Some(7), vec![item("a1", "alice", 5)])
+            )
+            .await
         );
         assert!(store.save_program("m1", None, "prog").await.unwrap());
         store.load_customer(&alice).await.unwrap().unwrap().0
@@ -376,10 +327,7 @@ async fn everything_survives_closing_and_reopening_the_file() {
     );
     assert_eq!(store.load_program("m1").await.unwrap().unwrap().1, "prog");
     assert_eq!(
-        ids(&store
-            .due_outbox("m1", Instant::from_unix(5), 10)
-            .await
-            .unwrap()),
+        due_ids(&store, "m1", Instant::from_unix(5), 10).await,
         ["a1"]
     );
     assert_eq!(
@@ -387,12 +335,7 @@ async fn everything_survives_closing_and_reopening_the_file() {
         vec![alice.clone()]
     );
     // Versions keep growing across reopening.
-    assert!(
-        store
-            .save_customer(&alice, Some(version), write("next", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &alice, Some(version), write("next", None, vec![])).await);
     assert!(store.load_customer(&alice).await.unwrap().unwrap().0 > version);
 }
 
@@ -400,12 +343,7 @@ async fn everything_survives_closing_and_reopening_the_file() {
 async fn concurrent_writers_from_one_version_exactly_one_wins() {
     let (_dir, store) = open();
     let alice = key("m1", "alice");
-    assert!(
-        store
-            .save_customer(&alice, None, write("v1", None, vec![]))
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &alice, None, write("v1", None, vec![])).await);
     let (v1, _) = store.load_customer(&alice).await.unwrap().unwrap();
     let tasks: Vec<_> = (0..8)
         .map(|i| {
@@ -474,7 +412,7 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     };
     let mut first = write("{}", None, vec![]);
     first.idempotency = Some(record("k1", 1_000_000));
-    assert!(store.save_customer(&alice, None, first).await.unwrap());
+    assert!(save(&store, &alice, None, first).await);
     assert_eq!(
         store
             .load_idempotency(&alice, "k1")
@@ -486,18 +424,13 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     // A swap that loses writes no record either.
     let mut stale = write("{}", None, vec![]);
     stale.idempotency = Some(record("k2", 1_000_000));
-    assert!(!store.save_customer(&alice, None, stale).await.unwrap());
+    assert!(!save(&store, &alice, None, stale).await);
     assert_eq!(store.load_idempotency(&alice, "k2").await.unwrap(), None);
     // A record written a day after k1 expired removes it.
     let (version, _) = store.load_customer(&alice).await.unwrap().unwrap();
     let mut later = write("{}", None, vec![]);
     later.idempotency = Some(record("k3", 1_000_000 + 2 * 86_400));
-    assert!(
-        store
-            .save_customer(&alice, Some(version), later)
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &alice, Some(version), later).await);
     assert_eq!(store.load_idempotency(&alice, "k1").await.unwrap(), None);
     assert!(
         store
@@ -518,10 +451,13 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
         // A file as the first release wrote it: no idempotency table.
         let store = SqliteStore::open(&path).unwrap();
         assert!(
-            store
-                .save_customer(&key("m", "alice"), None, write("kept", None, vec![]))
-                .await
-                .unwrap()
+            save(
+                &store,
+                &key("m", "alice"),
+                None,
+                write("kept", None, vec![])
+            )
+            .await
         );
     }
     let conn = rusqlite::Connection::open(&path).unwrap();
@@ -541,12 +477,7 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
         record: "{}".into(),
         expires_at: Instant::from_unix(2_000_000_000),
     });
-    assert!(
-        store
-            .save_customer(&key("m", "alice"), Some(version), next)
-            .await
-            .unwrap()
-    );
+    assert!(save(&store, &key("m", "alice"), Some(version), next).await);
     assert_eq!(
         store
             .load_idempotency(&key("m", "alice"), "k")
