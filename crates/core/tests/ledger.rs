@@ -21,6 +21,16 @@ fn program(after_earn: Option<u32>, inactivity: Option<u32>, pending: u32) -> Pr
     }
 }
 
+/// A tier of `threshold` qualifying points earning at `multiplier_percent`.
+fn tier(id: &str, name: &str, threshold: i64, multiplier_percent: u32) -> Tier {
+    Tier {
+        id: id.into(),
+        name: name.into(),
+        threshold,
+        multiplier_percent,
+    }
+}
+
 fn earn(
     ledger: &mut Ledger,
     p: &Program,
@@ -97,12 +107,7 @@ fn two_lots_expire_on_their_own_dates() {
 fn earning_uses_the_formula_and_the_tier_multiplier() {
     // SPEC 2.4: 1 point per 100 kopecks and a 150 % tier: 12 345 kopecks → 185.
     let mut p = program(None, None, 0);
-    p.tiers.push(Tier {
-        id: "gold".into(),
-        name: "Gold".into(),
-        threshold: 100,
-        multiplier_percent: 150,
-    });
+    p.tiers.push(tier("gold", "Gold", 100, 150));
     let mut l = Ledger::default();
     let t0 = at("2026-01-10T12:00:00Z");
     assert_eq!(
@@ -350,18 +355,8 @@ fn activity_pages_newest_first_with_a_stable_cursor() {
 fn tiers_follow_the_rolling_window_and_say_how_long_they_hold() {
     let mut p = program(None, None, 0);
     p.tier_window_days = Some(365);
-    p.tiers.push(Tier {
-        id: "silver".into(),
-        name: "Silver".into(),
-        threshold: 500,
-        multiplier_percent: 100,
-    });
-    p.tiers.push(Tier {
-        id: "gold".into(),
-        name: "Gold".into(),
-        threshold: 1_000,
-        multiplier_percent: 100,
-    });
+    p.tiers.push(tier("silver", "Silver", 500, 100));
+    p.tiers.push(tier("gold", "Gold", 1_000, 100));
     let mut l = Ledger::default();
     let t0 = at("2026-01-01T10:00:00Z");
     earn(&mut l, &p, "o-1", 40_000, t0, t0);
@@ -390,12 +385,7 @@ fn tiers_follow_the_rolling_window_and_say_how_long_they_hold() {
 #[test]
 fn only_order_points_qualify_for_tiers_pending_included() {
     let mut p = program(None, None, 14);
-    p.tiers.push(Tier {
-        id: "silver".into(),
-        name: "Silver".into(),
-        threshold: 500,
-        multiplier_percent: 100,
-    });
+    p.tiers.push(tier("silver", "Silver", 500, 100));
     let mut l = Ledger::default();
     let t0 = at("2026-01-01T00:00:00Z");
     l.adjust(&p, 10_000, "import", None, t0, t0).unwrap();
@@ -420,12 +410,7 @@ fn a_lifetime_window_keeps_orders_that_left_the_history() {
     let mut p = program(None, None, 0);
     p.tier_window_days = None;
     p.history_days = 30;
-    p.tiers.push(Tier {
-        id: "silver".into(),
-        name: "Silver".into(),
-        threshold: 500,
-        multiplier_percent: 100,
-    });
+    p.tiers.push(tier("silver", "Silver", 500, 100));
     let mut l = Ledger::default();
     let t0 = at("2026-01-01T00:00:00Z");
     earn(&mut l, &p, "o", 50_000, t0, t0);
