@@ -16,30 +16,20 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { boundRun, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
+import { boundRun, harnessArgs, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 
 // ---- arguments --------------------------------------------------------------
-const args = process.argv.slice(2);
-let serverPath = join(repo, 'target', 'debug', 'retention-server');
-let only = null;
-let skipCrash = false;
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  if (a === '--server') serverPath = resolve(args[++i] ?? '');
-  else if (a.startsWith('--server=')) serverPath = resolve(a.slice('--server='.length));
-  else if (a === '--only') only = args[++i];
-  else if (a === '--skip-crash') skipCrash = true;
-  else if (a === '-h' || a === '--help') {
-    console.log('usage: node tests/api/run-native.mjs [--server PATH] [--only SUBSTRING] [--skip-crash]');
-    process.exit(0);
-  } else {
-    console.error(`unknown argument: ${a}`);
-    process.exit(2);
-  }
-}
+const opts = harnessArgs('node tests/api/run-native.mjs [--server PATH] [--only SUBSTRING] [--skip-crash]', {
+  server: { type: 'string', default: join(repo, 'target', 'debug', 'retention-server') },
+  only: { type: 'string' },
+  'skip-crash': { type: 'boolean', default: false },
+});
+const serverPath = resolve(opts.server);
+const only = opts.only ?? null;
+const skipCrash = opts['skip-crash'];
 
 const TOTAL_DEADLINE_MS = 10 * 60_000; // the whole run, hard bound
 const READY_TIMEOUT_MS = 30_000;

@@ -24,35 +24,23 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startShop } from './lib/shop.mjs';
-import { boundRun, spawnNativeServer } from '../api/lib/harness.mjs';
+import { boundRun, harnessArgs, spawnNativeServer } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 
 // ---- arguments --------------------------------------------------------------
-const args = process.argv.slice(2);
-let serverPath = join(repo, 'target', 'debug', 'retention-server');
-let widgetDir = join(repo, 'pkg', 'widget');
-let screenshots = null;
-let only = null;
-const value = (a, name, i) => (a === name ? args[i + 1] : a.slice(name.length + 1));
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  const takes = (name) => a === name || a.startsWith(`${name}=`);
-  if (takes('--server')) { serverPath = resolve(value(a, '--server', i) ?? ''); if (a === '--server') i++; }
-  else if (takes('--widget')) { widgetDir = resolve(value(a, '--widget', i) ?? ''); if (a === '--widget') i++; }
-  else if (takes('--screenshots')) { screenshots = resolve(value(a, '--screenshots', i) ?? ''); if (a === '--screenshots') i++; }
-  else if (takes('--only')) { only = value(a, '--only', i); if (a === '--only') i++; }
-  else if (a === '-h' || a === '--help') {
-    console.log('usage: node tests/browser/run.mjs [--server PATH] [--widget DIR] [--only SUBSTRING] [--screenshots DIR]');
-    process.exit(0);
-  } else {
-    console.error(`unknown argument: ${a}`);
-    process.exit(2);
-  }
-}
+const opts = harnessArgs('node tests/browser/run.mjs [--server PATH] [--widget DIR] [--only SUBSTRING] [--screenshots DIR]', {
+  server: { type: 'string', default: join(repo, 'target', 'debug', 'retention-server') },
+  widget: { type: 'string', default: join(repo, 'pkg', 'widget') },
+  screenshots: { type: 'string' },
+  only: { type: 'string' },
+});
+const serverPath = resolve(opts.server);
+const widgetDir = resolve(opts.widget);
+const only = opts.only ?? null;
 // <target>/debug/retention-server → <target>/screenshots
-screenshots ??= join(dirname(dirname(serverPath)), 'screenshots');
+const screenshots = opts.screenshots ? resolve(opts.screenshots) : join(dirname(dirname(serverPath)), 'screenshots');
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [

@@ -24,33 +24,22 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
-import { boundRun, handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { boundRun, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 
 // ---- arguments --------------------------------------------------------------
-const args = process.argv.slice(2);
-let dir = join(repo, 'pkg', 'edge');
-let denoBin = process.env.DENO_BIN || join(repo, 'node_modules', '@deno', 'linux-x64-glibc', 'deno');
-let only = null;
-let keep = false;
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  if (a === '--dir') dir = resolve(args[++i] ?? '');
-  else if (a.startsWith('--dir=')) dir = resolve(a.slice('--dir='.length));
-  else if (a === '--deno') denoBin = resolve(args[++i] ?? '');
-  else if (a.startsWith('--deno=')) denoBin = resolve(a.slice('--deno='.length));
-  else if (a === '--only') only = args[++i];
-  else if (a === '--keep') keep = true;
-  else if (a === '-h' || a === '--help') {
-    console.log('usage: node tests/edge/run-deno.mjs [--dir pkg/edge] [--deno PATH] [--only SUBSTRING] [--keep]');
-    process.exit(0);
-  } else {
-    console.error(`unknown argument: ${a}`);
-    process.exit(2);
-  }
-}
+const opts = harnessArgs('node tests/edge/run-deno.mjs [--dir pkg/edge] [--deno PATH] [--only SUBSTRING] [--keep]', {
+  dir: { type: 'string', default: join(repo, 'pkg', 'edge') },
+  deno: { type: 'string', default: process.env.DENO_BIN || join(repo, 'node_modules', '@deno', 'linux-x64-glibc', 'deno') },
+  only: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+});
+const dir = resolve(opts.dir);
+const denoBin = resolve(opts.deno);
+const only = opts.only ?? null;
+const keep = opts.keep;
 
 const TOTAL_DEADLINE_MS = 12 * 60_000; // the whole run, hard bound
 const READY_TIMEOUT_MS = 30_000;

@@ -33,32 +33,22 @@ import { join, dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import http from 'node:http';
-import { boundRun, handlerConfig, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { boundRun, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 
 // ---- arguments --------------------------------------------------------------
-const args = process.argv.slice(2);
-let dir = join(repo, 'pkg', 'edge');
-let only = null;
-let keep = false;
-let viaProxy = false;
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  if (a === '--dir') dir = resolve(args[++i] ?? '');
-  else if (a.startsWith('--dir=')) dir = resolve(a.slice('--dir='.length));
-  else if (a === '--only') only = args[++i];
-  else if (a === '--keep') keep = true;
-  else if (a === '--via-proxy') viaProxy = true;
-  else if (a === '-h' || a === '--help') {
-    console.log('usage: node tests/edge/run-workerd.mjs [--dir pkg/edge] [--only SUBSTRING] [--via-proxy] [--keep]');
-    process.exit(0);
-  } else {
-    console.error(`unknown argument: ${a}`);
-    process.exit(2);
-  }
-}
+const opts = harnessArgs('node tests/edge/run-workerd.mjs [--dir pkg/edge] [--only SUBSTRING] [--via-proxy] [--keep]', {
+  dir: { type: 'string', default: join(repo, 'pkg', 'edge') },
+  only: { type: 'string' },
+  'via-proxy': { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+});
+const dir = resolve(opts.dir);
+const only = opts.only ?? null;
+const keep = opts.keep;
+const viaProxy = opts['via-proxy'];
 
 const TOTAL_DEADLINE_MS = 15 * 60_000; // the whole run, hard bound
 const READY_TIMEOUT_MS = 90_000;

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const suiteDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,4 +145,24 @@ export function spawnNativeServer({ serverPath, args, logPath, readyMs }) {
       resolveReady({ child, url, logPath });
     });
   });
+}
+
+/**
+ * The harness's command line, read by node's `parseArgs` (`--name VALUE`
+ * and `--name=VALUE` alike): `-h`/`--help` prints `usage: <usage>` and
+ * exits 0; anything else unknown exits 2 with the reason.
+ */
+export function harnessArgs(usage, options) {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } } }));
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(`usage: ${usage}`);
+    process.exit(0);
+  }
+  return values;
 }
