@@ -100,6 +100,19 @@ async function withReadBody(request) {
   return { request: new Request(request.url, { method: request.method, headers, body }), broken: false };
 }
 
+/**
+ * Runs `request` through a Durable Object's handler (`built` as its
+ * #handler() returns it); a misconfiguration or a failure answers itself.
+ */
+async function serve({ handler, error }, label, request) {
+  if (!handler) return misconfigured(error);
+  try {
+    return await handler.handle(request);
+  } catch (e) {
+    return failed(`${label}: ${request.method} ${new URL(request.url).pathname}`, e);
+  }
+}
+
 function misconfigured(error) {
   // The sentence may quote the configuration: it goes to the log, not the client.
   console.error(`RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
@@ -275,14 +288,8 @@ export class CustomerObject extends DurableObject {
     return this.built;
   }
 
-  async fetch(request) {
-    const { handler, error } = this.#handler();
-    if (!handler) return misconfigured(error);
-    try {
-      return await handler.handle(request);
-    } catch (e) {
-      return failed(`customer object: ${request.method} ${new URL(request.url).pathname}`, e);
-    }
+  fetch(request) {
+    return serve(this.#handler(), 'customer object', request);
   }
 
   /** The reminder planner's timer; also re-sends an outbox copy that failed. */
@@ -513,14 +520,8 @@ export class MerchantObject extends DurableObject {
     return this.built;
   }
 
-  async fetch(request) {
-    const { handler, error } = this.#handler();
-    if (!handler) return misconfigured(error);
-    try {
-      return await handler.handle(request);
-    } catch (e) {
-      return failed(`merchant object: ${request.method} ${new URL(request.url).pathname}`, e);
-    }
+  fetch(request) {
+    return serve(this.#handler(), 'merchant object', request);
   }
 
   // -- RPC --
