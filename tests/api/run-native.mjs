@@ -16,7 +16,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { boundRun, harnessArgs, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
+import { boundRun, exchange, harnessArgs, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -91,37 +91,9 @@ function killServer(signal = 'SIGKILL') {
 
 
 // ---- crash test -------------------------------------------------------------------
-function post(url, path, headers, body, agent) {
-  return new Promise((resolveReq, rejectReq) => {
-    const data = Buffer.from(JSON.stringify(body));
-    const req = http.request(new URL(path, url), {
-      method: 'POST', agent, timeout: 15_000,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolveReq({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
-      res.on('error', rejectReq);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', rejectReq);
-    req.end(data);
-  });
-}
+const post = (url, path, headers, body, agent) => exchange(url, path, { method: 'POST', headers, json: body, agent });
 
-function get(url, path, headers) {
-  return new Promise((resolveReq, rejectReq) => {
-    const req = http.request(new URL(path, url), { method: 'GET', headers, timeout: 15_000 }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolveReq({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
-      res.on('error', rejectReq);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', rejectReq);
-    req.end();
-  });
-}
+const get = (url, path, headers) => exchange(url, path, { headers });
 
 async function crashTest() {
   const m = merchants[1]; // merchant B: default program (no pending days, one tier)

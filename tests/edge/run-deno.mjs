@@ -23,8 +23,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import http from 'node:http';
-import { boundRun, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { boundRun, exchange, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -180,19 +179,7 @@ function stopDeno() {
   });
 }
 
-function get(url, path) {
-  return new Promise((resolveReq, rejectReq) => {
-    const req = http.request(new URL(path, url), { method: 'GET', timeout: 15_000 }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolveReq({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
-      res.on('error', rejectReq);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', rejectReq);
-    req.end();
-  });
-}
+const get = (url, path) => exchange(url, path);
 
 // ---- node:test ------------------------------------------------------------------
 

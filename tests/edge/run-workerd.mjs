@@ -32,8 +32,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
-import http from 'node:http';
-import { boundRun, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { boundRun, exchange, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -112,19 +111,7 @@ function freePort() {
   });
 }
 
-function get(url, path, timeoutMs = 5_000) {
-  return new Promise((resolveReq, rejectReq) => {
-    const req = http.request(new URL(path, url), { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolveReq({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
-      res.on('error', rejectReq);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', rejectReq);
-    req.end();
-  });
-}
+const get = (url, path, timeoutMs = 5_000) => exchange(url, path, { agent: false, timeoutMs });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

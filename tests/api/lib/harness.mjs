@@ -4,6 +4,7 @@
 // with a TAP count, the per-status summary of the requests made, and the
 // bound that makes every run stop by itself.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -165,4 +166,25 @@ export function harnessArgs(usage, options) {
     process.exit(0);
   }
   return values;
+}
+
+/**
+ * One plain HTTP exchange of a harness with the program it started (health
+ * checks, the crash test): `json` is sent as the body when given. Resolves
+ * to {status, headers, text}.
+ */
+export function exchange(url, path, { method = 'GET', headers = {}, json, agent, timeoutMs = 15_000 } = {}) {
+  const data = json === undefined ? null : Buffer.from(JSON.stringify(json));
+  const sent = data ? { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers } : headers;
+  return new Promise((resolveReq, rejectReq) => {
+    const req = http.request(new URL(path, url), { method, headers: sent, agent, timeout: timeoutMs }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveReq({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on('error', rejectReq);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rejectReq);
+    req.end(data ?? undefined);
+  });
 }
