@@ -3,8 +3,10 @@
 
 mod texts;
 
-use js_sys::{Array, Intl, Object, Reflect};
-use wasm_bindgen::JsValue;
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Intl, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 
 pub use texts::Texts;
 
@@ -49,9 +51,19 @@ impl Locale {
         Array::of1(&JsValue::from_str(self.tag()))
     }
 
+    /// The `format` function of this locale's `Intl` formatter `kind`,
+    /// made once by `make`.
+    fn formatter(self, kind: &str, make: impl FnOnce(Array) -> JsValue) -> Function {
+        let key = format!("{}:{kind}", self.tag());
+        cached(&key, || make(self.locales())).unchecked_into()
+    }
+
     /// The CLDR plural category of `n`: `one`, `few`, `many` or `other`.
     pub fn plural(self, n: i64) -> Plural {
-        let rules = Intl::PluralRules::new(&self.locales(), &Object::new());
+        let rules: Intl::PluralRules = cached(&format!("{}:plural", self.tag()), || {
+            Intl::PluralRules::new(&self.locales(), &Object::new()).into()
+        })
+        .unchecked_into();
         match rules.select(n as f64).as_string().as_deref() {
             Some("one") => Plural::One,
             Some("few") => Plural::Few,
@@ -62,8 +74,12 @@ impl Locale {
 
     /// `n` with the locale's digit grouping.
     pub fn number(self, n: i64) -> String {
-        let format = Intl::NumberFormat::new(&self.locales(), &Object::new());
-        call1(&format.format(), &JsValue::from_f64(n as f64))
+        let format = self.formatter("number", |locales| {
+            Intl::NumberFormat::new(&locales, &Object::new())
+                .format()
+                .into()
+        });
+        call1(&format, &JsValue::from_f64(n as f64))
     }
 
     /// `n` points with the word in the right plural form.
@@ -86,8 +102,12 @@ impl Locale {
 
     /// An amount in minor units of `currency`.
     pub fn money(self, minor: i64, currency: &str) -> String {
-        let options = object(&[("style", "currency"), ("currency", currency)]);
-        let format = Intl::NumberFormat::new(&self.locales(), &options);
+        let format: Intl::NumberFormat =
+            cached(&format!("{}:money:{currency}", self.tag()), || {
+                let options = object(&[("style", "currency"), ("currency", currency)]);
+                Intl::NumberFormat::new(&self.locales(), &options).into()
+            })
+            .unchecked_into();
         let digits = Reflect::get(
             &format.resolved_options(),
             &JsValue::from_str("maximumFractionDigits"),
@@ -108,7 +128,7 @@ impl Locale {
     /// A calendar date (`YYYY-MM-DD`) written out: "12 March 2027".
     pub fn date(self, date: &str) -> String {
         match crate::dates::start_of_date_ms(date) {
-            Some(ms) => self.format_ms(ms, &[("timeZone", "UTC")], false),
+            Some(ms) => self.format_ms(ms, true, false),
             None => date.to_owned(),
         }
     }
@@ -116,24 +136,33 @@ impl Locale {
     /// An instant's date in the shopper's own time zone.
     pub fn instant_date(self, instant: &str) -> String {
         match crate::dates::instant_ms(instant) {
-            Some(ms) => self.format_ms(ms, &[], false),
+            Some(ms) => self.format_ms(ms, false, false),
             None => instant.to_owned(),
         }
     }
 
     /// An instant's date and time in the shopper's own time zone.
     pub fn instant_date_time(self, ms: f64) -> String {
-        self.format_ms(ms, &[], true)
+        self.format_ms(ms, false, true)
     }
 
-    fn format_ms(self, ms: f64, extra: &[(&str, &str)], time: bool) -> String {
-        let mut fields = vec![("day", "numeric"), ("month", "long"), ("year", "numeric")];
-        if time {
-            fields.extend([("hour", "2-digit"), ("minute", "2-digit")]);
-        }
-        fields.extend_from_slice(extra);
-        let format = Intl::DateTimeFormat::new(&self.locales(), &object(&fields));
-        call1(&format.format(), &js_sys::Date::new(&JsValue::from_f64(ms)))
+    /// `ms` as a long date, in UTC (a calendar date) or the shopper's zone,
+    /// with the time when `time`.
+    fn format_ms(self, ms: f64, utc: bool, time: bool) -> String {
+        let kind = format!("date:{utc}:{time}");
+        let format = self.formatter(&kind, |locales| {
+            let mut fields = vec![("day", "numeric"), ("month", "long"), ("year", "numeric")];
+            if time {
+                fields.extend([("hour", "2-digit"), ("minute", "2-digit")]);
+            }
+            if utc {
+                fields.push(("timeZone", "UTC"));
+            }
+            Intl::DateTimeFormat::new(&locales, &object(&fields))
+                .format()
+                .into()
+        });
+        call1(&format, &js_sys::Date::new(&JsValue::from_f64(ms)))
     }
 
     /// How far `target_ms` is from `now_ms`: "in 3 days", "tomorrow".
@@ -146,8 +175,10 @@ impl Locale {
         } else {
             ((days / 365.25).round(), "year")
         };
-        let format =
-            Intl::RelativeTimeFormat::new(&self.locales(), &object(&[("numeric", "auto")]));
+        let format: Intl::RelativeTimeFormat = cached(&format!("{}:relative", self.tag()), || {
+            Intl::RelativeTimeFormat::new(&self.locales(), &object(&[("numeric", "auto")])).into()
+        })
+        .unchecked_into();
         format.format(value, unit).into()
     }
 
@@ -161,23 +192,21 @@ impl Locale {
 
     /// Every IANA zone the browser knows, for the time zone picker.
     pub fn time_zones() -> Vec<String> {
-        let supported = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
-            .and_then(|intl| Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")))
-            .ok()
-            .and_then(|f| f.dyn_into_function());
-        let Some(supported) = supported else {
-            return Vec::new();
-        };
-        supported
-            .call1(&JsValue::UNDEFINED, &JsValue::from_str("timeZone"))
-            .ok()
-            .map(|list| {
-                Array::from(&list)
-                    .iter()
-                    .filter_map(|z| z.as_string())
-                    .collect()
-            })
-            .unwrap_or_default()
+        let list = cached("zones", || {
+            Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+                .and_then(|intl| Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .and_then(|f| {
+                    f.call1(&JsValue::UNDEFINED, &JsValue::from_str("timeZone"))
+                        .ok()
+                })
+                .unwrap_or_else(|| Array::new().into())
+        });
+        Array::from(&list)
+            .iter()
+            .filter_map(|z| z.as_string())
+            .collect()
     }
 }
 
@@ -227,14 +256,25 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-trait DynFunction {
-    fn dyn_into_function(self) -> Option<js_sys::Function>;
+thread_local! {
+    /// `Intl` objects by locale and use: making one costs far more than
+    /// using it, and every render formats dozens of values.
+    static INTL: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
-impl DynFunction for JsValue {
-    fn dyn_into_function(self) -> Option<js_sys::Function> {
-        wasm_bindgen::JsCast::dyn_into(self).ok()
+/// The object cached under `key`, made by `make` the first time.
+fn cached(key: &str, make: impl FnOnce() -> JsValue) -> JsValue {
+    if let Some(found) = INTL.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }) {
+        return found;
     }
+    let made = make();
+    INTL.with(|c| c.borrow_mut().push((key.to_owned(), made.clone())));
+    made
 }
 
 fn object(fields: &[(&str, &str)]) -> Object {
