@@ -366,15 +366,11 @@ pub struct Problem {
     pub detail: String,
     /// Field errors of a 422.
     pub errors: Vec<FieldError>,
-    /// When a locked subscription unlocks.
-    pub unlocks_at: Option<String>,
 }
 
-/// One field's validation error.
+/// One field's validation error (the widget shows its message).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldError {
-    /// The field path.
-    pub field: String,
     /// What is wrong.
     pub message: String,
 }
@@ -730,7 +726,6 @@ impl FromJs for Problem {
             code: v.text("code").unwrap_or_default(),
             detail: v.text("detail").unwrap_or_default(),
             errors: v.list("errors").unwrap_or_default(),
-            unlocks_at: v.opt_text("unlocks_at").flatten(),
         })
     }
 }
@@ -738,7 +733,6 @@ impl FromJs for Problem {
 impl FromJs for FieldError {
     fn from_js(v: &JsValue) -> Option<Self> {
         Some(FieldError {
-            field: v.text("field")?,
             message: v.text("message")?,
         })
     }
