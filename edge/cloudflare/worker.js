@@ -9,10 +9,11 @@
 //                   and wake time in its own SQLite storage; compare-and-swap
 //                   in one synchronous transaction; the alarm runs the
 //                   reminder planner; after each write the customer's outbox
-//                   is copied to the merchant's index.
+//                   and coupon codes are copied to the merchant's index.
 //   MerchantObject  one per merchant (idFromName(merchant)): the program and
-//                   the outbox index across the merchant's customers; answers
-//                   /v1/admin/program, /v1/admin/outbox and acks.
+//                   the outbox and code indexes across the merchant's
+//                   customers; answers /v1/admin/program, /v1/admin/outbox,
+//                   acks and /v1/admin/redemptions.
 //
 // Config: RETENTION_MERCHANTS (a secret: `wrangler secret put
 // RETENTION_MERCHANTS`; `.dev.vars` locally) holds the JSON array
@@ -160,6 +161,12 @@ function unixOf(instant) {
   return Math.floor(ms / 1000);
 }
 
+/** The text a customer object copies to the merchant's index: its outbox (JSON text, kept as is) and codes. */
+function indexCopy(outboxJson, codes) {
+  const list = Array.isArray(codes) ? codes.map(String) : [];
+  return `{"outbox":${outboxJson},"codes":${JSON.stringify(list)}}`;
+}
+
 function customerStub(env, merchant, customer) {
   return env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${merchant}\n${customer}`));
 }
@@ -184,7 +191,7 @@ function makeHandler(env, store) {
 // ---- the Worker ---------------------------------------------------------------------
 
 const STORE_METHODS = ["loadCustomer", "saveCustomer", "deleteCustomer", "loadIdempotency",
-  "loadProgram", "saveProgram", "dueOutbox", "outboxOwner"];
+  "loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "codeOwner"];
 
 /** The Worker's own handler answers only what touches no state: its store refuses everything. */
 const noStore = Object.fromEntries(STORE_METHODS.map((name) => [name, async () => {
@@ -283,6 +290,7 @@ export class CustomerObject extends DurableObject {
         saveProgram: (m, expected, program) => merchantStub(this.env, m).saveProgram(m, expected, program),
         dueOutbox: (m, now, limit) => merchantStub(this.env, m).dueOutbox(m, now, limit),
         outboxOwner: (m, id) => merchantStub(this.env, m).outboxOwner(m, id),
+        codeOwner: (m, code) => merchantStub(this.env, m).codeOwner(m, code),
       });
     }
     return this.built;
@@ -339,6 +347,7 @@ export class CustomerObject extends DurableObject {
     const expectedVersion = versionOf(expected);
     const nextWake = write.nextWake ?? null;
     const outbox = write.outbox ?? "[]";
+    const copy = indexCopy(outbox, write.codes);
     const idem = write.idempotency ?? null;
     let send = null;
     // Compare and swap: the check and every write in one synchronous transaction.
@@ -362,7 +371,7 @@ export class CustomerObject extends DurableObject {
         );
       }
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
-      send = this.#planSend(version, outbox);
+      send = this.#planSend(version, copy);
       return true;
     });
     if (!written) return false;
@@ -380,7 +389,7 @@ export class CustomerObject extends DurableObject {
       this.sql.exec("DELETE FROM state_part");
       this.sql.exec("DELETE FROM idempotency");
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
-      send = this.#planSend(version, "[]");
+      send = this.#planSend(version, indexCopy("[]", []));
     });
     await this.#arm();
     if (send) await this.#sendOutbox(merchant, customer, send.version, send.outbox);
@@ -419,14 +428,14 @@ export class CustomerObject extends DurableObject {
     return this.sql.exec("UPDATE meta SET clock = clock + 1 RETURNING clock").one().clock;
   }
 
-  /** Inside the write's transaction: whether the merchant's index needs this outbox. */
-  #planSend(version, outbox) {
-    if (this.#meta().sent_outbox === outbox) return null; // the latest copy sent already says this
-    this.sql.exec("UPDATE meta SET sent_version = ?, sent_outbox = ?", version, outbox);
-    return { version, outbox };
+  /** Inside the write's transaction: whether the merchant's index needs this copy. */
+  #planSend(version, copy) {
+    if (this.#meta().sent_outbox === copy) return null; // the latest copy sent already says this
+    this.sql.exec("UPDATE meta SET sent_version = ?, sent_outbox = ?", version, copy);
+    return { version, outbox: copy };
   }
 
-  /** Copies the outbox to the merchant's index; a failure is retried from the alarm. */
+  /** Copies the outbox and codes to the merchant's index; a failure is retried from the alarm. */
   async #sendOutbox(merchant, customer, version, outbox) {
     try {
       await merchantStub(this.env, merchant).indexOutbox(merchant, customer, version, outbox);
@@ -486,6 +495,13 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_send_at ON outbox (send_at, id);
 CREATE INDEX IF NOT EXISTS outbox_by_id ON outbox (id);
+-- The code index: each customer's redemption codes, replaced whole by each copy.
+CREATE TABLE IF NOT EXISTS codes (
+  code     TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  PRIMARY KEY (code, customer)
+);
+CREATE INDEX IF NOT EXISTS codes_by_customer ON codes (customer);
 -- The version of each customer's latest copy: an older copy arriving late
 -- is ignored. Kept after an erasure (an old copy must not bring items
 -- back), so it is keyed by the customer object's id, not the customer's.
@@ -515,6 +531,7 @@ export class MerchantObject extends DurableObject {
         saveProgram: (m, expected, program) => this.saveProgram(m, expected, program),
         dueOutbox: (m, now, limit) => this.dueOutbox(m, now, limit),
         outboxOwner: (m, id) => this.outboxOwner(m, id),
+        codeOwner: (m, code) => this.codeOwner(m, code),
       });
     }
     return this.built;
@@ -563,11 +580,20 @@ export class MerchantObject extends DurableObject {
     return rows.length ? rows[0].customer : null;
   }
 
-  /** A customer object's copy of its outbox (`version` orders the copies). */
-  async indexOutbox(merchant, customer, version, outboxJson) {
+  async codeOwner(merchant, code) {
     this.#own(merchant);
-    const items = JSON.parse(outboxJson);
-    if (!Array.isArray(items)) throw new Error("an outbox copy is not a JSON array");
+    const rows = this.sql.exec("SELECT customer FROM codes WHERE code = ? ORDER BY customer LIMIT 1", code).toArray();
+    return rows.length ? rows[0].customer : null;
+  }
+
+  /** A customer object's copy of its outbox and codes (`version` orders the copies). */
+  async indexOutbox(merchant, customer, version, copyJson) {
+    this.#own(merchant);
+    const copy = JSON.parse(copyJson);
+    // A copy planned before codes were indexed is the bare outbox array.
+    const items = Array.isArray(copy) ? copy : copy?.outbox;
+    const codes = Array.isArray(copy) ? [] : copy?.codes;
+    if (!Array.isArray(items) || !Array.isArray(codes)) throw new Error("an index copy is not {outbox: [...], codes: [...]}");
     const rows = items.map((item) => ({ id: String(item.id), sendAt: unixOf(item.send_at), json: JSON.stringify(item) }));
     const object = this.env.CUSTOMERS.idFromName(`${merchant}\n${customer}`).toString();
     this.ctx.storage.transactionSync(() => {
@@ -578,6 +604,10 @@ export class MerchantObject extends DurableObject {
         object, version,
       );
       this.sql.exec("DELETE FROM outbox WHERE customer = ?", customer);
+      this.sql.exec("DELETE FROM codes WHERE customer = ?", customer);
+      for (const code of new Set(codes.map(String))) {
+        this.sql.exec("INSERT OR IGNORE INTO codes (code, customer) VALUES (?, ?)", code, customer);
+      }
       for (const r of rows) {
         this.sql.exec(
           "INSERT OR REPLACE INTO outbox (customer, id, send_at, item) VALUES (?, ?, ?, ?)",

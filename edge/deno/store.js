@@ -12,12 +12,14 @@
 //                                             z: gzipped; bytes: text size;
 //                                             wake: unix s | null;
 //                                             outbox: [[id, sendAt, digest]]
+//                                             codes: [code] (indexed below)
 //   ["cust", m, c, "state", v, i]           Uint8Array, chunk i of the state
 //                                             (UTF-8 JSON, gzipped if z) written at v
 //   ["cust", m, c, "idem", key]             {v, n, z, expiresAt}   (expireIn)
 //   ["cust", m, c, "idem", key, v, i]       Uint8Array chunk       (expireIn)
 //   ["outbox", m, sendAt, id]               {c, item}  item: the JSON text
 //   ["outbox_id", m, id, c]                 sendAt
+//   ["code", m, code, c]                    1   (a redemption's coupon code)
 //   ["wake", nextWake, m, c]                1
 //   ["program", m, "head"]                  {v, n, z, bytes}
 //   ["program", m, "chunk", v, i]           Uint8Array chunk
@@ -124,6 +126,12 @@ export class KvStore {
       if (!old || old.sendAt !== it.sendAt) op.set(outboxIdKey(merchant, it.id, customer), it.sendAt);
     }
 
+    // code index: only what changed
+    const codes = parseCodes(write.codes);
+    const oldCodes = new Set(current?.codes ?? []);
+    for (const code of oldCodes) if (!codes.includes(code)) op.delete(codeKey(merchant, code, customer));
+    for (const code of codes) if (!oldCodes.has(code)) op.set(codeKey(merchant, code, customer), 1);
+
     // idempotency record, kept until it expires
     const idem = write.idempotency ?? null;
     if (idem !== null) {
@@ -143,6 +151,7 @@ export class KvStore {
       bytes: state.size,
       wake,
       outbox: items.map((it) => [it.id, it.sendAt, it.digest]),
+      codes,
     });
     return await op.commit();
   }
@@ -161,6 +170,7 @@ export class KvStore {
         for (const [id, sendAt] of current.outbox ?? []) {
           globals.push(outboxKey(merchant, sendAt, id), outboxIdKey(merchant, id, customer));
         }
+        for (const code of current.codes ?? []) globals.push(codeKey(merchant, code, customer));
       }
       // Keep each commit well inside the limits: idempotency records (the
       // only keys that pile up) go first in batches; the last commit takes
@@ -242,6 +252,13 @@ export class KvStore {
     );
     for await (const entry of iter) texts.push(entry.value.item);
     return `[${texts.join(',')}]`;
+  }
+
+  async codeOwner(merchant, code) {
+    for await (const entry of this.kv.list({ prefix: ['code', merchant, String(code)] }, { limit: 1 })) {
+      return entry.key[3];
+    }
+    return null;
   }
 
   async outboxOwner(merchant, id) {
@@ -374,6 +391,7 @@ const idemHead = (m, c, key) => ['cust', m, c, 'idem', key];
 const idemChunk = (m, c, key, v, i) => ['cust', m, c, 'idem', key, v, i];
 const outboxKey = (m, sendAt, id) => ['outbox', m, sendAt, id];
 const outboxIdKey = (m, id, c) => ['outbox_id', m, id, c];
+const codeKey = (m, code, c) => ['code', m, code, c];
 const wakeKey = (at, m, c) => ['wake', at, m, c];
 const programHead = (m) => ['program', m, 'head'];
 const programChunk = (m, v, i) => ['program', m, 'chunk', v, i];
@@ -459,6 +477,15 @@ function requireNumber(value, name) {
 function wakeTime(value) {
   if (value === null || value === undefined) return null;
   return Math.floor(requireNumber(value, 'write.nextWake'));
+}
+
+/** The write's coupon codes: an array of strings (none when absent). */
+function parseCodes(codes) {
+  if (codes === undefined || codes === null) return [];
+  if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string')) {
+    throw new TypeError('write.codes must be an array of strings');
+  }
+  return [...new Set(codes)];
 }
 
 /**

@@ -39,11 +39,13 @@ test('GET /v1/me for a never-seen customer: zeros, empty lists, the program\'s c
   assert.equal(l.pending, 0);
   assert.equal(l.lifetime_earned, 0);
   assert.deepEqual(l.tier, { id: 'member', name: 'Member' });
-  assert.deepEqual(l.next_tier, { id: 'silver', name: 'Silver', points_needed: 100_000 });
+  assert.equal(l.qualifying_points, 0);
+  assert.deepEqual(l.next_tier, { id: 'silver', name: 'Silver', threshold: 100_000, points_needed: 100_000 });
   assert.equal(l.tier_held_until, null, 'threshold-0 tier: held_until is null');
   assert.deepEqual(l.expiring, []);
   assert.deepEqual(l.pending_lots, []);
   assert.deepEqual(me.rewards, SUITE_PROGRAM.rewards.map((r) => ({ ...r, affordable: false })));
+  assert.deepEqual(me.redemptions, []);
   assert.deepEqual(me.subscriptions, []);
   const o = me.subscription_options;
   const s = SUITE_PROGRAM.subscriptions;
@@ -61,7 +63,7 @@ test('GET /v1/me for a never-seen customer of the default program (merchant B)',
   const me = await b.meOk(customerId('new'));
   assert.deepEqual(me.loyalty, {
     balance: 0, pending: 0, lifetime_earned: 0,
-    tier: { id: 'base', name: 'Member' }, next_tier: null, tier_held_until: null,
+    tier: { id: 'base', name: 'Member' }, qualifying_points: 0, next_tier: null, tier_held_until: null,
     expiring: [], pending_lots: [],
   });
   assert.deepEqual(me.rewards, []);
@@ -89,6 +91,8 @@ test('order_paid now: pending points with available_at = paid_at + pending_days'
   assert.deepEqual(me.loyalty.pending_lots, [{ points: 123, available_at: instant(ms(paidAt) + 7 * DAY) }]);
   assert.deepEqual(me.loyalty.expiring, [], 'pending points are not in the expiring list');
   assert.equal(me.loyalty.next_tier.points_needed, 100_000 - 123, 'pending order points qualify');
+  assert.equal(me.loyalty.qualifying_points, 123, 'qualifying_points + points_needed = threshold');
+  assert.equal(me.loyalty.next_tier.threshold, 100_000);
   assert.equal(me.rewards.find((r) => r.id === 'r-ship').affordable, false, 'pending points are not spendable');
   const again = await a.meOk(c);
   assert.deepEqual(again, me, 'the event answer is the GET /v1/me body');
@@ -172,10 +176,10 @@ test('tiers: Silver at 125 %, next tier and points needed', async () => {
   const c = customerId('tier');
   let me = await a.eventOk(c, orderPaid(uid('o'), 9_000_000, { paid_at: daysAgo(10) }));
   assert.deepEqual(me.loyalty.tier, { id: 'member', name: 'Member' });
-  assert.deepEqual(me.loyalty.next_tier, { id: 'silver', name: 'Silver', points_needed: 10_000 });
+  assert.deepEqual(me.loyalty.next_tier, { id: 'silver', name: 'Silver', threshold: 100_000, points_needed: 10_000 });
   me = await a.eventOk(c, orderPaid(uid('o'), 1_000_000, { paid_at: daysAgo(9) }));
   assert.deepEqual(me.loyalty.tier, { id: 'silver', name: 'Silver' });
-  assert.deepEqual(me.loyalty.next_tier, { id: 'gold', name: 'Gold', points_needed: 900_000 });
+  assert.deepEqual(me.loyalty.next_tier, { id: 'gold', name: 'Gold', threshold: 1_000_000, points_needed: 900_000 });
   me = await a.eventOk(c, orderPaid(uid('o'), 10_000));
   assert.equal(me.loyalty.pending, 125, '10 000 kopecks at 125 %');
   // adjustments do not qualify
@@ -391,7 +395,7 @@ test('a refund reversal counts in full for the tier, shortfall included', async 
   me = await a.eventOk(c, orderRefunded(orderId, 100_000)); // 1 %: 1 000 reversed, all of it shortfall
   assert.equal(me.loyalty.balance, 0);
   assert.deepEqual(me.loyalty.tier, { id: 'member', name: 'Member' });
-  assert.deepEqual(me.loyalty.next_tier, { id: 'silver', name: 'Silver', points_needed: 1_000 });
+  assert.deepEqual(me.loyalty.next_tier, { id: 'silver', name: 'Silver', threshold: 100_000, points_needed: 1_000 });
   assert.equal(me.loyalty.lifetime_earned, 99_000);
 });
 
@@ -417,7 +421,7 @@ test('the tier at paid_at uses the rolling window at that instant; today\'s tier
   const me = await a.eventOk(c, orderPaid(uid('o'), 10_000, { paid_at: daysAgo(380) }));
   assert.equal(me.loyalty.lifetime_earned, 100_125, 'the second order earned at 125 %');
   assert.deepEqual(me.loyalty.tier, { id: 'member', name: 'Member' }, 'both orders are outside today\'s 365-day window');
-  assert.deepEqual(me.loyalty.next_tier, { id: 'silver', name: 'Silver', points_needed: 100_000 });
+  assert.deepEqual(me.loyalty.next_tier, { id: 'silver', name: 'Silver', threshold: 100_000, points_needed: 100_000 });
   assert.equal(me.loyalty.balance, 0, 'and both lots expired after 365 days');
   const items = (await a.activity(c)).body.items;
   assert.deepEqual(items.map((i) => [i.kind, i.points]), [['expire', -125], ['expire', -100_000], ['earn', 125], ['earn', 100_000]]);

@@ -2,17 +2,17 @@
 //! inside the merchant named by the API key, so no request reaches
 //! another merchant's data.
 
-use retention_core::api::EventResponse;
+use retention_core::api::{EventResponse, UseCodeRequest};
 use retention_core::events::is_valid_customer_id;
 use retention_core::preferences::ConsentSource;
 use retention_core::serde_util::merge_defaults;
-use retention_core::{MerchantEvent, MessageRequest, Program};
+use retention_core::{DomainError, MerchantEvent, MessageRequest, Program};
 use serde_json::{Value, json};
 
 use crate::body::{self, Misfit};
 use crate::routes::Route;
 use crate::shopper::query;
-use crate::txn;
+use crate::txn::{self, Caller, Idempotency};
 use crate::{
     Clock, CustomerKey, Entropy, Handler, Request, Response, Store, StoreError, auth, reply,
     unavailable,
@@ -39,6 +39,8 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Route::SaveProgram => self.save_program(&merchant, &request).await,
             Route::Outbox => self.outbox(&merchant, &request).await,
             Route::Ack(id) => self.ack(&merchant, &id).await,
+            Route::Redemption(code) => self.redemption(&merchant, &code).await,
+            Route::UseCode(code) => self.use_code(&merchant, &code, &request).await,
             Route::Event(customer) => {
                 self.admin_customer(CustomerOp::Event, merchant, customer, &request)
                     .await
@@ -107,26 +109,38 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                     .await
             }
             CustomerOp::Event => {
-                self.idempotent_write(&key, &program, request, |customer, value, now| {
-                    let event: MerchantEvent =
-                        body::typed(value.clone()).map_err(Misfit::into_response)?;
-                    customer
-                        .apply_event(&program, event, now)
-                        .map_err(|e| reply::domain(&e))?;
-                    let view = customer.view(&key.customer, &program, now);
-                    Ok(reply::json(200, &EventResponse { customer: view }))
-                })
+                self.idempotent_write(
+                    Caller::Merchant,
+                    &key,
+                    &program,
+                    request,
+                    |customer, value, now| {
+                        let event: MerchantEvent =
+                            body::typed(value.clone()).map_err(Misfit::into_response)?;
+                        customer
+                            .apply_event(&program, event, now)
+                            .map_err(|e| reply::domain(&e))?;
+                        let view = customer.view(&key.customer, &program, now);
+                        Ok(reply::json(200, &EventResponse { customer: view }))
+                    },
+                )
                 .await
             }
             CustomerOp::Message => {
-                self.idempotent_write(&key, &program, request, |customer, value, now| {
-                    let ask: MessageRequest =
-                        body::typed(value.clone()).map_err(Misfit::into_response)?;
-                    customer
-                        .decide_message(&program, &ask, now)
-                        .map(|d| reply::json(200, &d))
-                        .map_err(|e| reply::domain(&e))
-                })
+                self.idempotent_write(
+                    Caller::Merchant,
+                    &key,
+                    &program,
+                    request,
+                    |customer, value, now| {
+                        let ask: MessageRequest =
+                            body::typed(value.clone()).map_err(Misfit::into_response)?;
+                        customer
+                            .decide_message(&program, &ask, now)
+                            .map(|d| reply::json(200, &d))
+                            .map_err(|e| reply::domain(&e))
+                    },
+                )
                 .await
             }
         }
@@ -206,6 +220,92 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         })
         .await
     }
+}
+
+impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
+    /// The customer holding `code`, by the store's index.
+    async fn code_owner(
+        &self,
+        merchant: &str,
+        code: &str,
+    ) -> Result<Option<CustomerKey>, StoreError> {
+        Ok(self
+            .store
+            .code_owner(merchant, code)
+            .await?
+            .map(|customer| CustomerKey {
+                merchant: merchant.to_owned(),
+                customer,
+            }))
+    }
+
+    /// `GET /v1/admin/redemptions/{code}`.
+    async fn redemption(&self, merchant: &str, code: &str) -> Result<Response, StoreError> {
+        let code = code.to_ascii_uppercase();
+        let Some(key) = self.code_owner(merchant, &code).await? else {
+            return Ok(code_not_found(&code));
+        };
+        let doc = txn::load(self, &key).await?;
+        Ok(match doc.customer.code_view(&key.customer, &code) {
+            Some(view) => reply::json(200, &view),
+            None => code_not_found(&code),
+        })
+    }
+
+    /// `POST /v1/admin/redemptions/{code}/use` (idempotent, the key scoped
+    /// to the code's customer).
+    async fn use_code(
+        &self,
+        merchant: &str,
+        code: &str,
+        request: &Request,
+    ) -> Result<Response, StoreError> {
+        let code = code.to_ascii_uppercase();
+        let idem_key = match crate::shopper::idempotency_key(request) {
+            Ok(k) => k,
+            Err(response) => return Ok(response),
+        };
+        let value = match body::json_value(request.headers(), request.body()) {
+            Ok(value) => value,
+            Err(response) => return Ok(response),
+        };
+        let ask = match body::typed::<UseCodeRequest>(value.clone()) {
+            Err(Misfit::Unknown(response)) => return Ok(response),
+            Err(Misfit::Invalid(error)) => Err(error),
+            Ok(ask) => Ok(ask),
+        };
+        let Some(key) = self.code_owner(merchant, &code).await? else {
+            return Ok(code_not_found(&code));
+        };
+        let program = self.program(merchant).await?;
+        let idem = Idempotency::new(
+            Caller::Merchant,
+            &idem_key,
+            request.method().as_str(),
+            request.uri().path(),
+            &value,
+        );
+        let customer_id = key.customer.clone();
+        txn::write_existing(
+            self,
+            &key,
+            &program,
+            Some(&idem),
+            code_not_found(&code),
+            |customer, now| {
+                let ask = ask.clone().map_err(|e| reply::domain(&e))?;
+                customer
+                    .use_code(&customer_id, &code, &ask.order_id, now)
+                    .map(|view| reply::json(200, &view))
+                    .map_err(|e| reply::domain(&e))
+            },
+        )
+        .await
+    }
+}
+
+fn code_not_found(code: &str) -> Response {
+    reply::domain(&DomainError::CodeNotFound(code.to_owned()))
 }
 
 /// What an admin request does to a customer.

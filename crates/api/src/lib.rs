@@ -135,19 +135,25 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             | Route::DeleteCustomer(id)
             | Route::SaveCustomerPreferences(id)
             | Route::Message(id) => customer(id),
-            Route::Program | Route::SaveProgram | Route::Outbox | Route::Ack(_) => {
-                merchant().map(Target::Merchant)
-            }
+            Route::Program
+            | Route::SaveProgram
+            | Route::Outbox
+            | Route::Ack(_)
+            | Route::Redemption(_)
+            | Route::UseCode(_) => merchant().map(Target::Merchant),
         }
     }
 
     /// Runs the reminder planner for one customer whose wake time came
-    /// (the native scheduler and the Durable Object alarm call this).
+    /// (the native scheduler and the Durable Object alarm call this). A
+    /// customer erased meanwhile stays erased: nothing is written.
     pub async fn wake(&self, key: &CustomerKey) -> Result<(), StoreError> {
         let program = self.program(&key.merchant).await?;
-        txn::write(self, key, &program, None, |_, _| Ok(reply::empty(204)))
-            .await
-            .map(|_| ())
+        txn::write_existing(self, key, &program, None, reply::empty(204), |_, _| {
+            Ok(reply::empty(204))
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn shopper_with_cors(&self, request: Request) -> Response {

@@ -9,9 +9,18 @@ use retention_core::reminders::OutboxItem;
 
 use crate::{CustomerKey, CustomerWrite, Store, StoreError, Version};
 
+/// One customer's row: version, state, wake time, outbox, codes.
+type Stored = (
+    Version,
+    String,
+    Option<Instant>,
+    Vec<OutboxItem>,
+    Vec<String>,
+);
+
 #[derive(Default)]
 struct Tables {
-    customers: BTreeMap<CustomerKey, (Version, String, Option<Instant>, Vec<OutboxItem>)>,
+    customers: BTreeMap<CustomerKey, Stored>,
     programs: BTreeMap<String, (Version, String)>,
     // Expiry is the handler's check; a test store need not forget.
     idempotency: BTreeMap<(CustomerKey, String), String>,
@@ -38,7 +47,7 @@ impl MemoryStore {
         self.with(|t| {
             t.customers
                 .iter()
-                .filter(|(_, (_, _, wake, _))| wake.is_some_and(|w| w <= now))
+                .filter(|(_, (_, _, wake, ..))| wake.is_some_and(|w| w <= now))
                 .map(|(k, _)| k.clone())
                 .collect()
         })
@@ -50,7 +59,7 @@ impl Store for MemoryStore {
         &self,
         key: &CustomerKey,
     ) -> Result<Option<(Version, String)>, StoreError> {
-        self.with(|t| t.customers.get(key).map(|(v, s, _, _)| (*v, s.clone())))
+        self.with(|t| t.customers.get(key).map(|(v, s, ..)| (*v, s.clone())))
     }
 
     async fn save_customer(
@@ -67,7 +76,13 @@ impl Store for MemoryStore {
             let version = t.next_version;
             t.customers.insert(
                 key.clone(),
-                (version, write.state, write.next_wake, write.outbox),
+                (
+                    version,
+                    write.state,
+                    write.next_wake,
+                    write.outbox,
+                    write.codes,
+                ),
             );
             if let Some(idem) = write.idempotency {
                 t.idempotency.insert((key.clone(), idem.key), idem.record);
@@ -128,7 +143,7 @@ impl Store for MemoryStore {
                 .customers
                 .iter()
                 .filter(|(k, _)| k.merchant == merchant)
-                .flat_map(|(_, (_, _, _, outbox))| {
+                .flat_map(|(_, (_, _, _, outbox, _))| {
                     outbox.iter().filter(|i| i.send_at <= now).cloned()
                 })
                 .collect();
@@ -142,9 +157,18 @@ impl Store for MemoryStore {
         self.with(|t| {
             t.customers
                 .iter()
-                .find(|(k, (_, _, _, outbox))| {
+                .find(|(k, (_, _, _, outbox, _))| {
                     k.merchant == merchant && outbox.iter().any(|i| i.id == id)
                 })
+                .map(|(k, _)| k.customer.clone())
+        })
+    }
+
+    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError> {
+        self.with(|t| {
+            t.customers
+                .iter()
+                .find(|(k, (.., codes))| k.merchant == merchant && codes.iter().any(|c| c == code))
                 .map(|(k, _)| k.customer.clone())
         })
     }

@@ -28,6 +28,9 @@ pub struct CustomerWrite {
     /// The customer's reminders not yet acked, indexed so the merchant's
     /// outbox can list them across customers.
     pub outbox: Vec<OutboxItem>,
+    /// The coupon codes of the customer's kept redemptions, indexed so the
+    /// merchant's checkout can look a code up across customers.
+    pub codes: Vec<String>,
     /// The answer to an idempotent request, stored with the change it made.
     pub idempotency: Option<IdempotencyWrite>,
 }
@@ -51,8 +54,8 @@ pub struct StoreError(pub String);
 /// Per-customer and per-merchant documents with compare-and-swap writes.
 ///
 /// Implementations must make `save_customer` atomic: the state, the wake
-/// time, the outbox index and the idempotency record change together or
-/// not at all. Idempotency records live beside the state, not in it, so a
+/// time, the outbox and code indexes and the idempotency record change
+/// together or not at all. Idempotency records live beside the state, not in it, so a
 /// busy customer's state stays small.
 #[allow(async_fn_in_trait)]
 pub trait Store {
@@ -104,6 +107,9 @@ pub trait Store {
 
     /// The customer holding the outbox item `id`, if any.
     async fn outbox_owner(&self, merchant: &str, id: &str) -> Result<Option<String>, StoreError>;
+
+    /// The customer whose kept redemption has the coupon `code`, if any.
+    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError>;
 }
 
 /// The time now, from the platform.

@@ -37,6 +37,10 @@ pub enum Route {
     Outbox,
     /// `POST /v1/admin/outbox/{id}/ack`.
     Ack(String),
+    /// `GET /v1/admin/redemptions/{code}`.
+    Redemption(String),
+    /// `POST /v1/admin/redemptions/{code}/use`.
+    UseCode(String),
 }
 
 /// Why no route matched.
@@ -113,6 +117,14 @@ pub fn route(method: &Method, path: &str) -> Result<Route, NoRoute> {
         ["v1", "admin", "outbox", id, "ack"] if !id.is_empty() => {
             pick("POST", (m == "POST").then(|| Route::Ack((*id).to_owned())))
         }
+        ["v1", "admin", "redemptions", code] if !code.is_empty() => pick(
+            "GET",
+            (m == "GET").then(|| Route::Redemption((*code).to_owned())),
+        ),
+        ["v1", "admin", "redemptions", code, "use"] if !code.is_empty() => pick(
+            "POST",
+            (m == "POST").then(|| Route::UseCode((*code).to_owned())),
+        ),
         _ => Err(NoRoute::NotFound),
     }
 }

@@ -11,7 +11,7 @@ use crate::auth::{Shopper, TokenError};
 use crate::body::{self, Misfit};
 use crate::routes::Route;
 use crate::state::{etag, valid_idempotency_key};
-use crate::txn::{self, Idempotency};
+use crate::txn::{self, Caller, Idempotency};
 use crate::{Clock, CustomerKey, Entropy, Handler, Request, Response, Store, reply, unavailable};
 
 impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
@@ -170,15 +170,21 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         program: &Program,
         request: &Request,
     ) -> Result<Response, crate::StoreError> {
-        self.idempotent_write(key, program, request, |customer, value, now| {
-            let ask: RedemptionRequest =
-                body::typed(value.clone()).map_err(Misfit::into_response)?;
-            let mut random = |buf: &mut [u8]| self.entropy.fill(buf);
-            customer
-                .redeem(program, &ask.reward_id, &mut random, now)
-                .map(|r| reply::json(201, &r))
-                .map_err(|e| reply::domain(&e))
-        })
+        self.idempotent_write(
+            Caller::Shopper,
+            key,
+            program,
+            request,
+            |customer, value, now| {
+                let ask: RedemptionRequest =
+                    body::typed(value.clone()).map_err(Misfit::into_response)?;
+                let mut random = |buf: &mut [u8]| self.entropy.fill(buf);
+                customer
+                    .redeem(program, &ask.reward_id, &mut random, now)
+                    .map(|r| reply::json(201, &r))
+                    .map_err(|e| reply::domain(&e))
+            },
+        )
         .await
     }
 
@@ -189,12 +195,18 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         request: &Request,
         id: &str,
     ) -> Result<Response, crate::StoreError> {
-        self.idempotent_write(key, program, request, |customer, value, now| {
-            customer
-                .perform_action(program, id, value, now)
-                .map(|s| reply::json(200, &s))
-                .map_err(|e| reply::domain(&e))
-        })
+        self.idempotent_write(
+            Caller::Shopper,
+            key,
+            program,
+            request,
+            |customer, value, now| {
+                customer
+                    .perform_action(program, id, value, now)
+                    .map(|s| reply::json(200, &s))
+                    .map_err(|e| reply::domain(&e))
+            },
+        )
         .await
     }
 
@@ -202,6 +214,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     /// (413, 415, 400), then runs `op` inside the customer's write.
     pub(crate) async fn idempotent_write<F>(
         &self,
+        caller: Caller,
         key: &CustomerKey,
         program: &Program,
         request: &Request,
@@ -223,6 +236,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Err(response) => return Ok(response),
         };
         let idem = Idempotency::new(
+            caller,
             &idem_key,
             request.method().as_str(),
             request.uri().path(),

@@ -14,19 +14,40 @@ use crate::{
 /// Attempts before giving up on a customer under heavy contention.
 const MAX_ATTEMPTS: usize = 500;
 
-/// An idempotency key and the fingerprint of its request.
-pub struct Idempotency<'a> {
-    /// The client's key.
-    pub key: &'a str,
+/// Who sent an idempotent request: keys are scoped to the caller, so a
+/// shopper's key never answers the merchant's request (SPEC 3.6).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Caller {
+    /// The shopper, with a token (`/v1/me*`).
+    Shopper,
+    /// The merchant, with the API key (`/v1/admin/*`).
+    Merchant,
+}
+
+/// An idempotency key, scoped to its caller, and the fingerprint of its
+/// request.
+pub struct Idempotency {
+    /// The key as stored: the caller's scope, a colon, the client's key.
+    pub key: String,
     /// See [`fingerprint`].
     pub fingerprint: String,
 }
 
-impl<'a> Idempotency<'a> {
-    /// For a request's method, path and JSON body.
-    pub fn new(key: &'a str, method: &str, path: &str, body: &serde_json::Value) -> Self {
+impl Idempotency {
+    /// For `caller`'s key and a request's method, path and JSON body.
+    pub fn new(
+        caller: Caller,
+        key: &str,
+        method: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Self {
+        let scope = match caller {
+            Caller::Shopper => "shopper",
+            Caller::Merchant => "merchant",
+        };
         Idempotency {
-            key,
+            key: format!("{scope}:{key}"),
             fingerprint: fingerprint(method, path, body),
         }
     }
@@ -50,7 +71,44 @@ pub async fn write<S, C, E, F>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
     program: &Program,
-    idempotency: Option<&Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
+    op: F,
+) -> Result<Response, StoreError>
+where
+    S: Store,
+    C: Clock,
+    E: Entropy,
+    F: Fn(&mut Customer, Instant) -> Result<Response, Response>,
+{
+    write_if(handler, key, program, idempotency, None, op).await
+}
+
+/// As [`write`], for a customer that must already exist: while there is
+/// none (never written, or erased meanwhile), nothing is written and the
+/// answer is `missing`.
+pub async fn write_existing<S, C, E, F>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    program: &Program,
+    idempotency: Option<&Idempotency>,
+    missing: Response,
+    op: F,
+) -> Result<Response, StoreError>
+where
+    S: Store,
+    C: Clock,
+    E: Entropy,
+    F: Fn(&mut Customer, Instant) -> Result<Response, Response>,
+{
+    write_if(handler, key, program, idempotency, Some(missing), op).await
+}
+
+async fn write_if<S, C, E, F>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    program: &Program,
+    idempotency: Option<&Idempotency>,
+    mut missing: Option<Response>,
     op: F,
 ) -> Result<Response, StoreError>
 where
@@ -66,13 +124,16 @@ where
                 Some(version),
                 CustomerDoc::parse(&text).map_err(StoreError)?,
             ),
-            None => (None, CustomerDoc::default()),
+            None => match missing.take() {
+                Some(missing) => return Ok(missing),
+                None => (None, CustomerDoc::default()),
+            },
         };
         let now = handler.clock.now();
         // Read after the state: a first request that commits in between
         // either shows here or makes this attempt's swap fail.
         if let Some(idem) = idempotency
-            && let Some(record) = recorded(handler, key, idem.key, now).await?
+            && let Some(record) = recorded(handler, key, &idem.key, now).await?
         {
             return Ok(if record.fingerprint == idem.fingerprint {
                 record.replay().map_err(StoreError)?
@@ -96,7 +157,7 @@ where
             }
         }
         let record = idempotency
-            .map(|idem| IdempotencyRecord::new(idem.key, &idem.fingerprint, &response, now));
+            .map(|idem| IdempotencyRecord::new(&idem.key, &idem.fingerprint, &response, now));
         if keep {
             doc.prepare_write(&key.customer, program, now);
         }
@@ -104,6 +165,7 @@ where
             state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
             next_wake: doc.customer.next_wake(program, now),
             outbox: doc.customer.outbox.clone(),
+            codes: doc.customer.codes(),
             idempotency: match record {
                 Some(record) => Some(IdempotencyWrite {
                     key: record.key.clone(),

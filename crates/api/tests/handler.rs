@@ -481,3 +481,167 @@ fn requests_name_their_target_only_with_good_credentials() {
     );
     assert_eq!(h.target(&request(call("GET", "/healthz"))), None);
 }
+
+/// Merchant "a" with a 100-point reward, and customer `c` with 300 points.
+fn with_points(h: &TestHandler, c: &str) {
+    let (s, _, _) = call("PUT", "/v1/admin/program").admin("a").json(json!({
+        "rewards": [{"id": "r", "name": "Gift", "cost": 100, "kind": "fixed_discount", "value": 500}],
+        "tiers": [{"id": "base", "name": "Member", "threshold": 0, "multiplier_percent": 100},
+                  {"id": "gold", "name": "Gold", "threshold": 1000, "multiplier_percent": 100}]
+    })).send(h);
+    assert_eq!(s, 200);
+    let (s, _, _) = call("POST", &format!("/v1/admin/customers/{c}/events"))
+        .admin("a")
+        .key(&format!("paid-{c}"))
+        .json(paid(&format!("o-{c}"), 30_000))
+        .send(h);
+    assert_eq!(s, 200);
+}
+
+fn redeem(h: &TestHandler, c: &str, key: &str) -> String {
+    let (s, r, _) = call("POST", "/v1/me/redemptions")
+        .shopper("a", c)
+        .key(key)
+        .json(json!({"reward_id": "r"}))
+        .send(h);
+    assert_eq!(s, 201, "{r}");
+    r["code"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_shopper_finds_a_code_again_and_sees_tier_progress() {
+    let h = handler();
+    with_points(&h, "c");
+    let first = redeem(&h, "c", "r1");
+    h_clock(&h, NOW + 60);
+    let second = redeem(&h, "c", "r2");
+    let (s, me, _) = call("GET", "/v1/me").shopper("a", "c").send(&h);
+    assert_eq!(s, 200);
+    let loyalty = &me["loyalty"];
+    assert_eq!(loyalty["qualifying_points"], 300);
+    assert_eq!(loyalty["next_tier"]["threshold"], 1000);
+    assert_eq!(loyalty["next_tier"]["points_needed"], 700);
+    let listed: Vec<&str> = me["redemptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [second.as_str(), first.as_str()], "newest first");
+    let item = &me["redemptions"][1];
+    assert_eq!(item["name"], "Gift");
+    assert_eq!(item["reward_id"], "r");
+    assert_eq!(item["points_spent"], 100);
+    assert_eq!(item["used_at"], Value::Null);
+    // The admin view lists them too.
+    let (_, admin, _) = call("GET", "/v1/admin/customers/c").admin("a").send(&h);
+    assert_eq!(admin["redemptions"], me["redemptions"]);
+}
+
+#[test]
+fn the_checkout_looks_a_code_up_and_uses_it_once() {
+    let h = handler();
+    with_points(&h, "c");
+    let code = redeem(&h, "c", "r1");
+    let path = format!("/v1/admin/redemptions/{code}");
+    let (s, found, _) = call("GET", &path).admin("a").send(&h);
+    assert_eq!(s, 200, "{found}");
+    assert_eq!(found["customer_id"], "c");
+    assert_eq!(found["kind"], "fixed_discount");
+    assert_eq!(found["value"], 500);
+    assert_eq!(found["used_at"], Value::Null);
+    // Another merchant does not find it.
+    let (s, b, _) = call("GET", &path).admin("b").send(&h);
+    assert_eq!((s, b["code"].as_str()), (404, Some("not_found")));
+    let use_path = format!("{path}/use");
+    let (s, used, _) = call("POST", &use_path)
+        .admin("a")
+        .key("u1")
+        .json(json!({"order_id": "o-9"}))
+        .send(&h);
+    assert_eq!(s, 200, "{used}");
+    assert_eq!(used["used_at"], "2027-01-15T08:00:00Z");
+    // The same order again: unchanged.
+    h_clock(&h, NOW + 100);
+    let (s, again, _) = call("POST", &use_path)
+        .admin("a")
+        .key("u2")
+        .json(json!({"order_id": "o-9"}))
+        .send(&h);
+    assert_eq!((s, &again), (200, &used));
+    // Another order: refused.
+    let (s, refused, _) = call("POST", &use_path)
+        .admin("a")
+        .key("u3")
+        .json(json!({"order_id": "o-10"}))
+        .send(&h);
+    assert_eq!(
+        (s, refused["code"].as_str()),
+        (409, Some("code_already_used"))
+    );
+    // Checks in the SPEC's order: unknown field (400) before an unknown
+    // code (404), a missing order id (422) after it.
+    let (s, b, _) = call("POST", "/v1/admin/redemptions/NOPE/use")
+        .admin("a")
+        .key("u4")
+        .json(json!({"order_id": "o", "extra": 1}))
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (400, Some("unknown_field")));
+    let (s, b, _) = call("POST", "/v1/admin/redemptions/NOPE/use")
+        .admin("a")
+        .key("u5")
+        .json(json!({}))
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (404, Some("not_found")));
+    let (s, b, _) = call("POST", &use_path)
+        .admin("a")
+        .key("u6")
+        .json(json!({}))
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (422, Some("validation_failed")));
+    // An erased customer's code is gone, and looking it up recreates nothing.
+    let (s, _, _) = call("DELETE", "/v1/admin/customers/c").admin("a").send(&h);
+    assert_eq!(s, 204);
+    let (s, _, _) = call("GET", &path).admin("a").send(&h);
+    assert_eq!(s, 404);
+}
+
+#[test]
+fn a_shoppers_key_and_the_merchants_same_key_do_not_collide() {
+    let h = handler();
+    with_points(&h, "c");
+    // The shopper redeems with key "same"; the merchant then sends an
+    // event with the same key for the same customer: both are carried out.
+    redeem(&h, "c", "same");
+    let (s, r, headers) = call("POST", "/v1/admin/customers/c/events")
+        .admin("a")
+        .key("same")
+        .json(json!({"type": "points_adjusted", "points": 5, "reason": "goodwill"}))
+        .send(&h);
+    assert_eq!(s, 200, "{r}");
+    assert!(headers.headers().get("idempotent-replayed").is_none());
+    assert_eq!(r["customer"]["loyalty"]["balance"], 205);
+    // And each still replays its own answer.
+    let (s, _, headers) = call("POST", "/v1/me/redemptions")
+        .shopper("a", "c")
+        .key("same")
+        .json(json!({"reward_id": "r"}))
+        .send(&h);
+    assert_eq!(s, 201);
+    assert_eq!(headers.headers()["idempotent-replayed"], "true");
+}
+
+#[test]
+fn waking_an_erased_customer_writes_nothing() {
+    let h = handler();
+    with_points(&h, "c");
+    let key = retention_api::CustomerKey {
+        merchant: "a".into(),
+        customer: "c".into(),
+    };
+    let (s, _, _) = call("DELETE", "/v1/admin/customers/c").admin("a").send(&h);
+    assert_eq!(s, 204);
+    block_on(h.wake(&key)).unwrap();
+    use retention_api::Store;
+    assert_eq!(block_on(h.store().load_customer(&key)).unwrap(), None);
+}

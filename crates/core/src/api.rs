@@ -21,6 +21,9 @@ pub struct CustomerView {
     pub loyalty: LoyaltyView,
     /// The rewards catalogue with what the customer can afford.
     pub rewards: Vec<RewardView>,
+    /// Redemptions, newest first (`GET /v1/me`: of the last 365 days, at
+    /// most 50; the admin view: all kept), so a code can be found again.
+    pub redemptions: Vec<RedemptionView>,
     /// The customer's subscriptions.
     pub subscriptions: Vec<Subscription>,
     /// What a shopper may change on a subscription.
@@ -40,6 +43,8 @@ pub struct LoyaltyView {
     pub lifetime_earned: i64,
     /// The tier held now.
     pub tier: TierRef,
+    /// The tier metric now (SPEC 2.3), so progress can be drawn.
+    pub qualifying_points: i64,
     /// The next tier up, if any.
     pub next_tier: Option<NextTier>,
     /// Last date the tier is held without new activity.
@@ -66,6 +71,8 @@ pub struct NextTier {
     pub id: String,
     /// Name shown to shoppers.
     pub name: String,
+    /// Qualifying points the tier needs.
+    pub threshold: i64,
     /// Qualifying points still needed.
     pub points_needed: i64,
 }
@@ -170,6 +177,56 @@ pub struct RedemptionResponse {
     pub points_spent: i64,
     /// Balance after.
     pub balance: i64,
+}
+
+/// A redemption as the shopper and the admin customer view list it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct RedemptionView {
+    /// Identifier of the redemption.
+    pub redemption_id: String,
+    /// The reward redeemed.
+    pub reward_id: String,
+    /// The reward's name when redeemed.
+    pub name: String,
+    /// The coupon code.
+    pub code: String,
+    /// Points spent.
+    pub points_spent: i64,
+    /// When.
+    pub at: Instant,
+    /// When the checkout used the code, if it has.
+    pub used_at: Option<Instant>,
+}
+
+/// `GET /v1/admin/redemptions/{code}`: a code as the checkout looks it up.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct CodeView {
+    /// Whose code it is.
+    pub customer_id: String,
+    /// Identifier of the redemption.
+    pub redemption_id: String,
+    /// The reward redeemed.
+    pub reward_id: String,
+    /// What the coupon gives (as the reward was when redeemed).
+    pub kind: Option<RewardKind>,
+    /// Amount of the discount.
+    pub value: i64,
+    /// The coupon code.
+    pub code: String,
+    /// Points spent.
+    pub points_spent: i64,
+    /// When it was redeemed.
+    pub at: Instant,
+    /// When the checkout used it, if it has.
+    pub used_at: Option<Instant>,
+}
+
+/// `POST /v1/admin/redemptions/{code}/use` body.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UseCodeRequest {
+    /// The order the code pays toward.
+    pub order_id: String,
 }
 
 /// `POST /v1/admin/customers/{id}/events` answer.

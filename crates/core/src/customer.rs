@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    ActivityItem, ActivityPage, AdminCustomerView, CustomerView, ExpiringPoints, LoyaltyView,
-    NextTier, PendingPoints, RedemptionResponse, RewardView, SubscriptionOptions, TierRef,
+    ActivityItem, ActivityPage, AdminCustomerView, CodeView, CustomerView, ExpiringPoints,
+    LoyaltyView, NextTier, PendingPoints, RedemptionResponse, RedemptionView, RewardView,
+    SubscriptionOptions, TierRef,
 };
 use crate::contact::{ContactHistory, Review};
 use crate::decision::{self, MessageDecision, MessageRequest};
@@ -25,6 +26,14 @@ use crate::time::Instant;
 /// Most reminders kept waiting for the merchant per customer; older ones
 /// give way so the state stays bounded if the outbox is never read.
 const MAX_OUTBOX_ITEMS: usize = 200;
+
+/// Redemptions are kept at least this long, whatever `history_days` says,
+/// so a code stays usable at the checkout for a year (SPEC 3.6).
+const MIN_REDEMPTION_DAYS: i64 = 365;
+
+/// How far back `GET /v1/me` lists redemptions, and how many at most.
+const SHOPPER_REDEMPTION_DAYS: i64 = 365;
+const SHOPPER_REDEMPTIONS: usize = 50;
 
 /// Everything the handler keeps about one customer of one merchant.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
@@ -71,7 +80,8 @@ impl Customer {
             record.settle(now);
         }
         self.contact.prune(now);
-        let horizon = now.plus_days(-i64::from(program.history_days));
+        let days = i64::from(program.history_days).max(MIN_REDEMPTION_DAYS);
+        let horizon = now.plus_days(-days);
         self.redemptions.retain(|r| r.at >= horizon);
     }
 
@@ -105,12 +115,14 @@ impl Customer {
                         name: s.tier.name.clone(),
                     },
                 ),
+                qualifying_points: standing.as_ref().map_or(0, |s| s.qualifying),
                 next_tier: standing
                     .as_ref()
                     .and_then(|s| s.next)
                     .map(|(t, needed)| NextTier {
                         id: t.id.clone(),
                         name: t.name.clone(),
+                        threshold: t.threshold,
                         points_needed: needed,
                     }),
                 tier_held_until: standing.as_ref().and_then(|s| s.held_until),
@@ -143,6 +155,10 @@ impl Customer {
                     affordable: balance >= r.cost,
                 })
                 .collect(),
+            redemptions: self
+                .redemptions_since(now.plus_days(-SHOPPER_REDEMPTION_DAYS), now)
+                .take(SHOPPER_REDEMPTIONS)
+                .collect(),
             subscriptions,
             subscription_options: SubscriptionOptions {
                 allowed_intervals: settings.allowed_intervals.clone(),
@@ -165,8 +181,12 @@ impl Customer {
         now: Instant,
     ) -> AdminCustomerView {
         let ledger = self.ledger.as_of(program, now);
+        let mut customer = self.view(customer_id, program, now);
+        customer.redemptions = self
+            .redemptions_since(Instant::from_unix(i64::MIN), now)
+            .collect();
         AdminCustomerView {
-            customer: self.view(customer_id, program, now),
+            customer,
             consents: self.consents.clone(),
             ledger: ledger.entries.iter().map(activity_item).collect(),
         }
@@ -291,6 +311,11 @@ impl Customer {
             code: code.clone(),
             points: reward.cost,
             at: now,
+            name: reward.name.clone(),
+            kind: Some(reward.kind),
+            value: reward.value,
+            used_at: None,
+            order_id: None,
         });
         let balance = next.ledger.balance(now);
         *self = next;
@@ -300,6 +325,89 @@ impl Customer {
             points_spent: reward.cost,
             balance,
         })
+    }
+
+    /// Redemptions made after `since` (and kept at `now`), newest first.
+    fn redemptions_since(
+        &self,
+        since: Instant,
+        now: Instant,
+    ) -> impl Iterator<Item = RedemptionView> {
+        let mut kept: Vec<&Redemption> = self
+            .redemptions
+            .iter()
+            .filter(|r| r.at >= since && r.at <= now)
+            .collect();
+        kept.sort_by(|a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
+        kept.into_iter().map(|r| RedemptionView {
+            redemption_id: r.id.clone(),
+            reward_id: r.reward_id.clone(),
+            name: r.name.clone(),
+            code: r.code.clone(),
+            points_spent: r.points,
+            at: r.at,
+            used_at: r.used_at,
+        })
+    }
+
+    /// The coupon codes of the redemptions kept (a store indexes them so
+    /// the checkout can look a code up).
+    pub fn codes(&self) -> Vec<String> {
+        self.redemptions.iter().map(|r| r.code.clone()).collect()
+    }
+
+    /// `GET /v1/admin/redemptions/{code}` for this customer's code.
+    pub fn code_view(&self, customer_id: &str, code: &str) -> Option<CodeView> {
+        let r = self.redemptions.iter().find(|r| r.code == code)?;
+        Some(CodeView {
+            customer_id: customer_id.to_owned(),
+            redemption_id: r.id.clone(),
+            reward_id: r.reward_id.clone(),
+            kind: r.kind,
+            value: r.value,
+            code: r.code.clone(),
+            points_spent: r.points,
+            at: r.at,
+            used_at: r.used_at,
+        })
+    }
+
+    /// `POST /v1/admin/redemptions/{code}/use`: marks the code used for
+    /// `order_id`. Using it again for the same order changes nothing; for
+    /// another order it is refused.
+    pub fn use_code(
+        &mut self,
+        customer_id: &str,
+        code: &str,
+        order_id: &str,
+        now: Instant,
+    ) -> Result<CodeView, DomainError> {
+        if order_id.is_empty() || order_id.len() > 255 {
+            return Err(DomainError::invalid(
+                "order_id",
+                "An order id is 1 to 255 characters.",
+            ));
+        }
+        let r = self
+            .redemptions
+            .iter_mut()
+            .find(|r| r.code == code)
+            .ok_or_else(|| DomainError::CodeNotFound(code.to_owned()))?;
+        match &r.order_id {
+            Some(used_for) if used_for != order_id => {
+                return Err(DomainError::CodeAlreadyUsed {
+                    code: code.to_owned(),
+                    order_id: used_for.clone(),
+                });
+            }
+            Some(_) => {}
+            None => {
+                r.order_id = Some(order_id.to_owned());
+                r.used_at = Some(now);
+            }
+        }
+        self.code_view(customer_id, code)
+            .ok_or_else(|| DomainError::CodeNotFound(code.to_owned()))
     }
 
     /// `POST /v1/me/subscriptions/{id}/actions` with a parsed JSON body.

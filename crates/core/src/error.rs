@@ -62,6 +62,17 @@ pub enum DomainError {
         /// The subscription's status.
         status: String,
     },
+    /// No redemption of this merchant's customer has the coupon code.
+    #[error("There is no redemption with the code {0}.")]
+    CodeNotFound(String),
+    /// The coupon code was already used for another order.
+    #[error("The code {code} was already used for order {order_id}.")]
+    CodeAlreadyUsed {
+        /// The code.
+        code: String,
+        /// The order it was used for.
+        order_id: String,
+    },
     /// The next charge is too close (or overdue) to change anything but cancel.
     #[error("{}", locked_message(.unlocks_at))]
     SubscriptionLocked {
@@ -107,6 +118,8 @@ impl DomainError {
             DomainError::RewardNotFound(_) => "reward_not_found",
             DomainError::SubscriptionNotFound(_) => "subscription_not_found",
             DomainError::InvalidState { .. } => "invalid_state",
+            DomainError::CodeNotFound(_) => "not_found",
+            DomainError::CodeAlreadyUsed { .. } => "code_already_used",
             DomainError::SubscriptionLocked { .. } => "subscription_locked",
         }
     }
@@ -118,10 +131,12 @@ impl DomainError {
             DomainError::UnknownField(_) => 400,
             DomainError::OrderNotFound(_)
             | DomainError::RewardNotFound(_)
-            | DomainError::SubscriptionNotFound(_) => 404,
+            | DomainError::SubscriptionNotFound(_)
+            | DomainError::CodeNotFound(_) => 404,
             DomainError::InsufficientPoints { .. }
             | DomainError::OrderAlreadyRecorded(_)
             | DomainError::InvalidState { .. }
+            | DomainError::CodeAlreadyUsed { .. }
             | DomainError::SubscriptionLocked { .. } => 409,
         }
     }

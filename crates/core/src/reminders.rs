@@ -240,13 +240,18 @@ fn tier_change(
     })
 }
 
-/// A stable outbox id for a reminder of a customer (FNV-1a, 64 bits):
-/// deterministic, so a replayed run produces the same id.
+/// A stable outbox id for a reminder of a customer: deterministic, so a
+/// replayed run produces the same id, and 128 bits of SHA-256 over the
+/// customer id and the reminder's key, so ids of different customers (or
+/// reminders) cannot collide, even for ids chosen to make them.
 pub fn outbox_id(customer_id: &str, key: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in customer_id.bytes().chain([0]).chain(key.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("rem_{hash:016x}")
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    // The customer id cannot hold a NUL, so the split is unambiguous.
+    hash.update(customer_id.as_bytes());
+    hash.update([0]);
+    hash.update(key.as_bytes());
+    let digest = hash.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("rem_{hex}")
 }

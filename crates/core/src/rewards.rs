@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::program::RewardKind;
 use crate::time::Instant;
 
 /// A source of unpredictable bytes, passed in so the rules stay pure
@@ -54,6 +55,21 @@ pub struct Redemption {
     pub points: i64,
     /// When.
     pub at: Instant,
+    /// The reward's name when redeemed (the program may change later).
+    #[serde(default)]
+    pub name: String,
+    /// The reward's kind when redeemed.
+    #[serde(default)]
+    pub kind: Option<RewardKind>,
+    /// The reward's value when redeemed.
+    #[serde(default)]
+    pub value: i64,
+    /// When the checkout used the code, if it has.
+    #[serde(default)]
+    pub used_at: Option<Instant>,
+    /// The order the code was used for.
+    #[serde(default)]
+    pub order_id: Option<String>,
 }
 
 #[cfg(test)]

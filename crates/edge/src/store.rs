@@ -5,13 +5,15 @@
 //! ```text
 //! loadCustomer(merchant, customer)                    -> null | {version, state}
 //! saveCustomer(merchant, customer, expected, write)   -> boolean  (false: version conflict)
-//!     write = {state, nextWake: number|null, outbox: "JSON array", idempotency: null | {key, record, expiresAt}}
+//!     write = {state, nextWake: number|null, outbox: "JSON array", codes: [string],
+//!              idempotency: null | {key, record, expiresAt}}
 //! deleteCustomer(merchant, customer)                  -> void
 //! loadIdempotency(merchant, customer, key)            -> null | string
 //! loadProgram(merchant)                               -> null | {version, program}
 //! saveProgram(merchant, expected, program)            -> boolean
 //! dueOutbox(merchant, now, limit)                     -> "JSON array of items"
 //! outboxOwner(merchant, id)                           -> null | string
+//! codeOwner(merchant, code)                           -> null | string
 //! ```
 //! Versions are numbers; instants are unix seconds.
 
@@ -22,7 +24,7 @@ use retention_core::reminders::OutboxItem;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-const METHODS: [&str; 8] = [
+const METHODS: [&str; 9] = [
     "loadCustomer",
     "saveCustomer",
     "deleteCustomer",
@@ -31,6 +33,7 @@ const METHODS: [&str; 8] = [
     "saveProgram",
     "dueOutbox",
     "outboxOwner",
+    "codeOwner",
 ];
 
 /// A platform's store object.
@@ -147,6 +150,8 @@ impl Store for JsStore {
         )?;
         let outbox = serde_json::to_string(&write.outbox).map_err(|e| StoreError(e.to_string()))?;
         set("outbox", outbox.into())?;
+        let codes: js_sys::Array = write.codes.iter().map(|c| JsValue::from_str(c)).collect();
+        set("codes", codes.into())?;
         let idempotency = match write.idempotency {
             Some(idem) => {
                 let record = Object::new();
@@ -254,5 +259,12 @@ impl Store for JsStore {
             .call("outboxOwner", &[merchant.into(), id.into()])
             .await?;
         text_or_null(value, "outboxOwner")
+    }
+
+    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError> {
+        let value = self
+            .call("codeOwner", &[merchant.into(), code.into()])
+            .await?;
+        text_or_null(value, "codeOwner")
     }
 }

@@ -25,8 +25,19 @@ CREATE TABLE idempotency (
 );
 ";
 
+/// Version 3: the coupon codes of customers' redemptions, for the checkout.
+const SCHEMA_V3: &str = "
+CREATE TABLE codes (
+    merchant TEXT NOT NULL,
+    code     TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    PRIMARY KEY (merchant, code, customer)
+);
+CREATE INDEX codes_by_customer ON codes (merchant, customer);
+";
+
 /// The schema this code writes; stored in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: customers, the outbox index, programs.
 const SCHEMA: &str = "
@@ -217,6 +228,10 @@ impl Store for SqliteStore {
                 params![key.merchant, key.customer],
             )?;
             tx.execute(
+                "DELETE FROM codes WHERE merchant = ?1 AND customer = ?2",
+                params![key.merchant, key.customer],
+            )?;
+            tx.execute(
                 "DELETE FROM customers WHERE merchant = ?1 AND customer = ?2",
                 params![key.merchant, key.customer],
             )?;
@@ -287,6 +302,17 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError> {
+        let (merchant, code) = (merchant.to_owned(), code.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT customer FROM codes WHERE merchant = ?1 AND code = ?2 ORDER BY customer LIMIT 1")?
+                .query_row(params![merchant, code], |row| row.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
     async fn outbox_owner(&self, merchant: &str, id: &str) -> Result<Option<String>, StoreError> {
         let (merchant, id) = (merchant.to_owned(), id.to_owned());
         self.run(move |conn| {
@@ -347,6 +373,18 @@ fn save_customer(
             params![key.merchant, key.customer, idem.key, idem.record, idem.expires_at.unix()],
         )?;
     }
+    tx.execute(
+        "DELETE FROM codes WHERE merchant = ?1 AND customer = ?2",
+        params![key.merchant, key.customer],
+    )?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO codes (merchant, code, customer) VALUES (?1, ?2, ?3)",
+        )?;
+        for code in &write.codes {
+            insert.execute(params![key.merchant, code, key.customer])?;
+        }
+    }
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR REPLACE INTO outbox (merchant, customer, id, send_at, item) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -372,11 +410,17 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
     let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match found {
         // Each step brings a file of the version before it one further.
-        0 | 1 => {
+        0..=2 => {
             if found == 0 {
                 tx.execute_batch(SCHEMA)?;
             }
-            tx.execute_batch(SCHEMA_V2)?;
+            if found <= 1 {
+                tx.execute_batch(SCHEMA_V2)?;
+            }
+            tx.execute_batch(SCHEMA_V3)?;
+            // Customers written before version 3 have their codes in their
+            // state only: index them now.
+            index_codes_of_every_customer(&tx)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         SCHEMA_VERSION => {}
@@ -387,6 +431,32 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
         }
     }
     Ok(tx.commit()?)
+}
+
+/// Fills the code index from every stored customer's redemptions.
+fn index_codes_of_every_customer(tx: &rusqlite::Transaction<'_>) -> Result<(), Failure> {
+    let mut select = tx.prepare("SELECT merchant, customer, state FROM customers")?;
+    let rows = select.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut insert =
+        tx.prepare("INSERT OR IGNORE INTO codes (merchant, code, customer) VALUES (?1, ?2, ?3)")?;
+    for row in rows {
+        let (merchant, customer, state) = row?;
+        // A state this server cannot read fails when it is loaded, with
+        // its own error; it has no codes to index here.
+        let Ok(doc) = retention_api::state::CustomerDoc::parse(&state) else {
+            continue;
+        };
+        for code in doc.customer.codes() {
+            insert.execute(params![merchant, code, customer])?;
+        }
+    }
+    Ok(())
 }
 
 /// Takes the next version number (see `version_clock` in the schema).

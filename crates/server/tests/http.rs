@@ -89,6 +89,7 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
         state,
         next_wake: Some(SystemClock.now().plus_seconds(-1)),
         outbox: vec![],
+        codes: vec![],
         idempotency: None,
     };
     assert!(store.save_customer(&key, Some(version), due).await.unwrap());

@@ -39,6 +39,7 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
         state: state.to_owned(),
         next_wake: next_wake.map(Instant::from_unix),
         outbox,
+        codes: vec![],
         idempotency: None,
     }
 }
@@ -461,7 +462,7 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
         );
     }
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE idempotency; PRAGMA user_version = 1;")
+    conn.execute_batch("DROP TABLE idempotency; DROP TABLE codes; PRAGMA user_version = 1;")
         .unwrap();
     drop(conn);
     let store = SqliteStore::open(&path).unwrap();
@@ -485,5 +486,71 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
             .unwrap()
             .as_deref(),
         Some("{}")
+    );
+}
+
+#[tokio::test]
+async fn codes_are_indexed_with_the_state_per_merchant_and_erased_with_the_customer() {
+    let (_dir, store) = open();
+    let (alice, bob) = (key("m", "alice"), key("m", "bob"));
+    let mut w = write("a1", None, vec![]);
+    w.codes = vec!["AAAA-1111".into(), "BBBB-2222".into()];
+    assert!(save(&store, &alice, None, w).await);
+    let mut w = write("b1", None, vec![]);
+    w.codes = vec!["CCCC-3333".into()];
+    assert!(save(&store, &bob, None, w).await);
+    let owner = |m: &'static str, code: &'static str| {
+        let store = store.clone();
+        async move { store.code_owner(m, code).await.unwrap() }
+    };
+    assert_eq!(owner("m", "BBBB-2222").await.as_deref(), Some("alice"));
+    assert_eq!(owner("m", "CCCC-3333").await.as_deref(), Some("bob"));
+    assert_eq!(owner("other", "CCCC-3333").await, None, "another merchant");
+    // A write replaces the customer's codes; a refused write changes nothing.
+    let (v, _) = store.load_customer(&alice).await.unwrap().unwrap();
+    let mut w = write("a2", None, vec![]);
+    w.codes = vec!["BBBB-2222".into()];
+    assert!(!save(&store, &alice, None, w.clone()).await);
+    assert_eq!(owner("m", "AAAA-1111").await.as_deref(), Some("alice"));
+    assert!(save(&store, &alice, Some(v), w).await);
+    assert_eq!(owner("m", "AAAA-1111").await, None);
+    assert_eq!(owner("m", "BBBB-2222").await.as_deref(), Some("alice"));
+    store.delete_customer(&alice).await.unwrap();
+    assert_eq!(owner("m", "BBBB-2222").await, None);
+    assert_eq!(owner("m", "CCCC-3333").await.as_deref(), Some("bob"));
+}
+
+#[tokio::test]
+async fn a_version_2_file_indexes_the_codes_its_customers_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    let state = serde_json::json!({"customer": {"redemptions": [
+        {"id": "red_1", "reward_id": "r", "code": "KEPT-CODE-0001", "points": 100,
+         "at": "2027-01-01T00:00:00Z"}]}})
+    .to_string();
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        assert!(
+            save(
+                &store,
+                &key("m", "alice"),
+                None,
+                write(&state, None, vec![])
+            )
+            .await
+        );
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE codes; PRAGMA user_version = 2;")
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store
+            .code_owner("m", "KEPT-CODE-0001")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("alice")
     );
 }

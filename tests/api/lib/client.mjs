@@ -124,6 +124,14 @@ export class Api {
     return this.admin('GET', `/v1/admin/outbox?limit=${limit}`, options);
   }
 
+  redemption(code, options) {
+    return this.admin('GET', `/v1/admin/redemptions/${enc(code)}`, options);
+  }
+
+  useCode(code, body, { key = newKey(), ...options } = {}) {
+    return this.admin('POST', `/v1/admin/redemptions/${enc(code)}/use`, { json: body, key, ...options });
+  }
+
   ack(id, options) {
     return this.admin('POST', `/v1/admin/outbox/${enc(id)}/ack`, options);
   }
