@@ -16,10 +16,11 @@ pub struct MerchantConfig {
     /// Origins of the shop pages allowed to call `/v1/me*` from a browser.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
-    /// Where planned reminders are delivered, if anywhere.
+    /// Where events are delivered, if anywhere (`https://`, or `http://`
+    /// to a loopback address).
     #[serde(default)]
     pub webhook_url: Option<String>,
-    /// Standard Webhooks signing secret.
+    /// Standard Webhooks signing secret: `whsec_` + base64 of 24–64 bytes.
     #[serde(default)]
     pub webhook_secret: Option<String>,
 }
@@ -79,6 +80,24 @@ impl Config {
             }
             if m.token_secret.len() < 32 {
                 return Err(invalid("the token_secret must be at least 32 characters."));
+            }
+            match (&m.webhook_url, &m.webhook_secret) {
+                (None, None) => {}
+                (Some(_), None) => {
+                    return Err(invalid(
+                        "the webhook_url needs a webhook_secret (whsec_ + base64) to sign with.",
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Err(invalid(
+                        "the webhook_secret is set but there is no webhook_url.",
+                    ));
+                }
+                (Some(url), Some(secret)) => {
+                    crate::webhook::check_url(url).map_err(|p| invalid(&format!("{p}.")))?;
+                    crate::webhook::WebhookSecret::parse(secret)
+                        .map_err(|p| invalid(&format!("{p}.")))?;
+                }
             }
         }
         Ok(())

@@ -20,6 +20,7 @@ mod routes;
 mod shopper;
 pub mod state;
 mod txn;
+pub mod webhook;
 
 use http::Method;
 

@@ -395,6 +395,38 @@ fn start_up_problems_are_one_line_naming_the_culprit() {
     let weak = run_to_failure(&["--config", "weak.toml"], dir.path());
     assert!(weak.contains("api_key"), "{weak}");
 
+    // Webhooks: a URL without a valid whsec_ secret, or plain http to
+    // another host, names the merchant and the field.
+    let base = "[[merchant]]\nid = \"hooked\"\napi_key = \"0123456789abcdef0\"\ntoken_secret = \"0123456789abcdef0123456789abcdef\"\n";
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    for (name, extra, field) in [
+        (
+            "no-secret",
+            "webhook_url = \"https://shop.example/hooks\"\n".to_owned(),
+            "webhook_secret",
+        ),
+        (
+            "bad-secret",
+            "webhook_url = \"https://shop.example/hooks\"\nwebhook_secret = \"sk_live_123\"\n"
+                .to_owned(),
+            "webhook_secret",
+        ),
+        (
+            "plain-http",
+            format!("webhook_url = \"http://shop.example/hooks\"\nwebhook_secret = \"{secret}\"\n"),
+            "webhook_url",
+        ),
+    ] {
+        let file = format!("{name}.toml");
+        std::fs::write(dir.path().join(&file), format!("{base}{extra}")).unwrap();
+        // An unusable database stops a server that wrongly took the file.
+        let refused = run_to_failure(&["--config", &file, "--db", "no/such/dir/x.db"], dir.path());
+        assert!(
+            refused.contains("hooked") && refused.contains(field),
+            "{name}: {refused}"
+        );
+    }
+
     let config = write_config(dir.path());
     let config = config.to_str().unwrap();
     let db = run_to_failure(
