@@ -351,3 +351,50 @@ fn a_broken_random_source_still_gives_unique_codes() {
     assert_ne!(codes[1], codes[2]);
     assert_ne!(codes[0], codes[2]);
 }
+
+#[test]
+fn codes_stay_usable_for_at_least_a_year_and_are_used_once() {
+    // history_days 30: the ledger folds after a month, but redemptions (and
+    // so their codes) are kept for 365 days (SPEC 3.6).
+    let mut p = program();
+    p.history_days = 30;
+    let then = at("2027-01-01T12:00:00Z");
+    let mut c = Customer::default();
+    c.apply_event(
+        &p,
+        event(json!({"type": "points_adjusted", "points": 300, "reason": "gift"})),
+        then,
+    )
+    .unwrap();
+    let code = c
+        .redeem(&p, "r1", &mut counter_random(), then)
+        .unwrap()
+        .code;
+    let kept = at("2027-12-31T12:00:00Z");
+    c.settle(&p, kept);
+    assert_eq!(c.codes(), vec![code.clone()], "kept after 364 days");
+    let used = c.use_code("c", &code, "order-1", kept).unwrap();
+    assert_eq!((used.used_at, used.value), (Some(kept), 50_000));
+    assert_eq!(c.view("c", &p, kept).redemptions[0].used_at, Some(kept));
+    let later = kept.plus_days(1);
+    assert_eq!(
+        c.use_code("c", &code, "order-1", later).unwrap().used_at,
+        Some(kept)
+    );
+    let before = c.clone();
+    let err = c.use_code("c", &code, "order-2", later).unwrap_err();
+    assert_eq!((err.status(), err.code()), (409, "code_already_used"));
+    assert_eq!(c, before, "a refused use changes nothing");
+    assert_eq!(
+        c.use_code("c", "NOPE", "o", later).unwrap_err().code(),
+        "not_found"
+    );
+    // The shopper's list covers 365 days; after that the code is gone.
+    c.settle(&p, at("2028-01-02T12:00:00Z"));
+    assert!(c.codes().is_empty());
+    assert!(
+        c.view("c", &p, at("2028-01-02T12:00:00Z"))
+            .redemptions
+            .is_empty()
+    );
+}
