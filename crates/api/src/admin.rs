@@ -211,7 +211,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             customer,
         };
         let program = self.program(merchant).await?;
-        txn::write(self, &key, &program, None, |c, _| {
+        txn::write(self, &key, &program, None, None, |c, _| {
             if c.ack(id) {
                 Ok(reply::empty(204))
             } else {
@@ -286,12 +286,12 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             &value,
         );
         let customer_id = key.customer.clone();
-        txn::write_existing(
+        txn::write(
             self,
             &key,
             &program,
             Some(&idem),
-            code_not_found(&code),
+            Some(code_not_found(&code)),
             |customer, now| {
                 let ask = ask.clone().map_err(|e| reply::domain(&e))?;
                 customer

@@ -150,9 +150,14 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     /// customer erased meanwhile stays erased: nothing is written.
     pub async fn wake(&self, key: &CustomerKey) -> Result<(), StoreError> {
         let program = self.program(&key.merchant).await?;
-        txn::write_existing(self, key, &program, None, reply::empty(204), |_, _| {
-            Ok(reply::empty(204))
-        })
+        txn::write(
+            self,
+            key,
+            &program,
+            None,
+            Some(reply::empty(204)),
+            |_, _| Ok(reply::empty(204)),
+        )
         .await
         .map(|_| ())
     }

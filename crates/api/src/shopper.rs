@@ -142,7 +142,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Ok(prefs) => Ok(prefs),
         };
         let if_match = header(request, IF_MATCH).map(str::to_owned);
-        txn::write(self, key, program, None, |customer, now| {
+        txn::write(self, key, program, None, None, |customer, now| {
             let current =
                 etag(&serde_json::to_vec(customer.preferences(program)).unwrap_or_default());
             if let Some(expected) = &if_match
@@ -242,7 +242,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             request.uri().path(),
             &value,
         );
-        txn::write(self, key, program, Some(&idem), |customer, now| {
+        txn::write(self, key, program, Some(&idem), None, |customer, now| {
             op(customer, &value, now)
         })
         .await

@@ -67,43 +67,10 @@ pub async fn load<S: Store, C: Clock, E: Entropy>(
 /// Applies `op` to the customer and stores the result. `op` returns
 /// `Ok(response)` to keep its changes or `Err(response)` to drop them; it
 /// may run more than once (after a conflict), each time on fresh state.
+/// With `missing`, the customer must already exist: while there is none
+/// (never written, or erased meanwhile), nothing is written and the answer
+/// is `missing`.
 pub async fn write<S, C, E, F>(
-    handler: &Handler<S, C, E>,
-    key: &CustomerKey,
-    program: &Program,
-    idempotency: Option<&Idempotency>,
-    op: F,
-) -> Result<Response, StoreError>
-where
-    S: Store,
-    C: Clock,
-    E: Entropy,
-    F: Fn(&mut Customer, Instant) -> Result<Response, Response>,
-{
-    write_if(handler, key, program, idempotency, None, op).await
-}
-
-/// As [`write`], for a customer that must already exist: while there is
-/// none (never written, or erased meanwhile), nothing is written and the
-/// answer is `missing`.
-pub async fn write_existing<S, C, E, F>(
-    handler: &Handler<S, C, E>,
-    key: &CustomerKey,
-    program: &Program,
-    idempotency: Option<&Idempotency>,
-    missing: Response,
-    op: F,
-) -> Result<Response, StoreError>
-where
-    S: Store,
-    C: Clock,
-    E: Entropy,
-    F: Fn(&mut Customer, Instant) -> Result<Response, Response>,
-{
-    write_if(handler, key, program, idempotency, Some(missing), op).await
-}
-
-async fn write_if<S, C, E, F>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
     program: &Program,
