@@ -373,18 +373,7 @@ fn save_customer(
             params![key.merchant, key.customer, idem.key, idem.record, idem.expires_at.unix()],
         )?;
     }
-    tx.execute(
-        "DELETE FROM codes WHERE merchant = ?1 AND customer = ?2",
-        params![key.merchant, key.customer],
-    )?;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO codes (merchant, code, customer) VALUES (?1, ?2, ?3)",
-        )?;
-        for code in &write.codes {
-            insert.execute(params![key.merchant, code, key.customer])?;
-        }
-    }
+    update_codes(&tx, key, &write.codes)?;
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR REPLACE INTO outbox (merchant, customer, id, send_at, item) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -402,6 +391,32 @@ fn save_customer(
     }
     tx.commit()?;
     Ok(true)
+}
+
+/// Brings the customer's rows of the code index to `codes`, touching only
+/// the codes that came or went: most writes change none, and with
+/// `secure_delete` every deleted row costs a page overwrite.
+fn update_codes(
+    tx: &rusqlite::Transaction<'_>,
+    key: &CustomerKey,
+    codes: &[String],
+) -> Result<(), Failure> {
+    let stored: Vec<String> = tx
+        .prepare_cached("SELECT code FROM codes WHERE merchant = ?1 AND customer = ?2")?
+        .query_map(params![key.merchant, key.customer], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut delete =
+        tx.prepare_cached("DELETE FROM codes WHERE merchant = ?1 AND code = ?2 AND customer = ?3")?;
+    for gone in stored.iter().filter(|c| !codes.contains(c)) {
+        delete.execute(params![key.merchant, gone, key.customer])?;
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO codes (merchant, code, customer) VALUES (?1, ?2, ?3)",
+    )?;
+    for new in codes.iter().filter(|c| !stored.contains(c)) {
+        insert.execute(params![key.merchant, new, key.customer])?;
+    }
+    Ok(())
 }
 
 /// Creates the schema of a new file; refuses a file from a newer server.

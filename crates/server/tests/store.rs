@@ -444,28 +444,29 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     assert_eq!(store.load_idempotency(&alice, "k3").await.unwrap(), None);
 }
 
+/// A file holding customer `alice` with `state`, taken back to an older
+/// schema by `downgrade` (SQL), then opened again by this server.
+async fn older_file(path: &std::path::Path, state: &str, downgrade: &str) -> SqliteStore {
+    {
+        let store = SqliteStore::open(path).unwrap();
+        assert!(save(&store, &key("m", "alice"), None, write(state, None, vec![])).await);
+    }
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(downgrade).unwrap();
+    drop(conn);
+    SqliteStore::open(path).unwrap()
+}
+
 #[tokio::test]
 async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v1.db");
-    {
-        // A file as the first release wrote it: no idempotency table.
-        let store = SqliteStore::open(&path).unwrap();
-        assert!(
-            save(
-                &store,
-                &key("m", "alice"),
-                None,
-                write("kept", None, vec![])
-            )
-            .await
-        );
-    }
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE idempotency; DROP TABLE codes; PRAGMA user_version = 1;")
-        .unwrap();
-    drop(conn);
-    let store = SqliteStore::open(&path).unwrap();
+    // A file as the first release wrote it: no idempotency table.
+    let store = older_file(
+        &dir.path().join("v1.db"),
+        "kept",
+        "DROP TABLE idempotency; DROP TABLE codes; PRAGMA user_version = 1;",
+    )
+    .await;
     let (version, state) = store
         .load_customer(&key("m", "alice"))
         .await
@@ -523,28 +524,17 @@ async fn codes_are_indexed_with_the_state_per_merchant_and_erased_with_the_custo
 #[tokio::test]
 async fn a_version_2_file_indexes_the_codes_its_customers_hold() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v2.db");
     let state = serde_json::json!({"customer": {"redemptions": [
         {"id": "red_1", "reward_id": "r", "code": "KEPT-CODE-0001", "points": 100,
          "at": "2027-01-01T00:00:00Z"}]}})
     .to_string();
-    {
-        let store = SqliteStore::open(&path).unwrap();
-        assert!(
-            save(
-                &store,
-                &key("m", "alice"),
-                None,
-                write(&state, None, vec![])
-            )
-            .await
-        );
-    }
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE codes; PRAGMA user_version = 2;")
-        .unwrap();
-    drop(conn);
-    let store = SqliteStore::open(&path).unwrap();
+    // A file as the second release wrote it: no code index.
+    let store = older_file(
+        &dir.path().join("v2.db"),
+        &state,
+        "DROP TABLE codes; PRAGMA user_version = 2;",
+    )
+    .await;
     assert_eq!(
         store
             .code_owner("m", "KEPT-CODE-0001")
