@@ -16,7 +16,8 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { boundRun, exchange, harnessArgs, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
+import { boundRun, exchange, harnessArgs, merchantsToml, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
+import { startReceiver } from './lib/receiver.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -53,16 +54,9 @@ function stopEverything() {
 boundRun({ name: 'run-native', suite: 'api', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- configuration ------------------------------------------------------------
-const merchants = suiteMerchants();
-const toml = merchants.map((m) => [
-  '[[merchant]]',
-  `id = ${JSON.stringify(m.id)}`,
-  `api_key = ${JSON.stringify(m.api_key)}`,
-  `token_secret = ${JSON.stringify(m.token_secret)}`,
-  `allowed_origins = [${JSON.stringify(m.origin)}]`,
-  '',
-].join('\n')).join('\n');
-writeFileSync(configPath, toml, { mode: 0o600 });
+const receiver = await startReceiver();
+const merchants = suiteMerchants(receiver.url);
+writeFileSync(configPath, merchantsToml(merchants), { mode: 0o600 });
 
 // ---- server -------------------------------------------------------------------
 async function startServer() {
@@ -240,6 +234,7 @@ try {
     API_BASE_URL: server.url,
     API_MERCHANTS: JSON.stringify(merchants),
     API_STATUS_LOG: statusLog,
+    API_RECEIVER_URL: receiver.url,
   };
   const result = await runNodeTests(files, env, join(work, 'results.tap'), (child) => { testRunner = child && { child }; });
   passed += result.passed;

@@ -41,6 +41,9 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Route::Ack(id) => self.ack(&merchant, &id).await,
             Route::Redemption(code) => self.redemption(&merchant, &code).await,
             Route::UseCode(code) => self.use_code(&merchant, &code, &request).await,
+            Route::Events => self.events(&merchant, &request).await,
+            Route::EventById(id) => self.event(&merchant, &id).await,
+            Route::Redeliver(id) => self.redeliver(&merchant, &id, &request).await,
             Route::Event(customer) => {
                 self.admin_customer(CustomerOp::Event, merchant, customer, &request)
                     .await
@@ -101,7 +104,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                 ))
             }
             CustomerOp::Delete => {
-                self.store.delete_customer(&key).await?;
+                txn::erase(self, &key).await?;
                 Ok(reply::empty(204))
             }
             CustomerOp::Preferences => {

@@ -12,6 +12,9 @@ mod auth;
 mod body;
 pub mod config;
 mod cors;
+pub mod delivery;
+pub mod events;
+mod feed;
 pub mod jwt;
 pub mod memory;
 pub mod ports;
@@ -26,7 +29,8 @@ use http::Method;
 
 pub use config::{Config, MerchantConfig};
 pub use ports::{
-    Clock, CustomerKey, CustomerWrite, Entropy, IdempotencyWrite, Store, StoreError, Version,
+    Clock, CustomerKey, CustomerWrite, Delivery, DeliveryState, Entropy, EventPage, EventWrite,
+    IdempotencyWrite, Store, StoreError, StoredEvent, Version,
 };
 
 use retention_core::Program;
@@ -75,6 +79,13 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     /// The store, for adapters that also run the reminder scheduler.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// Whether `merchant` has a webhook (its events are delivered).
+    fn has_webhook(&self, merchant: &str) -> bool {
+        self.merchants
+            .iter()
+            .any(|m| m.id == merchant && m.webhook_url.is_some())
     }
 
     /// The clock, for adapters and tests that drive time.
@@ -141,7 +152,10 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             | Route::Outbox
             | Route::Ack(_)
             | Route::Redemption(_)
-            | Route::UseCode(_) => merchant().map(Target::Merchant),
+            | Route::UseCode(_)
+            | Route::Events
+            | Route::EventById(_)
+            | Route::Redeliver(_) => merchant().map(Target::Merchant),
         }
     }
 

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 
+use crate::ports::{Delivery, DeliveryState, EventPage, EventWrite, StoredEvent};
 use crate::{CustomerKey, CustomerWrite, Store, StoreError, Version};
 
 /// One customer's row: version, state, wake time, outbox, codes.
@@ -25,6 +26,31 @@ struct Tables {
     // Expiry is the handler's check; a test store need not forget.
     idempotency: BTreeMap<(CustomerKey, String), String>,
     next_version: Version,
+    /// Every merchant's event log, by position (one counter for all).
+    events: BTreeMap<u64, (String, EventWrite)>,
+    next_position: u64,
+    /// Per merchant, the highest position given and the highest pruned.
+    horizons: BTreeMap<String, (u64, u64)>,
+}
+
+impl Tables {
+    fn append(&mut self, merchant: &str, event: EventWrite) {
+        self.next_position += 1;
+        let position = self.next_position;
+        self.horizons.entry(merchant.to_owned()).or_default().0 = position;
+        self.events.insert(position, (merchant.to_owned(), event));
+    }
+
+    fn stored(&self, merchant: &str) -> impl Iterator<Item = StoredEvent> + '_ {
+        let merchant = merchant.to_owned();
+        self.events
+            .iter()
+            .filter(move |(_, (m, _))| *m == merchant)
+            .map(|(p, (_, e))| StoredEvent {
+                position: *p,
+                event: e.clone(),
+            })
+    }
 }
 
 /// Documents in a map behind a mutex.
@@ -87,6 +113,9 @@ impl Store for MemoryStore {
             if let Some(idem) = write.idempotency {
                 t.idempotency.insert((key.clone(), idem.key), idem.record);
             }
+            for event in write.events {
+                t.append(&key.merchant, event);
+            }
             true
         })
     }
@@ -103,10 +132,115 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError> {
+    async fn erase_customer(
+        &self,
+        key: &CustomerKey,
+        erased: Option<EventWrite>,
+    ) -> Result<(), StoreError> {
         self.with(|t| {
             t.customers.remove(key);
             t.idempotency.retain(|(k, _), _| k != key);
+            if let Some(event) = erased {
+                t.events
+                    .retain(|_, (m, e)| !(*m == key.merchant && e.customer == key.customer));
+                t.append(&key.merchant, event);
+            }
+        })
+    }
+
+    async fn last_sequence(&self, key: &CustomerKey) -> Result<u64, StoreError> {
+        self.with(|t| {
+            t.stored(&key.merchant)
+                .filter(|s| s.event.customer == key.customer)
+                .map(|s| s.event.sequence)
+                .max()
+                .unwrap_or(0)
+        })
+    }
+
+    async fn events(
+        &self,
+        merchant: &str,
+        after: u64,
+        limit: usize,
+        kind: Option<&str>,
+    ) -> Result<EventPage, StoreError> {
+        self.with(|t| {
+            let (newest, pruned_through) = t.horizons.get(merchant).copied().unwrap_or_default();
+            EventPage {
+                items: t
+                    .stored(merchant)
+                    .filter(|s| s.position > after && kind.is_none_or(|k| s.event.kind == k))
+                    .take(limit)
+                    .collect(),
+                pruned_through,
+                newest,
+            }
+        })
+    }
+
+    async fn event(&self, merchant: &str, id: &str) -> Result<Option<StoredEvent>, StoreError> {
+        self.with(|t| t.stored(merchant).find(|s| s.event.id == id))
+    }
+
+    async fn set_delivery(
+        &self,
+        merchant: &str,
+        id: &str,
+        delivery: Delivery,
+    ) -> Result<bool, StoreError> {
+        self.with(|t| {
+            t.events
+                .values_mut()
+                .find(|(m, e)| m == merchant && e.id == id)
+                .map(|(_, e)| e.delivery = delivery)
+                .is_some()
+        })
+    }
+
+    async fn due_deliveries(
+        &self,
+        merchant: &str,
+        now: Instant,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.with(|t| {
+            let mut heads: BTreeMap<String, StoredEvent> = BTreeMap::new();
+            for s in t.stored(merchant) {
+                if s.event.delivery.state != DeliveryState::Pending {
+                    continue;
+                }
+                let earlier = heads
+                    .get(&s.event.customer)
+                    .is_some_and(|h| h.event.sequence < s.event.sequence);
+                if !earlier {
+                    heads.insert(s.event.customer.clone(), s);
+                }
+            }
+            let mut due: Vec<StoredEvent> = heads
+                .into_values()
+                .filter(|s| s.event.delivery.next_attempt_at.is_some_and(|at| at <= now))
+                .collect();
+            due.sort_by_key(|s| (s.event.delivery.next_attempt_at, s.position));
+            due.truncate(limit);
+            due
+        })
+    }
+
+    async fn prune_events(&self, merchant: &str, before: Instant) -> Result<(), StoreError> {
+        self.with(|t| {
+            let gone: Vec<u64> = t
+                .stored(merchant)
+                .filter(|s| s.event.created_at < before)
+                .map(|s| s.position)
+                .collect();
+            if let Some(last) = gone.iter().max() {
+                let horizon = t.horizons.entry(merchant.to_owned()).or_default();
+                horizon.1 = horizon.1.max(*last);
+            }
+            for position in gone {
+                t.events.remove(&position);
+            }
         })
     }
 

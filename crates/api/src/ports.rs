@@ -31,6 +31,9 @@ pub struct CustomerWrite {
     /// The coupon codes of the customer's kept redemptions, indexed so the
     /// merchant's checkout can look a code up across customers.
     pub codes: Vec<String>,
+    /// The events this change made, in `sequence` order, appended to the
+    /// merchant's event log in the same atomic step.
+    pub events: Vec<EventWrite>,
     /// The answer to an idempotent request, stored with the change it made.
     pub idempotency: Option<IdempotencyWrite>,
 }
@@ -44,6 +47,100 @@ pub struct IdempotencyWrite {
     pub record: String,
     /// After this instant the record may be dropped.
     pub expires_at: Instant,
+}
+
+/// An event as written with the change it reports (SPEC 3.6).
+#[derive(Clone, PartialEq, Debug)]
+pub struct EventWrite {
+    /// `evt_…`, unique per merchant.
+    pub id: String,
+    /// The customer it concerns.
+    pub customer: String,
+    /// 1, 2, 3… per customer.
+    pub sequence: u64,
+    /// Its `type`.
+    pub kind: String,
+    /// When it was made.
+    pub created_at: Instant,
+    /// The envelope, JSON: the webhook body and the feed item, byte for byte.
+    pub body: String,
+    /// Its delivery as written: `pending` and due at once when the merchant
+    /// has a webhook, else `none`.
+    pub delivery: Delivery,
+}
+
+/// An event as the merchant's log keeps it.
+#[derive(Clone, PartialEq, Debug)]
+pub struct StoredEvent {
+    /// Its place in the merchant's log: increasing in the order events
+    /// became readable, never reused (the feed's cursors point here).
+    pub position: u64,
+    /// What was written.
+    pub event: EventWrite,
+}
+
+/// Where an event's webhook delivery stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DeliveryState {
+    /// The merchant has no webhook.
+    None,
+    /// Waiting for its next attempt.
+    Pending,
+    /// A 2xx answer came.
+    Delivered,
+    /// Retries ran out, or the receiver answered 410.
+    Failed,
+}
+
+impl DeliveryState {
+    /// The name in the API (`delivery.state`) and in stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::None => "none",
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    /// The state named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            DeliveryState::None,
+            DeliveryState::Pending,
+            DeliveryState::Delivered,
+            DeliveryState::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
+/// An event's delivery: its state and what the retry schedule needs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Delivery {
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Every attempt made, redeliveries included.
+    pub attempts: u32,
+    /// Attempts failed since the current round began (picks the next delay).
+    pub failures: u32,
+    /// The status of the last answer; `None` before one, or after a timeout
+    /// or refused connection.
+    pub last_status: Option<u16>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<Instant>,
+}
+
+/// A page of the merchant's event log.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct EventPage {
+    /// Events after the position asked for, oldest first.
+    pub items: Vec<StoredEvent>,
+    /// Events at or before this position are no longer kept (0: none gone).
+    pub pruned_through: u64,
+    /// The highest position ever given (0: none).
+    pub newest: u64,
 }
 
 /// A failure of the storage itself (not a conflict): answered with 503.
@@ -82,9 +179,55 @@ pub trait Store {
         write: CustomerWrite,
     ) -> Result<bool, StoreError>;
 
-    /// Erases everything of the customer, outbox index and idempotency
-    /// records included.
-    async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError>;
+    /// Erases everything of the customer, outbox and code indexes and
+    /// idempotency records included, in one atomic step. With `erased`
+    /// (the `customer.erased` event) the customer's events go too and it
+    /// is appended; without (nothing was stored), the events kept, which
+    /// can only be an earlier `customer.erased`, stay.
+    async fn erase_customer(
+        &self,
+        key: &CustomerKey,
+        erased: Option<EventWrite>,
+    ) -> Result<(), StoreError>;
+
+    /// The highest `sequence` among the customer's kept events (0: none),
+    /// so a customer recreated after an erasure continues after it.
+    async fn last_sequence(&self, key: &CustomerKey) -> Result<u64, StoreError>;
+
+    /// Up to `limit` of the merchant's events after `after` (a position),
+    /// oldest first, only of type `kind` if given.
+    async fn events(
+        &self,
+        merchant: &str,
+        after: u64,
+        limit: usize,
+        kind: Option<&str>,
+    ) -> Result<EventPage, StoreError>;
+
+    /// The merchant's event `id`, if kept.
+    async fn event(&self, merchant: &str, id: &str) -> Result<Option<StoredEvent>, StoreError>;
+
+    /// Replaces the delivery of the merchant's event `id`; `false` when
+    /// the event is not kept.
+    async fn set_delivery(
+        &self,
+        merchant: &str,
+        id: &str,
+        delivery: Delivery,
+    ) -> Result<bool, StoreError>;
+
+    /// For each customer of the merchant whose earliest pending event (by
+    /// `sequence`) is due at `now`, that event; at most `limit`, the
+    /// longest waiting first.
+    async fn due_deliveries(
+        &self,
+        merchant: &str,
+        now: Instant,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Drops the merchant's events made before `before` (retention).
+    async fn prune_events(&self, merchant: &str, before: Instant) -> Result<(), StoreError>;
 
     /// The merchant's program document and version, or `None` if never put.
     async fn load_program(&self, merchant: &str) -> Result<Option<(Version, String)>, StoreError>;

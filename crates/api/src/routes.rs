@@ -41,6 +41,12 @@ pub enum Route {
     Redemption(String),
     /// `POST /v1/admin/redemptions/{code}/use`.
     UseCode(String),
+    /// `GET /v1/admin/events`.
+    Events,
+    /// `GET /v1/admin/events/{id}`.
+    EventById(String),
+    /// `POST /v1/admin/events/{id}/redeliver`.
+    Redeliver(String),
 }
 
 /// Why no route matched.
@@ -124,6 +130,15 @@ pub fn route(method: &Method, path: &str) -> Result<Route, NoRoute> {
         ["v1", "admin", "redemptions", code, "use"] if !code.is_empty() => pick(
             "POST",
             (m == "POST").then(|| Route::UseCode((*code).to_owned())),
+        ),
+        ["v1", "admin", "events"] => pick("GET", (m == "GET").then_some(Route::Events)),
+        ["v1", "admin", "events", id] if !id.is_empty() => pick(
+            "GET",
+            (m == "GET").then(|| Route::EventById((*id).to_owned())),
+        ),
+        ["v1", "admin", "events", id, "redeliver"] if !id.is_empty() => pick(
+            "POST",
+            (m == "POST").then(|| Route::Redeliver((*id).to_owned())),
         ),
         _ => Err(NoRoute::NotFound),
     }

@@ -22,6 +22,9 @@ pub struct CustomerDoc {
     /// The domain state.
     #[serde(default)]
     pub customer: Customer,
+    /// The `sequence` of the customer's last event (SPEC 3.6).
+    #[serde(default)]
+    pub event_sequence: u64,
 }
 
 /// The first response given to a request with an idempotency key.

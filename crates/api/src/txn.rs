@@ -8,7 +8,7 @@ use retention_core::{Customer, Instant, Program};
 use crate::state::{CustomerDoc, IdempotencyRecord, fingerprint};
 use crate::{
     Clock, CustomerKey, CustomerWrite, Entropy, Handler, IdempotencyWrite, Response, Store,
-    StoreError, reply,
+    StoreError, events, reply,
 };
 
 /// Attempts before giving up on a customer under heavy contention.
@@ -128,11 +128,35 @@ where
         if keep {
             doc.prepare_write(&key.customer, program, now);
         }
+        let made = doc.customer.take_events();
+        if !made.is_empty() && version.is_none() {
+            // A customer erased while its `customer.erased` is kept
+            // continues after it, so receivers keep their order.
+            doc.event_sequence = doc
+                .event_sequence
+                .max(handler.store.last_sequence(key).await?);
+        }
+        let webhook = handler.has_webhook(&key.merchant);
+        let events = made
+            .iter()
+            .map(|made| {
+                doc.event_sequence += 1;
+                events::write(
+                    events::new_id(&handler.entropy),
+                    &key.customer,
+                    doc.event_sequence,
+                    made,
+                    now,
+                    webhook,
+                )
+            })
+            .collect();
         let write = CustomerWrite {
             state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
             next_wake: doc.customer.next_wake(program, now),
             outbox: doc.customer.outbox.clone(),
             codes: doc.customer.codes(),
+            events,
             idempotency: match record {
                 Some(record) => Some(IdempotencyWrite {
                     key: record.key.clone(),
@@ -150,6 +174,50 @@ where
     Err(StoreError(
         "the customer is changing too fast to write; try again".to_owned(),
     ))
+}
+
+/// The answer already given to `idempotency` for the customer, if any
+/// (for operations that must not run again on a replay).
+pub async fn replayed<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    idempotency: &Idempotency,
+) -> Result<Option<Response>, StoreError> {
+    let now = handler.clock.now();
+    Ok(match recorded(handler, key, &idempotency.key, now).await? {
+        Some(record) if record.fingerprint == idempotency.fingerprint => {
+            Some(record.replay().map_err(StoreError)?)
+        }
+        Some(_) => Some(reply::error(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used for a different request.",
+        )),
+        None => None,
+    })
+}
+
+/// Erases the customer, leaving `customer.erased` in the merchant's log
+/// (none when nothing was stored).
+pub async fn erase<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+) -> Result<(), StoreError> {
+    let erased = match handler.store.load_customer(key).await? {
+        None => None,
+        Some((_, text)) => {
+            let doc = CustomerDoc::parse(&text).map_err(StoreError)?;
+            Some(events::write(
+                events::new_id(&handler.entropy),
+                &key.customer,
+                doc.event_sequence + 1,
+                &retention_core::events_out::EventOut::customer_erased(),
+                handler.clock.now(),
+                handler.has_webhook(&key.merchant),
+            ))
+        }
+    };
+    handler.store.erase_customer(key, erased).await
 }
 
 /// The live record stored under an idempotency key, if any.

@@ -14,6 +14,7 @@ use crate::contact::{ContactHistory, Review};
 use crate::decision::{self, MessageDecision, MessageRequest};
 use crate::error::DomainError;
 use crate::events::MerchantEvent;
+use crate::events_out::{AUTO_RESUME, EventOut};
 use crate::ledger::{ActivityCursor, Entry, Ledger, activity_page};
 use crate::preferences::{ConsentRecord, ConsentSource, Preferences};
 use crate::program::Program;
@@ -62,6 +63,10 @@ pub struct Customer {
     /// Reminders waiting for the merchant to collect them.
     #[serde(default)]
     pub outbox: Vec<OutboxItem>,
+    /// Events the changes since the last store have made, oldest first;
+    /// the handler stores them with the state and empties this.
+    #[serde(skip)]
+    pub new_events: Vec<EventOut>,
 }
 
 impl Customer {
@@ -77,7 +82,15 @@ impl Customer {
     pub fn settle(&mut self, program: &Program, now: Instant) {
         self.ledger.settle(program, now);
         for record in &mut self.subscriptions {
+            let before = record.subscription.clone();
             record.settle(now);
+            if record.subscription != before {
+                self.new_events.push(EventOut::subscription_updated(
+                    AUTO_RESUME,
+                    &record.subscription,
+                    &before,
+                ));
+            }
         }
         self.contact.prune(now);
         let days = i64::from(program.history_days).max(MIN_REDEMPTION_DAYS);
@@ -305,7 +318,7 @@ impl Customer {
             "red_{}",
             coupon_code(random).replace('-', "").to_lowercase()
         );
-        next.redemptions.push(Redemption {
+        let redemption = Redemption {
             id: id.clone(),
             reward_id: reward.id.clone(),
             code: code.clone(),
@@ -316,8 +329,11 @@ impl Customer {
             value: reward.value,
             used_at: None,
             order_id: None,
-        });
+        };
         let balance = next.ledger.balance(now);
+        next.new_events
+            .push(EventOut::reward_redeemed(&redemption, balance));
+        next.redemptions.push(redemption);
         *self = next;
         Ok(RedemptionResponse {
             redemption_id: id,
@@ -325,6 +341,11 @@ impl Customer {
             points_spent: reward.cost,
             balance,
         })
+    }
+
+    /// Takes the events made since the last call, oldest first.
+    pub fn take_events(&mut self) -> Vec<EventOut> {
+        std::mem::take(&mut self.new_events)
     }
 
     /// Redemptions made after `since` (and kept at `now`), newest first.
@@ -418,11 +439,20 @@ impl Customer {
         body: &serde_json::Value,
         now: Instant,
     ) -> Result<Subscription, DomainError> {
-        let record = self
+        let mut next = self.clone();
+        next.settle(program, now);
+        let record = next
             .subscriptions
             .iter_mut()
             .find(|r| r.id() == subscription_id);
-        subscription::perform(record, subscription_id, body, program, now)
+        let previous = record.as_ref().map(|r| r.subscription.clone());
+        let after = subscription::perform(record, subscription_id, body, program, now)?;
+        if let (Some(previous), Some(action)) = (previous, body["action"].as_str()) {
+            next.new_events
+                .push(EventOut::subscription_updated(action, &after, &previous));
+        }
+        *self = next;
+        Ok(after)
     }
 
     /// `PUT …/preferences`: validates and stores the whole document, with
@@ -435,15 +465,26 @@ impl Customer {
         now: Instant,
     ) -> Result<(), DomainError> {
         preferences.validate()?;
+        let unchanged = preferences == *self.preferences(program);
         let changes = preferences.consent_changes(self.preferences(program));
-        self.consents
-            .extend(changes.into_iter().map(|(what, old, new)| ConsentRecord {
+        let appended: Vec<ConsentRecord> = changes
+            .into_iter()
+            .map(|(what, old, new)| ConsentRecord {
                 at: now,
                 what,
                 old,
                 new,
                 source,
-            }));
+            })
+            .collect();
+        if !unchanged {
+            self.new_events.push(EventOut::preferences_updated(
+                source,
+                &preferences,
+                &appended,
+            ));
+        }
+        self.consents.extend(appended);
         self.preferences = Some(preferences);
         Ok(())
     }
@@ -510,6 +551,8 @@ impl Customer {
         }
         self.reminders.tier = tiers::standing(&ledger, program, now).map(|s| s.tier.id.clone());
         self.reminders.planned_through = Some(now.max(from));
+        self.new_events
+            .extend(added.iter().map(EventOut::reminder_due));
         self.outbox.extend(added.iter().cloned());
         let excess = self.outbox.len().saturating_sub(MAX_OUTBOX_ITEMS);
         self.outbox.drain(..excess);

@@ -14,6 +14,7 @@ pub mod customer;
 pub mod decision;
 pub mod error;
 pub mod events;
+pub mod events_out;
 pub mod ledger;
 pub mod preferences;
 pub mod program;

@@ -26,11 +26,14 @@ pub fn app(handler: Arc<NativeHandler>, static_dir: &Path, widget_dir: &Path) ->
         .nest_service("/widget", ServeDir::new(widget_dir))
         .fallback_service(ServeDir::new(static_dir))
         .layer(middleware::from_fn(cache_headers));
-    Router::new()
+    let api_routes = Router::new()
         .route("/healthz", any(api))
         .route("/v1", any(api))
         .route("/v1/", any(api))
-        .route("/v1/{*rest}", any(api))
+        .route("/v1/{*rest}", any(api));
+    #[cfg(feature = "test-clock")]
+    let api_routes = api_routes.route("/__test/clock", any(test_clock));
+    api_routes
         .with_state(handler)
         .fallback_service(files)
         .layer(middleware::from_fn(log_request))
@@ -65,6 +68,32 @@ async fn api(State(handler): State<Arc<NativeHandler>>, request: Request) -> Res
             response
         }
     }
+}
+
+/// Test builds only: `GET /__test/clock` tells the server's now (unix
+/// seconds), `POST /__test/clock?advance=SECONDS` moves it forward.
+#[cfg(feature = "test-clock")]
+async fn test_clock(State(handler): State<Arc<NativeHandler>>, request: Request) -> Response {
+    use retention_api::Clock;
+    use std::sync::atomic::Ordering;
+    if request.method() == axum::http::Method::POST {
+        let advance = request
+            .uri()
+            .query()
+            .and_then(|q| q.strip_prefix("advance="))
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| *n >= 0);
+        let Some(advance) = advance else {
+            return (StatusCode::BAD_REQUEST, "advance=SECONDS (0 or more)").into_response();
+        };
+        crate::platform::TEST_CLOCK_OFFSET.fetch_add(advance, Ordering::Relaxed);
+    }
+    let now = handler.clock().now().unix();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        format!("{{\"now\":{now}}}"),
+    )
+        .into_response()
 }
 
 /// Asks the client (and hyper) to end the connection after this response.

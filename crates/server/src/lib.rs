@@ -11,6 +11,7 @@ pub mod platform;
 pub mod run;
 pub mod scheduler;
 pub mod sqlite;
+pub mod webhooks;
 
 /// The API handler as this server instantiates it.
 pub type NativeHandler =

@@ -11,15 +11,26 @@ use retention_core::Instant;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
+/// Seconds the test clock has been moved forward (test builds only).
+#[cfg(feature = "test-clock")]
+pub static TEST_CLOCK_OFFSET: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
 impl Clock for SystemClock {
     fn now(&self) -> Instant {
-        let seconds = match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-            // A clock set before 1970 is wrong, but still a time.
-            Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-        };
-        Instant::from_unix(seconds)
+        #[cfg(feature = "test-clock")]
+        return system_now().plus_seconds(TEST_CLOCK_OFFSET.load(Ordering::Relaxed));
+        #[cfg(not(feature = "test-clock"))]
+        system_now()
     }
+}
+
+fn system_now() -> Instant {
+    let seconds = match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        // A clock set before 1970 is wrong, but still a time.
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    };
+    Instant::from_unix(seconds)
 }
 
 /// The operating system's cryptographic random source.

@@ -13,7 +13,7 @@ use crate::cli::Args;
 use crate::error::StartError;
 use crate::platform::{OsEntropy, SystemClock};
 use crate::sqlite::SqliteStore;
-use crate::{config, http, scheduler};
+use crate::{config, http, scheduler, webhooks};
 
 /// How long open connections may finish after a stop signal.
 const GRACE: Duration = Duration::from_secs(10);
@@ -68,6 +68,7 @@ async fn serve(args: Args, handler: Arc<crate::NativeHandler>) -> Result<(), Sta
     });
     let every = Duration::from_millis(args.wake_interval_ms);
     let scheduler = tokio::spawn(scheduler::run(Arc::clone(&handler), every, stop.clone()));
+    let webhooks = tokio::spawn(webhooks::run(Arc::clone(&handler), stop.clone()));
 
     let app = http::app(handler, &args.static_dir, &args.widget_dir);
     let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
@@ -83,6 +84,9 @@ async fn serve(args: Args, handler: Arc<crate::NativeHandler>) -> Result<(), Sta
     }
     if scheduler.await.is_err() {
         eprintln!("retention-server: the scheduler stopped abnormally");
+    }
+    if webhooks.await.is_err() {
+        eprintln!("retention-server: webhook delivery stopped abnormally");
     }
     eprintln!("retention-server: stopped");
     Ok(())

@@ -7,7 +7,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use retention_api::state::IDEMPOTENCY_SECONDS;
-use retention_api::{CustomerKey, CustomerWrite, Store, StoreError, Version};
+use retention_api::{
+    CustomerKey, CustomerWrite, Delivery, EventPage, EventWrite, Store, StoreError, StoredEvent,
+    Version,
+};
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -36,8 +39,10 @@ CREATE TABLE codes (
 CREATE INDEX codes_by_customer ON codes (merchant, customer);
 ";
 
+mod events;
+
 /// The schema this code writes; stored in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1: customers, the outbox index, programs.
 const SCHEMA: &str = "
@@ -215,10 +220,18 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError> {
+    async fn erase_customer(
+        &self,
+        key: &CustomerKey,
+        erased: Option<EventWrite>,
+    ) -> Result<(), StoreError> {
         let key = key.clone();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if let Some(event) = &erased {
+                events::erase(&tx, &key)?;
+                events::append(&tx, &key.merchant, event)?;
+            }
             tx.execute(
                 "DELETE FROM outbox WHERE merchant = ?1 AND customer = ?2",
                 params![key.merchant, key.customer],
@@ -238,6 +251,58 @@ impl Store for SqliteStore {
             Ok(tx.commit()?)
         })
         .await
+    }
+
+    async fn last_sequence(&self, key: &CustomerKey) -> Result<u64, StoreError> {
+        let key = key.clone();
+        self.run(move |conn| events::last_sequence(conn, &key))
+            .await
+    }
+
+    async fn events(
+        &self,
+        merchant: &str,
+        after: u64,
+        limit: usize,
+        kind: Option<&str>,
+    ) -> Result<EventPage, StoreError> {
+        let (merchant, kind) = (merchant.to_owned(), kind.map(str::to_owned));
+        self.run(move |conn| events::page(conn, &merchant, after, limit, kind.as_deref()))
+            .await
+    }
+
+    async fn event(&self, merchant: &str, id: &str) -> Result<Option<StoredEvent>, StoreError> {
+        let (merchant, id) = (merchant.to_owned(), id.to_owned());
+        self.run(move |conn| events::one(conn, &merchant, &id))
+            .await
+    }
+
+    async fn set_delivery(
+        &self,
+        merchant: &str,
+        id: &str,
+        delivery: Delivery,
+    ) -> Result<bool, StoreError> {
+        let (merchant, id) = (merchant.to_owned(), id.to_owned());
+        self.run(move |conn| events::set_delivery(conn, &merchant, &id, delivery))
+            .await
+    }
+
+    async fn due_deliveries(
+        &self,
+        merchant: &str,
+        now: Instant,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let merchant = merchant.to_owned();
+        self.run(move |conn| events::due(conn, &merchant, now, limit))
+            .await
+    }
+
+    async fn prune_events(&self, merchant: &str, before: Instant) -> Result<(), StoreError> {
+        let merchant = merchant.to_owned();
+        self.run(move |conn| events::prune(conn, &merchant, before))
+            .await
     }
 
     async fn load_program(&self, merchant: &str) -> Result<Option<(Version, String)>, StoreError> {
@@ -374,6 +439,9 @@ fn save_customer(
         )?;
     }
     update_codes(&tx, key, &write.codes)?;
+    for event in &write.events {
+        events::append(&tx, &key.merchant, event)?;
+    }
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR REPLACE INTO outbox (merchant, customer, id, send_at, item) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -425,17 +493,20 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
     let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match found {
         // Each step brings a file of the version before it one further.
-        0..=2 => {
+        0..=3 => {
             if found == 0 {
                 tx.execute_batch(SCHEMA)?;
             }
             if found <= 1 {
                 tx.execute_batch(SCHEMA_V2)?;
             }
-            tx.execute_batch(SCHEMA_V3)?;
-            // Customers written before version 3 have their codes in their
-            // state only: index them now.
-            index_codes_of_every_customer(&tx)?;
+            if found <= 2 {
+                tx.execute_batch(SCHEMA_V3)?;
+                // Customers written before version 3 have their codes in
+                // their state only: index them now.
+                index_codes_of_every_customer(&tx)?;
+            }
+            tx.execute_batch(events::SCHEMA_V4)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         SCHEMA_VERSION => {}
@@ -488,13 +559,13 @@ fn from_sql_version(version: i64) -> Result<Version, Failure> {
         .map_err(|_| Failure::Other(format!("stored version {version} is negative")))
 }
 
-fn sql_limit(limit: usize) -> i64 {
+pub(crate) fn sql_limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// What can go wrong inside a database job.
 #[derive(Debug)]
-enum Failure {
+pub(crate) enum Failure {
     Sql(rusqlite::Error),
     Json(serde_json::Error),
     Other(String),

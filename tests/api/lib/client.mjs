@@ -132,6 +132,18 @@ export class Api {
     return this.admin('POST', `/v1/admin/redemptions/${enc(code)}/use`, { json: body, key, ...options });
   }
 
+  events(query = '', options) {
+    return this.admin('GET', `/v1/admin/events${query ? `?${query}` : ''}`, options);
+  }
+
+  eventById(id, options) {
+    return this.admin('GET', `/v1/admin/events/${enc(id)}`, options);
+  }
+
+  redeliver(id, { key = newKey(), ...options } = {}) {
+    return this.admin('POST', `/v1/admin/events/${enc(id)}/redeliver`, { key, ...options });
+  }
+
   ack(id, options) {
     return this.admin('POST', `/v1/admin/outbox/${enc(id)}/ack`, options);
   }

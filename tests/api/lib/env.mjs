@@ -40,3 +40,10 @@ export const MERCHANTS = merchants;
 export const A = merchants[0];
 /** Merchant B: keeps the default program; used for tenancy and default-program checks. */
 export const B = merchants[1];
+/**
+ * Merchant C: has a webhook to the suite's receiver (API_RECEIVER_URL,
+ * lib/receiver.mjs) and its `webhook_secret`; null when the runner
+ * configured none.
+ */
+export const C = merchants.find((m) => m.webhook_url) ?? null;
+export const RECEIVER_URL = (process.env.API_RECEIVER_URL ?? '').replace(/\/+$/, '') || null;

@@ -14,17 +14,34 @@ import { fileURLToPath } from 'node:url';
 const suiteDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Two merchants with fresh random secrets, in the suite's `API_MERCHANTS` shape. */
-export function suiteMerchants() {
+export function suiteMerchants(receiverUrl) {
   const secret = (n) => randomBytes(n).toString('hex');
   return [
     { id: 'suite-a', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'http://shop-a.localhost:8080' },
     { id: 'suite-b', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-b.example' },
+    // C: events go to the suite's receiver (lib/receiver.mjs)
+    {
+      id: 'suite-c', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-c.example',
+      webhook_url: `${receiverUrl}/hooks`, webhook_secret: `whsec_${randomBytes(32).toString('base64')}`,
+    },
   ];
 }
 
 /** The same merchants as the handler's config takes them (`RETENTION_MERCHANTS`). */
 export function handlerConfig(merchants) {
-  return merchants.map((m) => ({ id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin] }));
+  return merchants.map((m) => ({
+    id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin],
+    ...(m.webhook_url ? { webhook_url: m.webhook_url, webhook_secret: m.webhook_secret } : {}),
+  }));
+}
+
+/** TOML `[[merchant]]` tables for the native server's config file. */
+export function merchantsToml(merchants) {
+  return handlerConfig(merchants).map((m) => [
+    '[[merchant]]',
+    ...Object.entries(m).map(([k, v]) => `${k} = ${JSON.stringify(v)}`),
+    '',
+  ].join('\n')).join('\n');
 }
 
 /** The suite's test files, those whose name contains `only` if given. */

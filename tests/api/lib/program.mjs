@@ -98,16 +98,22 @@ export const SUITE_PROGRAM = Object.freeze({
   default_preferences: DEFAULT_PREFERENCES,
 });
 
-let putOnce = null;
-/** Puts SUITE_PROGRAM for merchant A (once per process). */
-export function ensureSuiteProgram() {
-  putOnce ??= (async () => {
-    const res = await request('PUT', '/v1/admin/program', {
-      headers: { Authorization: `Bearer ${A.api_key}` },
-      json: SUITE_PROGRAM,
-    });
-    assert.ok(res.status === 200 || res.status === 204,
-      `PUT /v1/admin/program (suite program for merchant A) → ${res.status} ${res.text.slice(0, 300)}`);
-  })();
-  return putOnce;
+const putOnce = new Map();
+/**
+ * Puts SUITE_PROGRAM for `merchant` (A unless a merchant is given: as a
+ * `before` hook it gets the test context; once per process).
+ */
+export function ensureSuiteProgram(given) {
+  const merchant = given?.api_key ? given : A;
+  if (!putOnce.has(merchant.id)) {
+    putOnce.set(merchant.id, (async () => {
+      const res = await request('PUT', '/v1/admin/program', {
+        headers: { Authorization: `Bearer ${merchant.api_key}` },
+        json: SUITE_PROGRAM,
+      });
+      assert.ok(res.status === 200 || res.status === 204,
+        `PUT /v1/admin/program (suite program for merchant ${merchant.id}) → ${res.status} ${res.text.slice(0, 300)}`);
+    })());
+  }
+  return putOnce.get(merchant.id);
 }
