@@ -8,16 +8,21 @@
 //                   + customer)): the customer's state, idempotency records
 //                   and wake time in its own SQLite storage; compare-and-swap
 //                   in one synchronous transaction; the alarm runs the
-//                   reminder planner; after each write the customer's outbox
-//                   and coupon codes are copied to the merchant's index.
-//   MerchantObject  one per merchant (idFromName(merchant)): the program and
+//                   reminder planner; after each write the customer's outbox,
+//                   coupon codes and new events are copied to the merchant's
+//                   index (events wait in the object until the copy is
+//                   confirmed, so none is lost to an eviction or failure).
+//   MerchantObject  one per merchant (idFromName(merchant)): the program,
 //                   the outbox and code indexes across the merchant's
-//                   customers; answers /v1/admin/program, /v1/admin/outbox,
-//                   acks and /v1/admin/redemptions.
+//                   customers, and its event log (positions given in the
+//                   order events arrive); answers /v1/admin/program,
+//                   /v1/admin/outbox, acks, /v1/admin/redemptions and
+//                   /v1/admin/events; its alarm runs webhook delivery.
 //
 // Config: RETENTION_MERCHANTS (a secret: `wrangler secret put
 // RETENTION_MERCHANTS`; `.dev.vars` locally) holds the JSON array
-// [{"id","api_key","token_secret","allowed_origins":[...]}].
+// [{"id","api_key","token_secret","allowed_origins":[...]}], each with an
+// optional "webhook_url" and "webhook_secret".
 //
 // This file is copied next to retention_edge.js and retention_edge_bg.wasm
 // (pkg/edge/) by scripts/build-edge.sh; it imports them from there.
@@ -161,10 +166,14 @@ function unixOf(instant) {
   return Math.floor(ms / 1000);
 }
 
-/** The text a customer object copies to the merchant's index: its outbox (JSON text, kept as is) and codes. */
-function indexCopy(outboxJson, codes) {
+/**
+ * The text a customer object copies to the merchant's index: its outbox
+ * (JSON text, kept as is), codes and the events not yet confirmed (JSON
+ * texts of the event objects the handler wrote).
+ */
+function indexCopy(outboxJson, codes, eventTexts) {
   const list = Array.isArray(codes) ? codes.map(String) : [];
-  return `{"outbox":${outboxJson},"codes":${JSON.stringify(list)}}`;
+  return `{"outbox":${outboxJson},"codes":${JSON.stringify(list)},"events":[${eventTexts.join(",")}]}`;
 }
 
 function customerStub(env, merchant, customer) {
@@ -190,8 +199,9 @@ function makeHandler(env, store) {
 
 // ---- the Worker ---------------------------------------------------------------------
 
-const STORE_METHODS = ["loadCustomer", "saveCustomer", "deleteCustomer", "loadIdempotency",
-  "loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "codeOwner"];
+const STORE_METHODS = ["loadCustomer", "saveCustomer", "eraseCustomer", "loadIdempotency",
+  "loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "codeOwner", "lastSequence",
+  "events", "event", "setDelivery", "dueDeliveries", "pruneEvents"];
 
 /** The Worker's own handler answers only what touches no state: its store refuses everything. */
 const noStore = Object.fromEntries(STORE_METHODS.map((name) => [name, async () => {
@@ -266,6 +276,12 @@ CREATE TABLE IF NOT EXISTS idempotency (
   expires_at INTEGER NOT NULL      -- unix seconds
 );
 CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at);
+-- Events written with the state, until the merchant's log confirms them.
+CREATE TABLE IF NOT EXISTS unsent_events (
+  sequence     INTEGER PRIMARY KEY,
+  event        TEXT NOT NULL,      -- the handler's event object as JSON
+  sent_version INTEGER             -- the copy that last carried it
+);
 `;
 
 export class CustomerObject extends DurableObject {
@@ -284,13 +300,10 @@ export class CustomerObject extends DurableObject {
       this.built = makeHandler(this.env, {
         loadCustomer: (m, c) => this.loadCustomer(m, c),
         saveCustomer: (m, c, expected, write) => this.saveCustomer(m, c, expected, write),
-        deleteCustomer: (m, c) => this.deleteCustomer(m, c),
+        eraseCustomer: (m, c, erased) => this.eraseCustomer(m, c, erased),
         loadIdempotency: (m, c, key) => this.loadIdempotency(m, c, key),
-        loadProgram: (m) => merchantStub(this.env, m).loadProgram(m),
-        saveProgram: (m, expected, program) => merchantStub(this.env, m).saveProgram(m, expected, program),
-        dueOutbox: (m, now, limit) => merchantStub(this.env, m).dueOutbox(m, now, limit),
-        outboxOwner: (m, id) => merchantStub(this.env, m).outboxOwner(m, id),
-        codeOwner: (m, code) => merchantStub(this.env, m).codeOwner(m, code),
+        lastSequence: (m, c) => this.lastSequence(m, c),
+        ...merchantMethods((m) => merchantStub(this.env, m)),
       });
     }
     return this.built;
@@ -347,7 +360,7 @@ export class CustomerObject extends DurableObject {
     const expectedVersion = versionOf(expected);
     const nextWake = write.nextWake ?? null;
     const outbox = write.outbox ?? "[]";
-    const copy = indexCopy(outbox, write.codes);
+    const events = Array.isArray(write.events) ? write.events : [];
     const idem = write.idempotency ?? null;
     let send = null;
     // Compare and swap: the check and every write in one synchronous transaction.
@@ -371,7 +384,10 @@ export class CustomerObject extends DurableObject {
         );
       }
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
-      send = this.#planSend(version, copy);
+      for (const e of events) {
+        this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(e.sequence), JSON.stringify(e));
+      }
+      send = this.#planSend(version, indexCopy(outbox, write.codes, this.#unsent(version)));
       return true;
     });
     if (!written) return false;
@@ -380,7 +396,7 @@ export class CustomerObject extends DurableObject {
     return true;
   }
 
-  async deleteCustomer(merchant, customer) {
+  async eraseCustomer(merchant, customer, erased) {
     this.#own(merchant, customer);
     let send = null;
     this.ctx.storage.transactionSync(() => {
@@ -389,14 +405,33 @@ export class CustomerObject extends DurableObject {
       this.sql.exec("DELETE FROM state_part");
       this.sql.exec("DELETE FROM idempotency");
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
-      send = this.#planSend(version, indexCopy("[]", []));
+      if (erased) {
+        // customer.erased replaces every earlier event, in the log as here
+        this.sql.exec("DELETE FROM unsent_events");
+        this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(erased.sequence), JSON.stringify(erased));
+      }
+      send = this.#planSend(version, indexCopy("[]", [], this.#unsent(version)));
     });
     await this.#arm();
     if (send) await this.#sendOutbox(merchant, customer, send.version, send.outbox);
     else this.#forgetIdsIfErased();
   }
 
+  /** The highest sequence of the customer's events, here or in the merchant's log. */
+  async lastSequence(merchant, customer) {
+    this.#own(merchant, customer);
+    const here = this.sql.exec("SELECT MAX(sequence) AS s FROM unsent_events").one().s ?? 0;
+    const there = await merchantStub(this.env, merchant).lastSequence(merchant, customer);
+    return Math.max(here, Number(there));
+  }
+
   // -- internals --
+
+  /** Inside a write: the unconfirmed events' texts, marked as carried by copy `version`. */
+  #unsent(version) {
+    this.sql.exec("UPDATE unsent_events SET sent_version = ?", version);
+    return this.sql.exec("SELECT event FROM unsent_events ORDER BY sequence").toArray().map((r) => r.event);
+  }
 
   /** Refuses ids that do not name this object (a routing bug must not write elsewhere's data). */
   #own(merchant, customer) {
@@ -442,6 +477,7 @@ export class CustomerObject extends DurableObject {
       this.sql.exec(
         "UPDATE meta SET acked_version = ? WHERE acked_version IS NULL OR acked_version < ?", version, version,
       );
+      this.sql.exec("DELETE FROM unsent_events WHERE sent_version <= ?", version);
       this.#forgetIdsIfErased();
     } catch (e) {
       console.error(`customer object: the outbox index of ${merchant} was not updated (${e?.message ?? e}); retrying from the alarm`);
@@ -509,7 +545,35 @@ CREATE TABLE IF NOT EXISTS copies (
   object  TEXT PRIMARY KEY,
   version INTEGER NOT NULL
 );
+-- The event log: a position per event, in the order copies bring them.
+CREATE TABLE IF NOT EXISTS events (
+  position        INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              TEXT NOT NULL UNIQUE,
+  customer        TEXT NOT NULL,
+  sequence        INTEGER NOT NULL,
+  kind            TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,  -- unix seconds
+  state           TEXT NOT NULL,
+  next_attempt_at INTEGER,           -- unix seconds, while pending
+  event           TEXT NOT NULL,     -- kept as the handler wrote it
+  delivery        TEXT NOT NULL      -- replaced by setDelivery
+);
+CREATE INDEX IF NOT EXISTS events_by_customer ON events (customer, sequence);
+CREATE INDEX IF NOT EXISTS events_pending ON events (customer, sequence) WHERE state = 'pending';
+CREATE TABLE IF NOT EXISTS event_horizon (
+  one            INTEGER PRIMARY KEY CHECK (one = 1),
+  newest         INTEGER NOT NULL,
+  pruned_through INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO event_horizon (one, newest, pruned_through) VALUES (1, 0, 0);
 `;
+
+/** The store methods the merchant object answers, called on `stub(merchant)`. */
+function merchantMethods(stub) {
+  const forward = (name) => (m, ...rest) => stub(m)[name](m, ...rest);
+  return Object.fromEntries(["loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "codeOwner",
+    "events", "event", "setDelivery", "dueDeliveries", "pruneEvents"].map((name) => [name, forward(name)]));
+}
 
 export class MerchantObject extends DurableObject {
   constructor(ctx, env) {
@@ -525,13 +589,10 @@ export class MerchantObject extends DurableObject {
       this.built = makeHandler(this.env, {
         loadCustomer: (m, c) => customerStub(this.env, m, c).loadCustomer(m, c),
         saveCustomer: (m, c, expected, write) => customerStub(this.env, m, c).saveCustomer(m, c, expected, write),
-        deleteCustomer: (m, c) => customerStub(this.env, m, c).deleteCustomer(m, c),
+        eraseCustomer: (m, c, erased) => customerStub(this.env, m, c).eraseCustomer(m, c, erased),
         loadIdempotency: (m, c, key) => customerStub(this.env, m, c).loadIdempotency(m, c, key),
-        loadProgram: (m) => this.loadProgram(m),
-        saveProgram: (m, expected, program) => this.saveProgram(m, expected, program),
-        dueOutbox: (m, now, limit) => this.dueOutbox(m, now, limit),
-        outboxOwner: (m, id) => this.outboxOwner(m, id),
-        codeOwner: (m, code) => this.codeOwner(m, code),
+        lastSequence: (m, c) => customerStub(this.env, m, c).lastSequence(m, c),
+        ...merchantMethods(() => this),
       });
     }
     return this.built;
@@ -539,6 +600,19 @@ export class MerchantObject extends DurableObject {
 
   fetch(request) {
     return serve(this.#handler(), 'merchant object', request);
+  }
+
+  /** Webhook delivery: one round (the handler's), then the alarm for the next attempt due. */
+  async alarm() {
+    const merchant = this.sql.exec("SELECT merchant FROM meta").one().merchant;
+    if (merchant === null) return;
+    const { handler, error } = this.#handler();
+    if (!handler) {
+      console.error(`merchant object alarm: RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
+      throw new Error("misconfigured"); // workerd retries the alarm later
+    }
+    const next = await handler.deliverDue(merchant); // a rejection makes workerd retry the alarm
+    if (next !== null && next !== undefined) await this.#armDelivery(next);
   }
 
   // -- RPC --
@@ -586,17 +660,102 @@ export class MerchantObject extends DurableObject {
     return rows.length ? rows[0].customer : null;
   }
 
-  /** A customer object's copy of its outbox and codes (`version` orders the copies). */
+  // -- RPC: the event log --
+
+  async lastSequence(merchant, customer) {
+    this.#own(merchant);
+    return this.sql.exec("SELECT MAX(sequence) AS s FROM events WHERE customer = ?", customer).one().s ?? 0;
+  }
+
+  async events(merchant, after, limit, kind) {
+    this.#own(merchant);
+    const items = this.sql.exec(
+      `SELECT position, event, delivery FROM events WHERE position > ? AND (? IS NULL OR kind = ?)
+       ORDER BY position LIMIT ?`,
+      Number(after), kind ?? null, kind ?? null, Math.max(0, Number(limit)),
+    ).toArray();
+    const horizon = this.sql.exec("SELECT newest, pruned_through FROM event_horizon").one();
+    return { items, newest: horizon.newest, prunedThrough: horizon.pruned_through };
+  }
+
+  async event(merchant, id) {
+    this.#own(merchant);
+    const rows = this.sql.exec("SELECT position, event, delivery FROM events WHERE id = ?", id).toArray();
+    return rows.length ? rows[0] : null;
+  }
+
+  async setDelivery(merchant, id, { state, nextAttemptAt, delivery }) {
+    this.#own(merchant);
+    const changed = this.sql.exec(
+      "UPDATE events SET state = ?, next_attempt_at = ?, delivery = ? WHERE id = ?",
+      state, nextAttemptAt ?? null, delivery, id,
+    ).rowsWritten;
+    if (changed > 0 && state === "pending") await this.#armDelivery(Number(nextAttemptAt));
+    return changed > 0;
+  }
+
+  async dueDeliveries(merchant, now, limit) {
+    this.#own(merchant);
+    return this.sql.exec(
+      `SELECT position, event, delivery FROM events e
+       WHERE state = 'pending' AND next_attempt_at <= ?
+         AND NOT EXISTS (SELECT 1 FROM events p WHERE p.customer = e.customer
+                         AND p.state = 'pending' AND p.sequence < e.sequence)
+       ORDER BY next_attempt_at, position LIMIT ?`,
+      Number(now), Math.max(0, Number(limit)),
+    ).toArray();
+  }
+
+  async pruneEvents(merchant, before) {
+    this.#own(merchant);
+    this.ctx.storage.transactionSync(() => {
+      const last = this.sql.exec("SELECT MAX(position) AS p FROM events WHERE created_at < ?", Number(before)).one().p;
+      if (last === null) return;
+      this.sql.exec("DELETE FROM events WHERE created_at < ?", Number(before));
+      this.sql.exec("UPDATE event_horizon SET pruned_through = MAX(pruned_through, ?)", last);
+    });
+  }
+
+  /** Sets the alarm to `at` (unix seconds) unless an earlier one is set. */
+  async #armDelivery(at) {
+    const current = await this.ctx.storage.getAlarm();
+    const when = Math.max(0, at * 1000);
+    if (current === null || current > when) await this.ctx.storage.setAlarm(when);
+  }
+
+  /** A customer object's copy of its outbox, codes and events (`version` orders the copies). */
   async indexOutbox(merchant, customer, version, copyJson) {
     this.#own(merchant);
     const copy = JSON.parse(copyJson);
     // A copy planned before codes were indexed is the bare outbox array.
     const items = Array.isArray(copy) ? copy : copy?.outbox;
     const codes = Array.isArray(copy) ? [] : copy?.codes;
-    if (!Array.isArray(items) || !Array.isArray(codes)) throw new Error("an index copy is not {outbox: [...], codes: [...]}");
+    const events = Array.isArray(copy) ? [] : (copy?.events ?? []);
+    if (!Array.isArray(items) || !Array.isArray(codes) || !Array.isArray(events)) {
+      throw new Error("an index copy is not {outbox: [...], codes: [...], events: [...]}");
+    }
     const rows = items.map((item) => ({ id: String(item.id), sendAt: unixOf(item.send_at), json: JSON.stringify(item) }));
     const object = this.env.CUSTOMERS.idFromName(`${merchant}\n${customer}`).toString();
+    let deliver = null;
     this.ctx.storage.transactionSync(() => {
+      this.sql.exec("UPDATE meta SET merchant = ?", merchant);
+      for (const e of events) {
+        if (this.sql.exec("SELECT 1 FROM events WHERE id = ?", e.id).toArray().length) continue; // already here
+        const erasedLater = this.sql.exec(
+          "SELECT 1 FROM events WHERE customer = ? AND kind = 'customer.erased' AND sequence > ?", customer, e.sequence,
+        ).toArray().length;
+        if (erasedLater) continue; // a late copy of what an erasure removed
+        if (e.kind === "customer.erased") {
+          this.sql.exec("DELETE FROM events WHERE customer = ? AND sequence < ?", customer, e.sequence);
+        }
+        const position = this.sql.exec(
+          `INSERT INTO events (id, customer, sequence, kind, created_at, state, next_attempt_at, event, delivery)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+          e.id, customer, e.sequence, e.kind, e.createdAt, e.state, e.nextAttemptAt ?? null, e.event, e.delivery,
+        ).one().position;
+        this.sql.exec("UPDATE event_horizon SET newest = ?", position);
+        if (e.state === "pending") deliver = Math.min(deliver ?? Infinity, e.nextAttemptAt);
+      }
       const seen = this.sql.exec("SELECT version FROM copies WHERE object = ?", object).toArray();
       if (seen.length && seen[0].version >= version) return; // a newer copy is already here
       this.sql.exec(
@@ -615,6 +774,7 @@ export class MerchantObject extends DurableObject {
         );
       }
     });
+    if (deliver !== null) await this.#armDelivery(deliver);
   }
 
   #own(merchant) {

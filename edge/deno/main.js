@@ -6,7 +6,8 @@
 //     --allow-env pkg/edge/deno/main.js [--port N] [--hostname H]
 //
 // Environment:
-//   RETENTION_MERCHANTS  JSON array [{"id","api_key","token_secret","allowed_origins":[...]}] (required)
+//   RETENTION_MERCHANTS  JSON array [{"id","api_key","token_secret","allowed_origins":[...],
+//                        "webhook_url","webhook_secret"}] (required; the webhook pair optional)
 //   RETENTION_KV         the Deno KV file (default ./retention.kv)
 //   PORT                 the port, if --port is not given (default 8787; 0 picks a free one)
 //   RETENTION_HOSTNAME   the address, if --hostname is not given (default 127.0.0.1)
@@ -199,6 +200,43 @@ function schedule() {
     schedule();
   }, TICK_MS);
 }
+
+// ---- webhooks ------------------------------------------------------------------------------
+// A write that makes events to deliver sends {deliver: merchant} to the KV
+// queue in its own commit; a round attempts what is due (the wasm decides)
+// and asks the queue to come back when the next attempt is due. Rounds of
+// one merchant never overlap in this isolate: a message that comes during
+// one runs one more round after it.
+const rounds = new Map(); // merchant -> {running: Promise, again: boolean}
+
+function deliveryRound(merchant) {
+  const current = rounds.get(merchant);
+  if (current) {
+    current.again = true;
+    return current.running;
+  }
+  const entry = { again: false, running: null };
+  entry.running = (async () => {
+    try {
+      do {
+        entry.again = false;
+        const next = await handler.deliverDue(merchant);
+        if (next !== null && next !== undefined && !stopping) {
+          await kv.enqueue({ deliver: merchant }, { delay: Math.max(0, next * 1000 - Date.now()) });
+        }
+      } while (entry.again && !stopping);
+    } finally {
+      rounds.delete(merchant);
+    }
+  })();
+  rounds.set(merchant, entry);
+  return entry.running;
+}
+
+// A round that throws is retried by the queue with its own backoff.
+kv.listenQueue((message) => {
+  if (typeof message?.deliver === 'string') return deliveryRound(message.deliver);
+});
 
 if (onDeploy && typeof Deno.cron === 'function') {
   // Deploy registers cron jobs while the module is evaluated.

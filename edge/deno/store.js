@@ -41,6 +41,8 @@
 // again: a writer holding a version read before the delete cannot
 // overwrite the new customer (see newVersion).
 
+import * as log from './events.js';
+
 export const LIMITS = Object.freeze({
   valueBytes: 64 * 1024,
   mutations: 1000,
@@ -153,10 +155,54 @@ export class KvStore {
       outbox: items.map((it) => [it.id, it.sendAt, it.digest]),
       codes,
     });
+
+    // the events, appended to the merchant's log (its head is checked:
+    // a writer that lost the race to it retries as on a version conflict)
+    const events = Array.isArray(write.events) ? write.events : [];
+    if (events.length > 0) log.append(op, merchant, await log.readHead(this.kv, merchant), events);
     return await op.commit();
   }
 
-  async deleteCustomer(merchant, customer) {
+  async eraseCustomer(merchant, customer, erased) {
+    if (erased) {
+      // The customer's earlier events go first, in commits of their own
+      // (a long history does not fit in one); erasing again is harmless.
+      const keys = await log.customerKeys(this.kv, merchant, customer);
+      const budget = Math.floor(this.limits.mutations / 2);
+      for (let i = 0; i < keys.length; i += budget) {
+        const batch = new Commit(this.kv, this.limits, 'customer erase (events)');
+        keys.slice(i, i + budget).forEach((k) => batch.delete(k));
+        await batch.commit();
+      }
+    }
+    await this.#deleteCustomer(merchant, customer, erased);
+  }
+
+  async lastSequence(merchant, customer) {
+    return log.lastSequence(this.kv, merchant, customer);
+  }
+
+  async events(merchant, after, limit, kind) {
+    return log.page(this.kv, merchant, after, limit, kind);
+  }
+
+  async event(merchant, id) {
+    return log.one(this.kv, merchant, id);
+  }
+
+  async setDelivery(merchant, id, delivery) {
+    return log.setDelivery(this.kv, merchant, id, delivery);
+  }
+
+  async dueDeliveries(merchant, now, limit) {
+    return log.due(this.kv, merchant, now, limit);
+  }
+
+  async pruneEvents(merchant, before) {
+    return log.prune(this.kv, merchant, before);
+  }
+
+  async #deleteCustomer(merchant, customer, erased) {
     const headKey = custHead(merchant, customer);
     const prefix = ['cust', merchant, customer];
     for (let attempt = 0; attempt < READ_ATTEMPTS * 5; attempt++) {
@@ -190,6 +236,7 @@ export class KvStore {
       op.check(headKey, head.versionstamp);
       for (const k of [...globals, ...rest]) op.delete(k);
       if (current) op.delete(headKey);
+      if (erased) log.append(op, merchant, await log.readHead(this.kv, merchant), [erased]);
       if (await op.commit()) return;
     }
     throw new Error('deleteCustomer: the customer kept changing while it was being deleted; try again');
@@ -365,6 +412,13 @@ class Commit {
     this.op.delete(key);
     this.mutations += 1;
     this.totalBytes += keySize(key);
+  }
+
+  /** A queue message sent only if the commit succeeds. */
+  enqueue(value, options) {
+    this.op.enqueue(value, options);
+    this.mutations += 1;
+    this.totalBytes += valueSize(value);
   }
 
   /** true: written; false: a check failed, nothing written. */

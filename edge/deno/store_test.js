@@ -186,7 +186,7 @@ Deno.test('delete erases everything of the customer; a new customer never reuses
     })), `write ${i}`);
     version = (await s.loadCustomer('m', 'c')).version;
   }
-  await s.deleteCustomer('m', 'c');
+  await s.eraseCustomer('m', 'c', null);
   assertEquals(await s.loadCustomer('m', 'c'), null);
   assertEquals(await s.loadIdempotency('m', 'c', 'key-1'), null);
   assertEquals(await s.outboxOwner('m', 'rem_4'), null);
@@ -194,7 +194,7 @@ Deno.test('delete erases everything of the customer; a new customer never reuses
   assert(!(await s.saveCustomer('m', 'c', version, write('{}'))), 'the old version does not write the erased customer');
   assert(await s.saveCustomer('m', 'c', null, write('{"fresh":true}')), 'a new customer');
   assert((await s.loadCustomer('m', 'c')).version !== version, 'with a new version');
-  await s.deleteCustomer('m', 'never-seen');
+  await s.eraseCustomer('m', 'never-seen');
 }));
 
 Deno.test('delete of a customer with more idempotency records than one commit holds', () => withStore(async (s, kv) => {
@@ -205,7 +205,7 @@ Deno.test('delete of a customer with more idempotency records than one commit ho
     assert(await s.saveCustomer('m', 'busy', version, write(`{"i":${i}}`, { idempotency: { key: `k${i}`, record: 'r', expiresAt: now + 3600 } })), `write ${i}`);
     version = (await s.loadCustomer('m', 'busy')).version;
   }
-  await s.deleteCustomer('m', 'busy');
+  await s.eraseCustomer('m', 'busy', null);
   assertEquals(await allKeys(kv), []);
 }, { limits: { ...LIMITS, mutations: 100 } }));
 
@@ -242,7 +242,7 @@ Deno.test('coupon codes are indexed per merchant with the state and erased with 
   assert(await s.saveCustomer('m', 'alice', v, write('{}', { codes: ['BBBB-2222'] })), 'replace');
   assertEquals(await s.codeOwner('m', 'AAAA-1111'), null);
   assertEquals(await s.codeOwner('m', 'BBBB-2222'), 'alice');
-  await s.deleteCustomer('m', 'alice');
+  await s.eraseCustomer('m', 'alice', null);
   assertEquals(await s.codeOwner('m', 'BBBB-2222'), null);
   assertEquals(await s.codeOwner('m', 'CCCC-3333'), 'bob');
   assert(!(await allKeys(kv)).some((k) => k[0] === 'code' && k[3] === 'alice'), 'no key of alice left');

@@ -16,7 +16,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { boundRun, exchange, harnessArgs, merchantsToml, runNodeTests, spawnNativeServer, statusSummary, suiteFiles, suiteMerchants } from './lib/harness.mjs';
+import { boundRun, exchange, harnessArgs, merchantsToml, runSuitePhases, spawnNativeServer, statusSummary, suiteMerchants } from './lib/harness.mjs';
 import { startReceiver } from './lib/receiver.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -217,6 +217,42 @@ async function crashTest() {
   return problems;
 }
 
+// ---- webhook crash test ----------------------------------------------------------
+// kill -9 while the receiver holds an attempt: after the restart the event
+// is delivered, and a receiver that records ids has it exactly once.
+async function webhookCrashTest() {
+  const m = merchants.find((x) => x.webhook_url);
+  const auth = { Authorization: `Bearer ${m.api_key}` };
+  const id = `hookcrash-${randomBytes(4).toString('hex')}`;
+  const problems = [];
+  receiver.script(id, ['hang', 200]);
+  const view = await get(server.url, `/v1/admin/customers/${id}`, auth);
+  const prefs = JSON.parse(view.text).preferences;
+  prefs.channels.sms.enabled = !prefs.channels.sms.enabled;
+  const put = await exchange(server.url, `/v1/admin/customers/${id}/preferences`, { method: 'PUT', headers: auth, json: prefs });
+  if (put.status !== 200) return [`PUT preferences → ${put.status} ${put.text.slice(0, 200)}`];
+  const waitFor = async (pred, what) => {
+    const until = Date.now() + 20_000;
+    while (!pred(receiver.deliveries(id))) {
+      if (Date.now() > until) throw new Error(`${what} within 20 s; got ${JSON.stringify(receiver.deliveries(id))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await waitFor((d) => d.length === 1, 'the first attempt (held by the receiver)');
+  await killServer('SIGKILL');
+  console.log('webhook crash test: server killed with SIGKILL during an attempt, restarting');
+  await startServer();
+  await waitFor((d) => d.length >= 2 && d[1].delivered, 'a delivery after the restart');
+  const got = receiver.deliveries(id);
+  if (got.length !== 2) problems.push(`${got.length} attempts reached the receiver, expected 2`);
+  if (new Set(got.map((d) => d.id)).size !== 1) problems.push('the attempts carried different ids');
+  if (got.filter((d) => d.delivered).length !== 2 || got[0].body !== got[1].body) problems.push('the delivered event is not the one held at the kill');
+  const event = await get(server.url, `/v1/admin/events/${got[0].id}`, auth);
+  const state = JSON.parse(event.text)?.delivery?.state;
+  if (state !== 'delivered') problems.push(`GET /v1/admin/events/${got[0].id} → delivery.state ${state}`);
+  return problems;
+}
+
 // ---- main -----------------------------------------------------------------------------
 let passed = 0;
 let failed = 0;
@@ -228,43 +264,49 @@ try {
   const health = await get(server.url, '/healthz', {});
   if (health.status !== 200) console.error(`run-native: /healthz → ${health.status} ${health.text.slice(0, 200)}`);
 
-  const files = suiteFiles(only);
-  if (files.length === 0) throw new Error(`no test file matches ${only}`);
-  const env = {
-    API_BASE_URL: server.url,
-    API_MERCHANTS: JSON.stringify(merchants),
-    API_STATUS_LOG: statusLog,
-    API_RECEIVER_URL: receiver.url,
-  };
-  const result = await runNodeTests(files, env, join(work, 'results.tap'), (child) => { testRunner = child && { child }; });
+  const result = await runSuitePhases({
+    only,
+    work,
+    env: () => ({
+      API_BASE_URL: server.url,
+      API_MERCHANTS: JSON.stringify(merchants),
+      API_STATUS_LOG: statusLog,
+      API_RECEIVER_URL: receiver.url,
+    }),
+    track: (child) => { testRunner = child && { child }; },
+    between: async () => {
+      const counts = { passed: 0, failed: 0 };
+      if (skipCrash || only) return counts;
+      for (const [name, check] of [['crash test', crashTest], ['webhook crash test', webhookCrashTest]]) {
+        const t0 = Date.now();
+        let problems;
+        try {
+          problems = await check();
+        } catch (e) {
+          problems = [`${name} stopped: ${e.stack ?? e}`];
+        }
+        if (problems.length === 0) {
+          counts.passed += 1;
+          console.log(`${name}: passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        } else {
+          counts.failed += 1;
+          console.log(`${name}: FAILED (${problems.length} problems)`);
+          for (const p of problems.slice(0, 30)) console.log(`  - ${p}`);
+        }
+      }
+      return counts;
+    },
+  });
   passed += result.passed;
   failed += result.failed;
-
   console.log(`run-native: ${statusSummary(statusLog)}`);
-
-  if (!skipCrash && !only) {
-    const t0 = Date.now();
-    let problems;
-    try {
-      problems = await crashTest();
-    } catch (e) {
-      problems = [`crash test stopped: ${e.stack ?? e}`];
-    }
-    if (problems.length === 0) {
-      passed += 1;
-      console.log(`crash test: passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    } else {
-      failed += 1;
-      console.log(`crash test: FAILED (${problems.length} problems)`);
-      for (const p of problems.slice(0, 30)) console.log(`  - ${p}`);
-    }
-  }
 } catch (e) {
   console.error(`run-native: ${e.message}`);
   failed += 1;
 } finally {
   await killServer('SIGTERM');
   stopEverything();
+  await receiver.close();
 }
 if (failed > 0) {
   exitCode = 1;

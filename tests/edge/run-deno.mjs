@@ -22,8 +22,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { boundRun, exchange, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { boundRun, exchange, handlerConfig, harnessArgs, runSuitePhases, statusSummary, suiteMerchants } from '../api/lib/harness.mjs';
+import { startReceiver } from '../api/lib/receiver.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -57,6 +58,10 @@ mkdirSync(tmp);
 mkdirSync(denoDir);
 const kvPath = join(kvDir, 'retention.kv');
 const statusLog = join(work, 'statuses.log');
+// The test entry: main.js with the suite's test clock (tests/edge/test-clock/deno.js).
+const testEntry = join(work, 'test-main.js');
+writeFileSync(testEntry, readFileSync(join(here, 'test-clock', 'deno.js'), 'utf8')
+  .replace("await import('./main.js');", `await import(${JSON.stringify(pathToFileURL(entry).href)});`));
 const denoLog = join(work, 'deno.log');
 let deno = null; // {child, url}
 let testRunner = null;
@@ -75,7 +80,8 @@ function stopEverything() {
 boundRun({ name: 'run-deno', suite: 'deno', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- configuration ------------------------------------------------------------
-const merchants = suiteMerchants();
+const receiver = await startReceiver();
+const merchants = suiteMerchants(receiver.url);
 const retentionMerchants = JSON.stringify(handlerConfig(merchants));
 
 /** The environment deno runs with: no update check, no colour, its own cache. */
@@ -124,9 +130,9 @@ function startDeno() {
     'run', ...offline,
     '--allow-net=127.0.0.1',
     '--allow-env=PORT,RETENTION_MERCHANTS,RETENTION_KV,RETENTION_HOSTNAME,DENO_DEPLOYMENT_ID',
-    `--allow-read=${dir},${kvDir}`,
+    `--allow-read=${dir},${kvDir},${testEntry}`,
     `--allow-write=${kvDir}`,
-    entry, '--hostname', '127.0.0.1', '--port', '0',
+    testEntry, '--hostname', '127.0.0.1', '--port', '0',
   ], {
     cwd: work,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -207,13 +213,17 @@ try {
   const health = await get(deno.url, '/healthz');
   if (health.status !== 200) console.error(`run-deno: /healthz → ${health.status} ${health.text.slice(0, 200)}`);
 
-  const files = suiteFiles(only);
-  if (files.length === 0) throw new Error(`no test file matches ${only}`);
-  const result = await runNodeTests(files, {
-    API_BASE_URL: deno.url,
-    API_MERCHANTS: JSON.stringify(merchants),
-    API_STATUS_LOG: statusLog,
-  }, join(work, 'results.tap'), (child) => { testRunner = child && { child }; });
+  const result = await runSuitePhases({
+    only,
+    work,
+    env: () => ({
+      API_BASE_URL: deno.url,
+      API_MERCHANTS: JSON.stringify(merchants),
+      API_STATUS_LOG: statusLog,
+      API_RECEIVER_URL: receiver.url,
+    }),
+    track: (child) => { testRunner = child && { child }; },
+  });
   passed += result.passed;
   failed += result.failed;
 
@@ -228,6 +238,7 @@ try {
 } finally {
   await stopDeno();
   stopEverything();
+  await receiver.close();
 }
 if (failed > 0 || keep) {
   console.log(`run-deno: kept the KV file and the deno log in ${work}`);

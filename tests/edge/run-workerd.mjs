@@ -32,7 +32,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
-import { boundRun, exchange, handlerConfig, harnessArgs, runNodeTests, statusSummary, suiteFiles, suiteMerchants } from '../api/lib/harness.mjs';
+import { boundRun, exchange, handlerConfig, harnessArgs, runSuitePhases, statusSummary, suiteMerchants } from '../api/lib/harness.mjs';
+import { startReceiver } from '../api/lib/receiver.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -79,7 +80,8 @@ function stopEverything() {
 boundRun({ name: 'run-workerd', suite: 'workerd', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
 // ---- configuration (same shape as run-native.mjs) ---------------------------------
-const merchants = suiteMerchants();
+const receiver = await startReceiver();
+const merchants = suiteMerchants(receiver.url);
 
 function prepareApp() {
   for (const f of ['worker.js', 'wrangler.toml', 'retention_edge.js', 'retention_edge_bg.wasm']) {
@@ -96,6 +98,11 @@ function prepareApp() {
   const json = JSON.stringify(handlerConfig(merchants));
   if (json.includes("'")) throw new Error('merchant config must not contain a single quote');
   writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${json}'\n`, { mode: 0o600 });
+  // the test entry: the same Worker with the suite's test clock
+  cpSync(join(here, 'test-clock', 'worker.js'), join(app, 'test-worker.js'));
+  const toml = readFileSync(join(app, 'wrangler.toml'), 'utf8');
+  if (!/^main = "worker.js"$/m.test(toml)) throw new Error('wrangler.toml has no `main = "worker.js"` line to point at the test entry');
+  writeFileSync(join(app, 'wrangler.toml'), toml.replace(/^main = "worker.js"$/m, 'main = "test-worker.js"'));
 }
 
 // ---- wrangler dev -----------------------------------------------------------------------
@@ -237,13 +244,17 @@ try {
     ? `run-workerd: the suite goes through wrangler's development proxy ${wrangler.url}`
     : `run-workerd: the suite talks to the Worker's own workerd socket ${wrangler.url} (no development proxy in between)`);
 
-  const files = suiteFiles(only);
-  if (files.length === 0) throw new Error(`no test file matches ${only}`);
-  const result = await runNodeTests(files, {
-    API_BASE_URL: wrangler.url,
-    API_MERCHANTS: JSON.stringify(merchants),
-    API_STATUS_LOG: statusLog,
-  }, join(work, 'results.tap'), (child) => { testRunner = child && { child }; });
+  const result = await runSuitePhases({
+    only,
+    work,
+    env: () => ({
+      API_BASE_URL: wrangler.url,
+      API_MERCHANTS: JSON.stringify(merchants),
+      API_STATUS_LOG: statusLog,
+      API_RECEIVER_URL: receiver.url,
+    }),
+    track: (child) => { testRunner = child && { child }; },
+  });
   passed += result.passed;
   failed += result.failed;
 
@@ -254,6 +265,7 @@ try {
 } finally {
   await stopWrangler();
   stopEverything();
+  await receiver.close();
 }
 if (failed > 0 || keep) {
   console.log(`run-workerd: kept the wrangler log and state in ${work}`);

@@ -39,21 +39,52 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     /// per customer only the earliest pending one, at most `limit` per
     /// merchant. Drops events past the feed's retention on the way.
     pub async fn due_deliveries(&self, limit: usize) -> Result<Vec<Due>, StoreError> {
-        let now = self.clock.now();
         let mut due = Vec::new();
         for merchant in &self.merchants {
-            self.prune(&merchant.id).await?;
-            if merchant.webhook_url.is_none() {
-                continue;
-            }
-            for event in self.store.due_deliveries(&merchant.id, now, limit).await? {
-                due.push(Due {
-                    merchant: merchant.id.clone(),
-                    event,
-                });
-            }
+            due.extend(self.due_deliveries_of(&merchant.id, limit).await?);
         }
         Ok(due)
+    }
+
+    /// [`Self::due_deliveries`] of one merchant (for platforms that keep
+    /// each merchant's log in its own place).
+    pub async fn due_deliveries_of(
+        &self,
+        merchant: &str,
+        limit: usize,
+    ) -> Result<Vec<Due>, StoreError> {
+        self.prune(merchant).await?;
+        if !self.has_webhook(merchant) {
+            return Ok(Vec::new());
+        }
+        let now = self.clock.now();
+        Ok(self
+            .store
+            .due_deliveries(merchant, now, limit)
+            .await?
+            .into_iter()
+            .map(|event| Due {
+                merchant: merchant.to_owned(),
+                event,
+            })
+            .collect())
+    }
+
+    /// One round for `merchant`: every due event attempted at once (one
+    /// per customer), then when the next attempt is due, if any. Edge
+    /// platforms run this from their timer and set the next by its answer.
+    pub async fn deliver_due_of(
+        &self,
+        merchant: &str,
+        limit: usize,
+        sender: &impl Sender,
+    ) -> Result<Option<Instant>, StoreError> {
+        let due = self.due_deliveries_of(merchant, limit).await?;
+        let attempts = due.iter().map(|d| self.deliver(d, sender));
+        for result in futures_util::future::join_all(attempts).await {
+            result?;
+        }
+        self.next_delivery_at(merchant).await
     }
 
     /// When the next delivery attempt of `merchant` is due, if any is
@@ -73,7 +104,8 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     pub async fn deliver(&self, due: &Due, sender: &impl Sender) -> Result<Delivery, StoreError> {
         let event = &due.event.event;
         let merchant = self.merchants.iter().find(|m| m.id == due.merchant);
-        let target = merchant.and_then(|m| Some((m.webhook_url.as_ref()?, m.webhook_secret.as_ref()?)));
+        let target =
+            merchant.and_then(|m| Some((m.webhook_url.as_ref()?, m.webhook_secret.as_ref()?)));
         let status = match target {
             Some((url, secret)) => {
                 let secret = WebhookSecret::parse(secret)
@@ -118,7 +150,8 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                 next.failures = before.failures + 1;
                 let mut jitter = [0u8; 4];
                 self.entropy.fill(&mut jitter);
-                let delay = webhook::retry_delay_ms(next.failures as usize, u32::from_le_bytes(jitter));
+                let delay =
+                    webhook::retry_delay_ms(next.failures as usize, u32::from_le_bytes(jitter));
                 match delay {
                     Some(ms) => {
                         next.state = DeliveryState::Pending;

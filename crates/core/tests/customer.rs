@@ -326,6 +326,8 @@ fn the_stored_state_round_trips_through_json() {
         now,
     )
     .unwrap();
+    // Events made by the changes are handed to the store, never kept in it.
+    assert_eq!(c.take_events().len(), 1);
     let text = serde_json::to_string(&c).unwrap();
     let back: Customer = serde_json::from_str(&text).unwrap();
     assert_eq!(back, c);

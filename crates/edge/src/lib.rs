@@ -7,6 +7,7 @@
 
 mod fetch;
 mod platform;
+mod sender;
 mod store;
 
 use std::rc::Rc;
@@ -19,6 +20,9 @@ use platform::{JsClock, WebEntropy};
 use store::JsStore;
 
 type EdgeApi = Handler<JsStore, JsClock, WebEntropy>;
+
+/// Events attempted per webhook round at most (one per customer).
+const DELIVERY_BATCH: usize = 100;
 
 /// The API, bound to the merchants it serves and a platform's store.
 #[wasm_bindgen]
@@ -72,6 +76,22 @@ impl EdgeHandler {
                 .wake(&key)
                 .await
                 .map(|()| JsValue::UNDEFINED)
+                .map_err(|e| JsValue::from(JsError::new(&e.to_string())))
+        })
+    }
+
+    /// One webhook round for `merchant` (the timer hook of the place that
+    /// keeps its event log): every due event attempted at once with the
+    /// host's `fetch`. Resolves to the unix seconds of the next attempt
+    /// due, or null when none is pending.
+    #[wasm_bindgen(js_name = deliverDue)]
+    pub fn deliver_due(&self, merchant: String) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            inner
+                .deliver_due_of(&merchant, DELIVERY_BATCH, &sender::FetchSender)
+                .await
+                .map(|next| next.map_or(JsValue::NULL, |at| JsValue::from_f64(at.unix() as f64)))
                 .map_err(|e| JsValue::from(JsError::new(&e.to_string())))
         })
     }

@@ -6,8 +6,16 @@
 //! loadCustomer(merchant, customer)                    -> null | {version, state}
 //! saveCustomer(merchant, customer, expected, write)   -> boolean  (false: version conflict)
 //!     write = {state, nextWake: number|null, outbox: "JSON array", codes: [string],
-//!              idempotency: null | {key, record, expiresAt}}
-//! deleteCustomer(merchant, customer)                  -> void
+//!              idempotency: null | {key, record, expiresAt},
+//!              events: [event]}
+//! eraseCustomer(merchant, customer, erased)           -> void   (erased: null | event)
+//! lastSequence(merchant, customer)                    -> number
+//! events(merchant, after, limit, kind|null)           -> {items: [stored], prunedThrough, newest}
+//! event(merchant, id)                                 -> null | stored
+//! setDelivery(merchant, id, {state, nextAttemptAt, delivery}) -> boolean
+//! dueDeliveries(merchant, now, limit)                 -> [stored]
+//!     the earliest pending event of each customer, if due, by nextAttemptAt
+//! pruneEvents(merchant, before)                       -> void   (events created before)
 //! loadIdempotency(merchant, customer, key)            -> null | string
 //! loadProgram(merchant)                               -> null | {version, program}
 //! saveProgram(merchant, expected, program)            -> boolean
@@ -15,19 +23,35 @@
 //! outboxOwner(merchant, id)                           -> null | string
 //! codeOwner(merchant, code)                           -> null | string
 //! ```
-//! Versions are numbers; instants are unix seconds.
+//! Versions and positions are numbers; instants are unix seconds. An event
+//! is `{id, customer, sequence, kind, createdAt, state, nextAttemptAt,
+//! event: "JSON", delivery: "JSON"}`: the fields a store indexes, and two
+//! texts it keeps as they are (`event` never changes; `delivery` is
+//! replaced by setDelivery). A stored event is `{position, event,
+//! delivery}`, the position given by the store when the event became
+//! readable, increasing and never reused per merchant.
 
 use js_sys::{Function, Object, Promise, Reflect};
-use retention_api::{CustomerKey, CustomerWrite, Store, StoreError, Version};
+use retention_api::{
+    CustomerKey, CustomerWrite, Delivery, DeliveryState, EventPage, EventWrite, Store, StoreError,
+    StoredEvent, Version,
+};
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-const METHODS: [&str; 9] = [
+const METHODS: [&str; 15] = [
     "loadCustomer",
     "saveCustomer",
-    "deleteCustomer",
+    "eraseCustomer",
+    "lastSequence",
+    "events",
+    "event",
+    "setDelivery",
+    "dueDeliveries",
+    "pruneEvents",
     "loadIdempotency",
     "loadProgram",
     "saveProgram",
@@ -170,6 +194,12 @@ impl Store for JsStore {
             None => JsValue::NULL,
         };
         set("idempotency", idempotency)?;
+        let events: js_sys::Array = write
+            .events
+            .iter()
+            .map(event_object)
+            .collect::<Result<_, _>>()?;
+        set("events", events.into())?;
         let value = self
             .call(
                 "saveCustomer",
@@ -184,10 +214,107 @@ impl Store for JsStore {
         boolean(value, "saveCustomer")
     }
 
-    async fn delete_customer(&self, key: &CustomerKey) -> Result<(), StoreError> {
+    async fn erase_customer(
+        &self,
+        key: &CustomerKey,
+        erased: Option<EventWrite>,
+    ) -> Result<(), StoreError> {
+        let erased = match &erased {
+            Some(event) => event_object(event)?,
+            None => JsValue::NULL,
+        };
         self.call(
-            "deleteCustomer",
-            &[key.merchant.as_str().into(), key.customer.as_str().into()],
+            "eraseCustomer",
+            &[
+                key.merchant.as_str().into(),
+                key.customer.as_str().into(),
+                erased,
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn last_sequence(&self, key: &CustomerKey) -> Result<u64, StoreError> {
+        let value = self
+            .call(
+                "lastSequence",
+                &[key.merchant.as_str().into(), key.customer.as_str().into()],
+            )
+            .await?;
+        number(&value, "lastSequence")
+    }
+
+    async fn events(
+        &self,
+        merchant: &str,
+        after: u64,
+        limit: usize,
+        kind: Option<&str>,
+    ) -> Result<EventPage, StoreError> {
+        let value = self
+            .call(
+                "events",
+                &[
+                    merchant.into(),
+                    JsValue::from_f64(after as f64),
+                    JsValue::from_f64(limit as f64),
+                    kind.map_or(JsValue::NULL, JsValue::from_str),
+                ],
+            )
+            .await?;
+        Ok(EventPage {
+            items: stored_list(&field(&value, "items"), "events")?,
+            pruned_through: number(&field(&value, "prunedThrough"), "events")?,
+            newest: number(&field(&value, "newest"), "events")?,
+        })
+    }
+
+    async fn event(&self, merchant: &str, id: &str) -> Result<Option<StoredEvent>, StoreError> {
+        let value = self.call("event", &[merchant.into(), id.into()]).await?;
+        if value.is_null() || value.is_undefined() {
+            return Ok(None);
+        }
+        stored(&value, "event").map(Some)
+    }
+
+    async fn set_delivery(
+        &self,
+        merchant: &str,
+        id: &str,
+        delivery: Delivery,
+    ) -> Result<bool, StoreError> {
+        let object = Object::new();
+        set_fields(&object, &delivery_fields(&delivery)?, "setDelivery")?;
+        let value = self
+            .call("setDelivery", &[merchant.into(), id.into(), object.into()])
+            .await?;
+        boolean(value, "setDelivery")
+    }
+
+    async fn due_deliveries(
+        &self,
+        merchant: &str,
+        now: Instant,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let value = self
+            .call(
+                "dueDeliveries",
+                &[
+                    merchant.into(),
+                    JsValue::from_f64(now.unix() as f64),
+                    JsValue::from_f64(limit as f64),
+                ],
+            )
+            .await?;
+        stored_list(&value, "dueDeliveries")
+    }
+
+    async fn prune_events(&self, merchant: &str, before: Instant) -> Result<(), StoreError> {
+        self.call(
+            "pruneEvents",
+            &[merchant.into(), JsValue::from_f64(before.unix() as f64)],
         )
         .await
         .map(|_| ())
@@ -267,4 +394,134 @@ impl Store for JsStore {
             .await?;
         text_or_null(value, "codeOwner")
     }
+}
+
+/// The immutable part of an event, as the `event` text a store keeps.
+#[derive(Serialize, Deserialize)]
+struct EventText {
+    id: String,
+    customer: String,
+    sequence: u64,
+    kind: String,
+    created_at: Instant,
+    body: String,
+}
+
+/// An event's delivery, as the `delivery` text a store keeps.
+#[derive(Serialize, Deserialize)]
+struct DeliveryText {
+    state: String,
+    attempts: u32,
+    failures: u32,
+    last_status: Option<u16>,
+    next_attempt_at: Option<Instant>,
+}
+
+fn json_error(e: serde_json::Error) -> StoreError {
+    StoreError(format!("an event cannot be written as JSON: {e}"))
+}
+
+/// `state`, `nextAttemptAt` and the `delivery` text.
+fn delivery_fields(d: &Delivery) -> Result<Vec<(&'static str, JsValue)>, StoreError> {
+    let text = serde_json::to_string(&DeliveryText {
+        state: d.state.as_str().to_owned(),
+        attempts: d.attempts,
+        failures: d.failures,
+        last_status: d.last_status,
+        next_attempt_at: d.next_attempt_at,
+    })
+    .map_err(json_error)?;
+    Ok(vec![
+        ("state", d.state.as_str().into()),
+        (
+            "nextAttemptAt",
+            d.next_attempt_at
+                .map_or(JsValue::NULL, |at| JsValue::from_f64(at.unix() as f64)),
+        ),
+        ("delivery", text.into()),
+    ])
+}
+
+fn set_fields(object: &Object, fields: &[(&str, JsValue)], method: &str) -> Result<(), StoreError> {
+    for (name, value) in fields {
+        Reflect::set(object, &(*name).into(), value).map_err(|e| failure(method, &e))?;
+    }
+    Ok(())
+}
+
+/// The JavaScript object of an event to write (see the module's doc).
+fn event_object(event: &EventWrite) -> Result<JsValue, StoreError> {
+    let text = serde_json::to_string(&EventText {
+        id: event.id.clone(),
+        customer: event.customer.clone(),
+        sequence: event.sequence,
+        kind: event.kind.clone(),
+        created_at: event.created_at,
+        body: event.body.clone(),
+    })
+    .map_err(json_error)?;
+    let object = Object::new();
+    let mut fields: Vec<(&str, JsValue)> = vec![
+        ("id", event.id.as_str().into()),
+        ("customer", event.customer.as_str().into()),
+        ("sequence", JsValue::from_f64(event.sequence as f64)),
+        ("kind", event.kind.as_str().into()),
+        (
+            "createdAt",
+            JsValue::from_f64(event.created_at.unix() as f64),
+        ),
+        ("event", text.into()),
+    ];
+    fields.extend(delivery_fields(&event.delivery)?);
+    set_fields(&object, &fields, "saveCustomer")?;
+    Ok(object.into())
+}
+
+fn number(value: &JsValue, method: &str) -> Result<u64, StoreError> {
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
+        _ => Err(StoreError(format!("{method} must return whole numbers"))),
+    }
+}
+
+/// `{position, event, delivery}` → the stored event.
+fn stored(value: &JsValue, method: &str) -> Result<StoredEvent, StoreError> {
+    let bad = |what: &str| StoreError(format!("{method} returned an event with bad {what}"));
+    let position = number(&field(value, "position"), method)?;
+    let event: EventText = field(value, "event")
+        .as_string()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(|| bad("event text"))?;
+    let delivery: DeliveryText = field(value, "delivery")
+        .as_string()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(|| bad("delivery text"))?;
+    Ok(StoredEvent {
+        position,
+        event: EventWrite {
+            id: event.id,
+            customer: event.customer,
+            sequence: event.sequence,
+            kind: event.kind,
+            created_at: event.created_at,
+            body: event.body,
+            delivery: Delivery {
+                state: DeliveryState::parse(&delivery.state).ok_or_else(|| bad("state"))?,
+                attempts: delivery.attempts,
+                failures: delivery.failures,
+                last_status: delivery.last_status,
+                next_attempt_at: delivery.next_attempt_at,
+            },
+        },
+    })
+}
+
+fn stored_list(value: &JsValue, method: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    if !js_sys::Array::is_array(value) {
+        return Err(StoreError(format!("{method} must return an array")));
+    }
+    js_sys::Array::from(value)
+        .iter()
+        .map(|item| stored(&item, method))
+        .collect()
 }

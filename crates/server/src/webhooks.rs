@@ -49,11 +49,8 @@ pub async fn run(handler: Arc<NativeHandler>, mut stop: watch::Receiver<bool>) {
             let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
                 break;
             };
-            let (handler, sender, busy) = (
-                Arc::clone(&handler),
-                Arc::clone(&sender),
-                Arc::clone(&busy),
-            );
+            let (handler, sender, busy) =
+                (Arc::clone(&handler), Arc::clone(&sender), Arc::clone(&busy));
             tokio::spawn(async move {
                 attempt(&handler, &due, sender.as_ref()).await;
                 lock(&busy).remove(&lane);
@@ -113,7 +110,11 @@ impl Sender for HttpSender {
             let mut response = request.send(&body[..]).ok()?;
             // Read (and drop) a little of the answer so the connection
             // can be reused; what it says does not matter.
-            let _ = response.body_mut().with_config().limit(64 * 1024).read_to_vec();
+            let _ = response
+                .body_mut()
+                .with_config()
+                .limit(64 * 1024)
+                .read_to_vec();
             Some(response.status().as_u16())
         })
         .await

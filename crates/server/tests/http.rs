@@ -90,6 +90,7 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
         next_wake: Some(SystemClock.now().plus_seconds(-1)),
         outbox: vec![],
         codes: vec![],
+        events: vec![],
         idempotency: None,
     };
     assert!(store.save_customer(&key, Some(version), due).await.unwrap());

@@ -40,6 +40,7 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
         next_wake: next_wake.map(Instant::from_unix),
         outbox,
         codes: vec![],
+        events: vec![],
         idempotency: None,
     }
 }
@@ -108,7 +109,7 @@ async fn a_version_read_before_a_delete_never_matches_the_recreated_customer() {
     let alice = key("m1", "alice");
     assert!(save(&store, &alice, None, write("old", None, vec![])).await);
     let (old, _) = store.load_customer(&alice).await.unwrap().unwrap();
-    store.delete_customer(&alice).await.unwrap();
+    store.erase_customer(&alice, None).await.unwrap();
     assert!(save(&store, &alice, None, write("new", None, vec![])).await);
     assert!(!save(&store, &alice, Some(old), write("stale", None, vec![])).await);
     assert_eq!(store.load_customer(&alice).await.unwrap().unwrap().1, "new");
@@ -181,7 +182,7 @@ async fn deleting_a_customer_removes_its_outbox_items_only() {
         )
         .await
     );
-    store.delete_customer(&alice).await.unwrap();
+    store.erase_customer(&alice, None).await.unwrap();
     assert_eq!(store.load_customer(&alice).await.unwrap(), None);
     assert_eq!(
         due_ids(&store, "m1", Instant::from_unix(1000), 10).await,
@@ -193,7 +194,7 @@ async fn deleting_a_customer_removes_its_outbox_items_only() {
         vec![bob.clone()]
     );
     // Deleting what is not there is fine.
-    store.delete_customer(&alice).await.unwrap();
+    store.erase_customer(&alice, None).await.unwrap();
 }
 
 #[tokio::test]
@@ -440,7 +441,7 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
             .unwrap()
             .is_some()
     );
-    store.delete_customer(&alice).await.unwrap();
+    store.erase_customer(&alice, None).await.unwrap();
     assert_eq!(store.load_idempotency(&alice, "k3").await.unwrap(), None);
 }
 
@@ -464,7 +465,7 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
     let store = older_file(
         &dir.path().join("v1.db"),
         "kept",
-        "DROP TABLE idempotency; DROP TABLE codes; PRAGMA user_version = 1;",
+        "DROP TABLE idempotency; DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 1;",
     )
     .await;
     let (version, state) = store
@@ -516,7 +517,7 @@ async fn codes_are_indexed_with_the_state_per_merchant_and_erased_with_the_custo
     assert!(save(&store, &alice, Some(v), w).await);
     assert_eq!(owner("m", "AAAA-1111").await, None);
     assert_eq!(owner("m", "BBBB-2222").await.as_deref(), Some("alice"));
-    store.delete_customer(&alice).await.unwrap();
+    store.erase_customer(&alice, None).await.unwrap();
     assert_eq!(owner("m", "BBBB-2222").await, None);
     assert_eq!(owner("m", "CCCC-3333").await.as_deref(), Some("bob"));
 }
@@ -532,7 +533,7 @@ async fn a_version_2_file_indexes_the_codes_its_customers_hold() {
     let store = older_file(
         &dir.path().join("v2.db"),
         &state,
-        "DROP TABLE codes; PRAGMA user_version = 2;",
+        "DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 2;",
     )
     .await;
     assert_eq!(

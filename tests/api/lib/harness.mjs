@@ -44,10 +44,14 @@ export function merchantsToml(merchants) {
   ].join('\n')).join('\n');
 }
 
-/** The suite's test files, those whose name contains `only` if given. */
-export function suiteFiles(only) {
+/**
+ * The suite's test files, those whose name contains `only` if given:
+ * `*.test.mjs`, or with `clock` the `*.clock.mjs` files that move the
+ * server's test clock (run alone, after the others).
+ */
+export function suiteFiles(only, { clock = false } = {}) {
   return readdirSync(suiteDir)
-    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => f.endsWith(clock ? '.clock.mjs' : '.test.mjs'))
     .filter((f) => !only || f.includes(only))
     .sort()
     .map((f) => join(suiteDir, f));
@@ -58,10 +62,10 @@ export function suiteFiles(only) {
  * report and counting from a TAP copy at `tapPath`. `track` is told the
  * child process (and null when it ends) so the caller can stop it.
  */
-export function runNodeTests(files, env, tapPath, track = () => {}) {
+export function runNodeTests(files, env, tapPath, track = () => {}, { concurrency = 4 } = {}) {
   const child = spawn(process.execPath, [
     '--test',
-    '--test-concurrency=4',
+    `--test-concurrency=${concurrency}`,
     '--test-timeout=180000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapPath}`,
@@ -83,6 +87,26 @@ export function runNodeTests(files, env, tapPath, track = () => {}) {
       done({ passed, failed, code, signal });
     });
   });
+}
+
+/**
+ * The suite in its phases: the `*.test.mjs` files four at a time, then
+ * `between()` (a runner's own checks; returns {passed, failed}), then the
+ * `*.clock.mjs` files alone, since they move the server's clock. `env()`
+ * gives the environment at each phase (a restart may change the URL).
+ */
+export async function runSuitePhases({ only, env, work, track, between = async () => ({ passed: 0, failed: 0 }) }) {
+  const files = suiteFiles(only);
+  const clockFiles = suiteFiles(only, { clock: true });
+  if (files.length + clockFiles.length === 0) throw new Error(`no test file matches ${only}`);
+  const total = { passed: 0, failed: 0 };
+  const add = (r) => { total.passed += r.passed; total.failed += r.failed; };
+  if (files.length > 0) add(await runNodeTests(files, env(), join(work, 'results.tap'), track));
+  add(await between());
+  if (clockFiles.length > 0) {
+    add(await runNodeTests(clockFiles, env(), join(work, 'results-clock.tap'), track, { concurrency: 1 }));
+  }
+  return total;
 }
 
 /** One line counting the suite's requests by status, from its status log. */

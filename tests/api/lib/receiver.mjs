@@ -77,6 +77,8 @@ export function startReceiver() {
       const url = `http://127.0.0.1:${server.address().port}`;
       ready({
         url,
+        /** Sets the answers to `customer`'s next deliveries (same as PUT /control/{customer}). */
+        script: (customer, answers) => scripts.set(customer, [...answers]),
         /** Every delivery of `customer`'s events so far (same as GET /control/{customer}). */
         deliveries: (customer) => (log.get(customer) ?? []).map((e) => ({ ...e, delivered: delivered.has(e.id) })),
         close: () => new Promise((done) => {

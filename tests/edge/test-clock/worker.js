@@ -1,0 +1,86 @@
+// Test entry of the Workers build (run-workerd.mjs copies it beside
+// worker.js and points wrangler.toml's `main` here): the same Worker and
+// objects, plus the suite's test clock, which a deployed Worker never has.
+//
+//   GET  /__test/clock                 → {"now": unix seconds}
+//   POST /__test/clock?advance=SECONDS → moves Date.now() forward
+//
+// Alarms are set in real time, so each object's alarm is shifted by the
+// offset; an advance asks every object whose alarm became due to set it
+// again (an object's storage is usable only inside that object).
+// workerd runs the Worker and its objects in one isolate locally, so one
+// offset and one list of alarms serve them all.
+import worker, { CustomerObject as Customer, MerchantObject as Merchant } from './worker.js';
+
+const realNow = Date.now.bind(Date);
+let offset = 0;
+Date.now = () => realNow() + offset;
+
+const alarms = new Map(); // object id → {binding, at (clock time, ms)}
+
+function shiftAlarms(ctx, binding) {
+  const storage = ctx.storage;
+  const set = storage.setAlarm.bind(storage);
+  const get = storage.getAlarm.bind(storage);
+  const id = ctx.id.toString();
+  storage.setAlarm = (at, options) => {
+    const when = Number(at instanceof Date ? at.getTime() : at);
+    alarms.set(id, { binding, at: when });
+    return set(Math.max(realNow(), when - offset), options);
+  };
+  storage.getAlarm = async (options) => {
+    const at = await get(options);
+    return at === null ? null : at + offset;
+  };
+  const deleteAlarm = storage.deleteAlarm.bind(storage);
+  storage.deleteAlarm = (options) => {
+    alarms.delete(id);
+    return deleteAlarm(options);
+  };
+  return async () => {
+    const entry = alarms.get(id);
+    if (entry) await set(Math.max(realNow(), entry.at - offset));
+  };
+}
+
+export class CustomerObject extends Customer {
+  constructor(ctx, env) {
+    const reset = shiftAlarms(ctx, 'CUSTOMERS');
+    super(ctx, env);
+    this.resetAlarm = reset;
+  }
+
+  async testClockAdvanced() {
+    await this.resetAlarm();
+  }
+}
+
+export class MerchantObject extends Merchant {
+  constructor(ctx, env) {
+    const reset = shiftAlarms(ctx, 'MERCHANTS');
+    super(ctx, env);
+    this.resetAlarm = reset;
+  }
+
+  async testClockAdvanced() {
+    await this.resetAlarm();
+  }
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname !== '/__test/clock') return worker.fetch(request, env, ctx);
+    if (request.method === 'POST') {
+      const advance = Number(url.searchParams.get('advance'));
+      if (!Number.isInteger(advance) || advance < 0) return new Response('advance=SECONDS (0 or more)', { status: 400 });
+      offset += advance * 1000;
+      const due = [...alarms].filter(([, entry]) => entry.at <= Date.now() + 1000);
+      await Promise.all(due.map(([id, { binding }]) => {
+        const ns = env[binding];
+        return ns.get(ns.idFromString(id)).testClockAdvanced().catch(() => {});
+      }));
+    }
+    return Response.json({ now: Math.floor(Date.now() / 1000) });
+  },
+};
