@@ -301,7 +301,7 @@ export class CustomerObject extends DurableObject {
         loadCustomer: (m, c) => this.loadCustomer(m, c),
         saveCustomer: (m, c, expected, write) => this.saveCustomer(m, c, expected, write),
         eraseCustomer: (m, c, erased) => this.eraseCustomer(m, c, erased),
-        loadIdempotency: (m, c, key) => this.loadIdempotency(m, c, key),
+        loadIdempotency: (m, c, key, now) => this.loadIdempotency(m, c, key, now),
         lastSequence: (m, c) => this.lastSequence(m, c),
         ...merchantMethods((m) => merchantStub(this.env, m)),
       });
@@ -347,10 +347,10 @@ export class CustomerObject extends DurableObject {
     return row ? { version: row.version, state: this.#doc() } : null;
   }
 
-  async loadIdempotency(merchant, customer, key) {
+  async loadIdempotency(merchant, customer, key, now) {
     this.#own(merchant, customer);
     const rows = this.sql.exec(
-      "SELECT record FROM idempotency WHERE key = ? AND expires_at > ?", key, nowSeconds(),
+      "SELECT record FROM idempotency WHERE key = ? AND expires_at > ?", key, Number(now),
     ).toArray();
     return rows.length ? rows[0].record : null;
   }
@@ -590,7 +590,7 @@ export class MerchantObject extends DurableObject {
         loadCustomer: (m, c) => customerStub(this.env, m, c).loadCustomer(m, c),
         saveCustomer: (m, c, expected, write) => customerStub(this.env, m, c).saveCustomer(m, c, expected, write),
         eraseCustomer: (m, c, erased) => customerStub(this.env, m, c).eraseCustomer(m, c, erased),
-        loadIdempotency: (m, c, key) => customerStub(this.env, m, c).loadIdempotency(m, c, key),
+        loadIdempotency: (m, c, key, now) => customerStub(this.env, m, c).loadIdempotency(m, c, key, now),
         lastSequence: (m, c) => customerStub(this.env, m, c).lastSequence(m, c),
         ...merchantMethods(() => this),
       });

@@ -242,22 +242,23 @@ export class KvStore {
     throw new Error('deleteCustomer: the customer kept changing while it was being deleted; try again');
   }
 
-  async loadIdempotency(merchant, customer, key) {
+  /** The record under `key` if it is live at `now` (unix s, the handler's clock). */
+  async loadIdempotency(merchant, customer, key, now) {
     const entry = await this.kv.get(idemHead(merchant, customer, key));
     const head = entry.value;
-    if (!head || !(head.expiresAt > Date.now() / 1000)) return null;
+    if (!head || !(head.expiresAt > now)) return null;
     const parts = await this.#readChunks(head, (v, i) => idemChunk(merchant, customer, key, v, i));
     // A record replaced under the reader (its key expired and was used
     // again): read the new one.
-    if (parts === null) return this.#retryIdempotency(merchant, customer, key);
+    if (parts === null) return this.#retryIdempotency(merchant, customer, key, now);
     return await unpack(head, parts);
   }
 
-  async #retryIdempotency(merchant, customer, key) {
+  async #retryIdempotency(merchant, customer, key, now) {
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       const entry = await this.kv.get(idemHead(merchant, customer, key));
       const head = entry.value;
-      if (!head || !(head.expiresAt > Date.now() / 1000)) return null;
+      if (!head || !(head.expiresAt > now)) return null;
       const parts = await this.#readChunks(head, (v, i) => idemChunk(merchant, customer, key, v, i));
       if (parts !== null) return await unpack(head, parts);
     }

@@ -159,16 +159,16 @@ Deno.test('idempotency records: written with the state, chunked when large, expi
   const now = Math.floor(Date.now() / 1000);
   const big = JSON.stringify({ status: 200, body: `б${noise(100_000)}` }); // two chunks even gzipped
   assert(await s.saveCustomer('m', 'c', null, write('{}', { idempotency: { key: 'k1', record: big, expiresAt: now + 86400 } })), 'write');
-  assertEquals((await s.loadIdempotency('m', 'c', 'k1')) === big, true, 'read back');
-  assertEquals(await s.loadIdempotency('m', 'c', 'k2'), null);
-  assertEquals(await s.loadIdempotency('m', 'other', 'k1'), null, 'scoped to the customer');
+  assertEquals((await s.loadIdempotency('m', 'c', 'k1', Math.floor(Date.now() / 1000))) === big, true, 'read back');
+  assertEquals(await s.loadIdempotency('m', 'c', 'k2', Math.floor(Date.now() / 1000)), null);
+  assertEquals(await s.loadIdempotency('m', 'other', 'k1', Math.floor(Date.now() / 1000)), null, 'scoped to the customer');
   const v = (await s.loadCustomer('m', 'c')).version;
   assert(await s.saveCustomer('m', 'c', v, write('{}', { idempotency: { key: 'old', record: 'r', expiresAt: now - 1 } })), 'expired record');
-  assertEquals(await s.loadIdempotency('m', 'c', 'old'), null, 'an expired record is not returned');
-  assertEquals(await s.loadIdempotency('m', 'c', 'k1') === big, true, 'earlier records stay');
+  assertEquals(await s.loadIdempotency('m', 'c', 'old', Math.floor(Date.now() / 1000)), null, 'an expired record is not returned');
+  assertEquals(await s.loadIdempotency('m', 'c', 'k1', Math.floor(Date.now() / 1000)) === big, true, 'earlier records stay');
   // a conflicting write leaves no record behind
   assert(!(await s.saveCustomer('m', 'c', v, write('{}', { idempotency: { key: 'k3', record: 'r3', expiresAt: now + 60 } }))), 'conflict');
-  assertEquals(await s.loadIdempotency('m', 'c', 'k3'), null);
+  assertEquals(await s.loadIdempotency('m', 'c', 'k3', Math.floor(Date.now() / 1000)), null);
   assert((await allKeys(kv)).some((k) => k[3] === 'idem'), 'records are under the customer');
 }));
 
@@ -188,7 +188,7 @@ Deno.test('delete erases everything of the customer; a new customer never reuses
   }
   await s.eraseCustomer('m', 'c', null);
   assertEquals(await s.loadCustomer('m', 'c'), null);
-  assertEquals(await s.loadIdempotency('m', 'c', 'key-1'), null);
+  assertEquals(await s.loadIdempotency('m', 'c', 'key-1', Math.floor(Date.now() / 1000)), null);
   assertEquals(await s.outboxOwner('m', 'rem_4'), null);
   assertEquals(await allKeys(kv), keysOfOthers, 'only the other customer\'s keys are left');
   assert(!(await s.saveCustomer('m', 'c', version, write('{}'))), 'the old version does not write the erased customer');

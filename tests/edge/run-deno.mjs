@@ -124,6 +124,36 @@ function runStoreTests() {
   });
 }
 
+// ---- the store port's contract, through the conformance build -----------------------
+// pkg/edge-conformance (scripts/build-edge-conformance.sh) beside --dir.
+const conformanceDir = join(dirname(dir), 'edge-conformance');
+function runConformance() {
+  const script = join(here, 'conformance', 'deno.js');
+  const kvFile = join(tmp, 'conformance.kv');
+  const child = spawn(denoBin, [
+    'run', ...offline,
+    `--allow-read=${conformanceDir},${dir},${script},${tmp}`, `--allow-write=${tmp}`,
+    script, conformanceDir, join(dir, 'deno', 'store.js'), kvFile,
+  ], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: denoEnv({}) });
+  storeRunner = { child };
+  let out = '';
+  child.stdout.on('data', (c) => { out += c; process.stdout.write(c); });
+  child.stderr.on('data', (c) => { out += c; process.stderr.write(c); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), STORE_TESTS_TIMEOUT_MS);
+  return new Promise((done) => {
+    child.on('error', (e) => { clearTimeout(timer); done({ passed: 0, failed: 1, why: e.message }); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      storeRunner = null;
+      const m = out.match(/conformance: (\d+) passed, (\d+) failed/);
+      const passed = m ? Number(m[1]) : 0;
+      let failed = m ? Number(m[2]) : 0;
+      if ((code !== 0 || signal) && failed === 0) failed = 1;
+      done({ passed, failed });
+    });
+  });
+}
+
 // ---- deno -------------------------------------------------------------------------
 function startDeno() {
   const child = spawn(denoBin, [
@@ -206,6 +236,11 @@ try {
       passed += store.passed;
       failed += store.failed;
     }
+    if (!existsSync(conformanceDir)) throw new Error(`no ${conformanceDir} (build it with scripts/build-edge-conformance.sh)`);
+    const contract = await runConformance();
+    console.log(`run-deno: store conformance (Deno KV): ${contract.passed} passed, ${contract.failed} failed`);
+    passed += contract.passed;
+    failed += contract.failed;
   }
 
   await startDeno();

@@ -98,7 +98,11 @@ function prepareApp() {
   const json = JSON.stringify(handlerConfig(merchants));
   if (json.includes("'")) throw new Error('merchant config must not contain a single quote');
   writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${json}'\n`, { mode: 0o600 });
-  // the test entry: the same Worker with the suite's test clock
+  // the test entry: the same Worker with the suite's test clock and the
+  // store conformance run (pkg/edge-conformance beside --dir)
+  const conformance = join(dirname(dir), 'edge-conformance');
+  if (!existsSync(conformance)) throw new Error(`no ${conformance} (build it with scripts/build-edge-conformance.sh)`);
+  cpSync(conformance, join(app, 'conformance'), { recursive: true });
   cpSync(join(here, 'test-clock', 'worker.js'), join(app, 'test-worker.js'));
   const toml = readFileSync(join(app, 'wrangler.toml'), 'utf8');
   if (!/^main = "worker.js"$/m.test(toml)) throw new Error('wrangler.toml has no `main = "worker.js"` line to point at the test entry');
@@ -243,6 +247,17 @@ try {
   console.log(viaProxy
     ? `run-workerd: the suite goes through wrangler's development proxy ${wrangler.url}`
     : `run-workerd: the suite talks to the Worker's own workerd socket ${wrangler.url} (no development proxy in between)`);
+
+  if (!only) {
+    const res = await exchange(wrangler.url, '/__test/conformance', { method: 'POST', agent: false, timeoutMs: 120_000 });
+    const outcomes = res.status === 200 ? JSON.parse(res.text) : [{ name: 'the conformance run', failure: `${res.status} ${res.text.slice(0, 300)}` }];
+    for (const { name, failure } of outcomes) {
+      console.log(`${failure === null ? 'ok' : `FAILED: ${failure}`} — ${name}`);
+      if (failure === null) passed += 1;
+      else failed += 1;
+    }
+    console.log(`run-workerd: store conformance (Durable Objects): ${outcomes.filter((o) => o.failure === null).length} of ${outcomes.length} passed`);
+  }
 
   const result = await runSuitePhases({
     only,

@@ -11,6 +11,8 @@ mod admin;
 mod auth;
 mod body;
 pub mod config;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod cors;
 pub mod delivery;
 pub mod events;

@@ -23,8 +23,8 @@ type Stored = (
 struct Tables {
     customers: BTreeMap<CustomerKey, Stored>,
     programs: BTreeMap<String, (Version, String)>,
-    // Expiry is the handler's check; a test store need not forget.
-    idempotency: BTreeMap<(CustomerKey, String), String>,
+    /// Records and when they expire.
+    idempotency: BTreeMap<(CustomerKey, String), (String, Instant)>,
     next_version: Version,
     /// Every merchant's event log, by position (one counter for all).
     events: BTreeMap<u64, (String, EventWrite)>,
@@ -111,7 +111,8 @@ impl Store for MemoryStore {
                 ),
             );
             if let Some(idem) = write.idempotency {
-                t.idempotency.insert((key.clone(), idem.key), idem.record);
+                t.idempotency
+                    .insert((key.clone(), idem.key), (idem.record, idem.expires_at));
             }
             for event in write.events {
                 t.append(&key.merchant, event);
@@ -124,11 +125,13 @@ impl Store for MemoryStore {
         &self,
         key: &CustomerKey,
         idempotency_key: &str,
+        now: Instant,
     ) -> Result<Option<String>, StoreError> {
         self.with(|t| {
             t.idempotency
                 .get(&(key.clone(), idempotency_key.to_owned()))
-                .cloned()
+                .filter(|(_, expires_at)| now < *expires_at)
+                .map(|(record, _)| record.clone())
         })
     }
 

@@ -163,11 +163,13 @@ pub trait Store {
     ) -> Result<Option<(Version, String)>, StoreError>;
 
     /// The idempotency record stored under `idempotency_key` for the
-    /// customer, if it has not expired.
+    /// customer, if it has not expired at `now` (the handler's clock, not
+    /// the store's).
     async fn load_idempotency(
         &self,
         key: &CustomerKey,
         idempotency_key: &str,
+        now: Instant,
     ) -> Result<Option<String>, StoreError>;
 
     /// Writes the customer if its current version is `expected` (`None`:

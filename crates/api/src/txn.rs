@@ -227,7 +227,11 @@ async fn recorded<S: Store, C: Clock, E: Entropy>(
     idempotency_key: &str,
     now: Instant,
 ) -> Result<Option<IdempotencyRecord>, StoreError> {
-    let Some(text) = handler.store.load_idempotency(key, idempotency_key).await? else {
+    let Some(text) = handler
+        .store
+        .load_idempotency(key, idempotency_key, now)
+        .await?
+    else {
         return Ok(None);
     };
     let record: IdempotencyRecord = serde_json::from_str(&text)

@@ -24,6 +24,27 @@ type EdgeApi = Handler<JsStore, JsClock, WebEntropy>;
 /// Events attempted per webhook round at most (one per customer).
 const DELIVERY_BATCH: usize = 100;
 
+/// Test builds only: runs the store port's contract against `store` (a
+/// platform's store object) under merchants named `prefix`…; resolves to
+/// `[{name, failure: string | null}]`.
+#[cfg(feature = "conformance")]
+#[wasm_bindgen(js_name = runStoreConformance)]
+pub async fn run_store_conformance(store: JsValue, prefix: String) -> Result<JsValue, JsError> {
+    let store = JsStore::new(store).map_err(|e| JsError::new(&e))?;
+    let outcomes = retention_api::conformance::run(&store, &prefix).await;
+    let list = js_sys::Array::new();
+    for outcome in outcomes {
+        let item = js_sys::Object::new();
+        js_sys::Reflect::set(&item, &"name".into(), &outcome.name.into())
+            .map_err(|_| JsError::new("cannot build the report"))?;
+        let failure = outcome.failure.map_or(JsValue::NULL, JsValue::from);
+        js_sys::Reflect::set(&item, &"failure".into(), &failure)
+            .map_err(|_| JsError::new("cannot build the report"))?;
+        list.push(&item);
+    }
+    Ok(list.into())
+}
+
 /// The API, bound to the merchants it serves and a platform's store.
 #[wasm_bindgen]
 pub struct EdgeHandler {

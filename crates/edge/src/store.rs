@@ -16,7 +16,7 @@
 //! dueDeliveries(merchant, now, limit)                 -> [stored]
 //!     the earliest pending event of each customer, if due, by nextAttemptAt
 //! pruneEvents(merchant, before)                       -> void   (events created before)
-//! loadIdempotency(merchant, customer, key)            -> null | string
+//! loadIdempotency(merchant, customer, key, now)       -> null | string  (live at now)
 //! loadProgram(merchant)                               -> null | {version, program}
 //! saveProgram(merchant, expected, program)            -> boolean
 //! dueOutbox(merchant, now, limit)                     -> "JSON array of items"
@@ -324,6 +324,7 @@ impl Store for JsStore {
         &self,
         key: &CustomerKey,
         idempotency_key: &str,
+        now: Instant,
     ) -> Result<Option<String>, StoreError> {
         let value = self
             .call(
@@ -332,6 +333,7 @@ impl Store for JsStore {
                     key.merchant.as_str().into(),
                     key.customer.as_str().into(),
                     idempotency_key.into(),
+                    JsValue::from_f64(now.unix() as f64),
                 ],
             )
             .await?;

@@ -205,14 +205,15 @@ impl Store for SqliteStore {
         &self,
         key: &CustomerKey,
         idempotency_key: &str,
+        now: Instant,
     ) -> Result<Option<String>, StoreError> {
         let (key, idempotency_key) = (key.clone(), idempotency_key.to_owned());
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT record FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND key = ?3",
+                    "SELECT record FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND key = ?3 AND expires_at > ?4",
                 )?
-                .query_row(params![key.merchant, key.customer, idempotency_key], |row| {
+                .query_row(params![key.merchant, key.customer, idempotency_key, now.unix()], |row| {
                     row.get::<_, String>(0)
                 })
                 .optional()?)

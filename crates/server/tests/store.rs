@@ -417,7 +417,7 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     assert!(save(&store, &alice, None, first).await);
     assert_eq!(
         store
-            .load_idempotency(&alice, "k1")
+            .load_idempotency(&alice, "k1", Instant::from_unix(0))
             .await
             .unwrap()
             .as_deref(),
@@ -427,22 +427,40 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     let mut stale = write("{}", None, vec![]);
     stale.idempotency = Some(record("k2", 1_000_000));
     assert!(!save(&store, &alice, None, stale).await);
-    assert_eq!(store.load_idempotency(&alice, "k2").await.unwrap(), None);
+    assert_eq!(
+        store
+            .load_idempotency(&alice, "k2", Instant::from_unix(0))
+            .await
+            .unwrap(),
+        None
+    );
     // A record written a day after k1 expired removes it.
     let (version, _) = store.load_customer(&alice).await.unwrap().unwrap();
     let mut later = write("{}", None, vec![]);
     later.idempotency = Some(record("k3", 1_000_000 + 2 * 86_400));
     assert!(save(&store, &alice, Some(version), later).await);
-    assert_eq!(store.load_idempotency(&alice, "k1").await.unwrap(), None);
+    assert_eq!(
+        store
+            .load_idempotency(&alice, "k1", Instant::from_unix(0))
+            .await
+            .unwrap(),
+        None
+    );
     assert!(
         store
-            .load_idempotency(&alice, "k3")
+            .load_idempotency(&alice, "k3", Instant::from_unix(0))
             .await
             .unwrap()
             .is_some()
     );
     store.erase_customer(&alice, None).await.unwrap();
-    assert_eq!(store.load_idempotency(&alice, "k3").await.unwrap(), None);
+    assert_eq!(
+        store
+            .load_idempotency(&alice, "k3", Instant::from_unix(0))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 /// A file holding customer `alice` with `state`, taken back to an older
@@ -483,7 +501,7 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
     assert!(save(&store, &key("m", "alice"), Some(version), next).await);
     assert_eq!(
         store
-            .load_idempotency(&key("m", "alice"), "k")
+            .load_idempotency(&key("m", "alice"), "k", Instant::from_unix(0))
             .await
             .unwrap()
             .as_deref(),

@@ -1,9 +1,13 @@
 // Test entry of the Workers build (run-workerd.mjs copies it beside
-// worker.js and points wrangler.toml's `main` here): the same Worker and
-// objects, plus the suite's test clock, which a deployed Worker never has.
+// worker.js, with pkg/edge-conformance in conformance/, and points
+// wrangler.toml's `main` here): the same Worker and objects, plus what
+// only the test runner may use, which a deployed Worker never has.
 //
 //   GET  /__test/clock                 → {"now": unix seconds}
 //   POST /__test/clock?advance=SECONDS → moves Date.now() forward
+//   POST /__test/conformance           → the store port's contract run
+//                                        against the objects' store methods:
+//                                        [{name, failure}]
 //
 // Alarms are set in real time, so each object's alarm is shifted by the
 // offset; an advance asks every object whose alarm became due to set it
@@ -11,6 +15,23 @@
 // workerd runs the Worker and its objects in one isolate locally, so one
 // offset and one list of alarms serve them all.
 import worker, { CustomerObject as Customer, MerchantObject as Merchant } from './worker.js';
+import { initSync, runStoreConformance } from './conformance/retention_conformance.js';
+import conformanceModule from './conformance/retention_conformance_bg.wasm';
+
+initSync({ module: conformanceModule });
+
+/** The store port over the objects' RPC methods, as the handler inside them uses it. */
+function objectStore(env) {
+  const customer = (m, c) => env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${m}\n${c}`));
+  const merchant = (m) => env.MERCHANTS.get(env.MERCHANTS.idFromName(m));
+  const byCustomer = ['loadCustomer', 'saveCustomer', 'eraseCustomer', 'loadIdempotency', 'lastSequence'];
+  const byMerchant = ['loadProgram', 'saveProgram', 'dueOutbox', 'outboxOwner', 'codeOwner',
+    'events', 'event', 'setDelivery', 'dueDeliveries', 'pruneEvents'];
+  return Object.fromEntries([
+    ...byCustomer.map((name) => [name, (m, c, ...rest) => customer(m, c)[name](m, c, ...rest)]),
+    ...byMerchant.map((name) => [name, (m, ...rest) => merchant(m)[name](m, ...rest)]),
+  ]);
+}
 
 const realNow = Date.now.bind(Date);
 let offset = 0;
@@ -70,6 +91,9 @@ export class MerchantObject extends Merchant {
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
+    if (url.pathname === '/__test/conformance' && request.method === 'POST') {
+      return Response.json(await runStoreConformance(objectStore(env), `workerd-${Date.now()}-`));
+    }
     if (url.pathname !== '/__test/clock') return worker.fetch(request, env, ctx);
     if (request.method === 'POST') {
       const advance = Number(url.searchParams.get('advance'));
