@@ -159,7 +159,7 @@ function parts(text) {
   return out;
 }
 
-/** Unix seconds of an RFC 3339 instant (outbox items' send_at). */
+/** Unix seconds of an RFC 3339 instant (send_at of outbox items in copies from older versions). */
 function unixOf(instant) {
   const ms = Date.parse(instant);
   if (!Number.isFinite(ms)) throw new Error(`an outbox item has no valid send_at: ${JSON.stringify(instant)}`);
@@ -168,8 +168,9 @@ function unixOf(instant) {
 
 /**
  * The text a customer object copies to the merchant's index: its outbox
- * (JSON text, kept as is), codes and the events not yet confirmed (JSON
- * texts of the event objects the handler wrote).
+ * entries (JSON text of the handler's {id, sendAt, item, digest}), codes
+ * and the events not yet confirmed (JSON texts of the handler's event
+ * objects).
  */
 function indexCopy(outboxJson, codes, eventTexts) {
   const list = Array.isArray(codes) ? codes.map(String) : [];
@@ -252,7 +253,7 @@ CREATE TABLE IF NOT EXISTS meta (
   one          INTEGER PRIMARY KEY CHECK (one = 1),
   merchant     TEXT,               -- ids of this object's customer (set on the first write)
   customer     TEXT,
-  clock        INTEGER NOT NULL,   -- last version handed out; survives a delete, so versions never repeat
+  clock        INTEGER NOT NULL,   -- numbers the copies to the merchant's index, in order; survives a delete
   sent_version INTEGER,            -- the latest outbox copy sent to the merchant's index ...
   sent_outbox  TEXT NOT NULL,      -- ... and its content
   acked_version INTEGER,           -- the latest copy the index confirmed
@@ -263,7 +264,7 @@ CREATE TABLE IF NOT EXISTS state (
   one       INTEGER PRIMARY KEY CHECK (one = 1),
   version   INTEGER NOT NULL,
   next_wake INTEGER,               -- unix seconds; NULL: nothing planned
-  outbox    TEXT NOT NULL          -- JSON array of the customer's outbox items
+  outbox    TEXT NOT NULL          -- JSON array of the customer's outbox entries
 );
 -- The state document in parts (a SQLite value holds at most 2 MB).
 CREATE TABLE IF NOT EXISTS state_part (
@@ -359,7 +360,7 @@ export class CustomerObject extends DurableObject {
     this.#own(merchant, customer);
     const expectedVersion = versionOf(expected);
     const nextWake = write.nextWake ?? null;
-    const outbox = write.outbox ?? "[]";
+    const outbox = JSON.stringify(write.outbox ?? []); // entries {id, sendAt, item, digest}
     const events = Array.isArray(write.events) ? write.events : [];
     const idem = write.idempotency ?? null;
     let send = null;
@@ -367,12 +368,12 @@ export class CustomerObject extends DurableObject {
     const written = this.ctx.storage.transactionSync(() => {
       const current = this.#head();
       if ((current ? current.version : null) !== expectedVersion) return false;
-      const version = this.#tick();
+      const copyNumber = this.#tick();
       this.sql.exec(
         `INSERT INTO state (one, version, next_wake, outbox) VALUES (1, ?, ?, ?)
          ON CONFLICT (one) DO UPDATE SET version = excluded.version,
            next_wake = excluded.next_wake, outbox = excluded.outbox`,
-        version, nextWake, outbox,
+        versionOf(write.version), nextWake, outbox,
       );
       this.sql.exec("DELETE FROM state_part");
       parts(write.state).forEach((text, n) => this.sql.exec("INSERT INTO state_part (n, text) VALUES (?, ?)", n, text));
@@ -387,7 +388,7 @@ export class CustomerObject extends DurableObject {
       for (const e of events) {
         this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(e.sequence), JSON.stringify(e));
       }
-      send = this.#planSend(version, indexCopy(outbox, write.codes, this.#unsent(version)));
+      send = this.#planSend(copyNumber, indexCopy(outbox, write.codes, this.#unsent(copyNumber)));
       return true;
     });
     if (!written) return false;
@@ -400,7 +401,7 @@ export class CustomerObject extends DurableObject {
     this.#own(merchant, customer);
     let send = null;
     this.ctx.storage.transactionSync(() => {
-      const version = this.#tick(); // a writer holding an older version can no longer write
+      const version = this.#tick(); // orders this copy after every earlier one
       this.sql.exec("DELETE FROM state");
       this.sql.exec("DELETE FROM state_part");
       this.sql.exec("DELETE FROM idempotency");
@@ -458,7 +459,7 @@ export class CustomerObject extends DurableObject {
     return this.sql.exec("SELECT text FROM state_part ORDER BY n").toArray().map((r) => r.text).join("");
   }
 
-  /** The next version number (inside a transaction). */
+  /** The next copy number (inside a transaction). */
   #tick() {
     return this.sql.exec("UPDATE meta SET clock = clock + 1 RETURNING clock").one().clock;
   }
@@ -623,17 +624,17 @@ export class MerchantObject extends DurableObject {
     return rows.length ? { version: rows[0].version, program: rows[0].doc } : null;
   }
 
-  async saveProgram(merchant, expected, program) {
+  async saveProgram(merchant, expected, version, program) {
     this.#own(merchant);
     const expectedVersion = versionOf(expected);
     return this.ctx.storage.transactionSync(() => {
       const rows = this.sql.exec("SELECT version FROM program").toArray();
       if ((rows.length ? rows[0].version : null) !== expectedVersion) return false;
-      const version = this.sql.exec("UPDATE meta SET clock = clock + 1, merchant = ? RETURNING clock", merchant).one().clock;
+      this.sql.exec("UPDATE meta SET merchant = ?", merchant);
       this.sql.exec(
         `INSERT INTO program (one, version, doc) VALUES (1, ?, ?)
          ON CONFLICT (one) DO UPDATE SET version = excluded.version, doc = excluded.doc`,
-        version, program,
+        versionOf(version), program,
       );
       return true;
     });
@@ -734,7 +735,11 @@ export class MerchantObject extends DurableObject {
     if (!Array.isArray(items) || !Array.isArray(codes) || !Array.isArray(events)) {
       throw new Error("an index copy is not {outbox: [...], codes: [...], events: [...]}");
     }
-    const rows = items.map((item) => ({ id: String(item.id), sendAt: unixOf(item.send_at), json: JSON.stringify(item) }));
+    // Entries carry their item's text; a copy planned by an older version
+    // carries the items themselves.
+    const rows = items.map((e) => (typeof e.item === "string"
+      ? { id: String(e.id), sendAt: Number(e.sendAt), json: e.item }
+      : { id: String(e.id), sendAt: unixOf(e.send_at), json: JSON.stringify(e) }));
     const object = this.env.CUSTOMERS.idFromName(`${merchant}\n${customer}`).toString();
     let deliver = null;
     this.ctx.storage.transactionSync(() => {

@@ -37,9 +37,8 @@
 // refused before it is sent, with an error naming the sizes: nothing is
 // half-written.
 //
-// Versions are never reused, even after a customer is deleted and written
-// again: a writer holding a version read before the delete cannot
-// overwrite the new customer (see newVersion).
+// Versions come with each write (the handler mints them, random below
+// 2^53) and are stored as given; chunks are keyed by them.
 
 import * as log from './events.js';
 
@@ -76,7 +75,6 @@ export class KvStore {
   constructor(kv, { limits = LIMITS } = {}) {
     this.kv = kv;
     this.limits = limits;
-    this.lastVersion = 0;
   }
 
   // ---- customers -----------------------------------------------------------
@@ -92,7 +90,7 @@ export class KvStore {
     const current = head.value ?? null;
     if ((current?.v ?? null) !== (expected ?? null)) return false;
 
-    const version = this.#newVersion(current?.v ?? 0);
+    const version = requireNumber(write?.version, 'write.version');
     const op = new Commit(this.kv, this.limits, `customer write (merchant ${JSON.stringify(merchant)})`);
     op.check(headKey, head.versionstamp);
 
@@ -109,7 +107,7 @@ export class KvStore {
     if (wake !== null && wake !== oldWake) op.set(wakeKey(wake, merchant, customer), 1);
 
     // outbox index: only what changed
-    const items = parseOutbox(write.outbox);
+    const items = outboxEntries(write.outbox ?? []);
     const before = new Map((current?.outbox ?? []).map(([id, sendAt, digest]) => [id, { sendAt, digest }]));
     const after = new Map(items.map((it) => [it.id, it]));
     for (const [id, old] of before) {
@@ -272,12 +270,12 @@ export class KvStore {
     return doc && { version: doc.version, program: doc.text };
   }
 
-  async saveProgram(merchant, expected, program) {
+  async saveProgram(merchant, expected, version, program) {
     const headKey = programHead(merchant);
     const head = await this.kv.get(headKey);
     const current = head.value ?? null;
     if ((current?.v ?? null) !== (expected ?? null)) return false;
-    const version = this.#newVersion(current?.v ?? 0);
+    requireNumber(version, 'version');
     const op = new Commit(this.kv, this.limits, `program write (merchant ${JSON.stringify(merchant)})`);
     op.check(headKey, head.versionstamp);
     const doc = await pack(requireString(program, 'program'));
@@ -363,19 +361,6 @@ export class KvStore {
     return parts;
   }
 
-  /**
-   * A version never handed out before: above the one it replaces and above
-   * every earlier one of this process, and drawn from the clock (micro-
-   * second scale, with random low digits) so a customer deleted and written
-   * again does not start over at a number an old writer may still hold.
-   */
-  #newVersion(previous) {
-    const drawn = Date.now() * 1000 + Math.floor(Math.random() * 1000);
-    const version = Math.max(drawn, previous + 1, this.lastVersion + 1);
-    if (!Number.isSafeInteger(version)) throw new Error('version numbers ran out of safe integers');
-    this.lastVersion = version;
-    return version;
-  }
 }
 
 // ---- one atomic commit, sized before it is sent -------------------------------------
@@ -543,58 +528,15 @@ function parseCodes(codes) {
   return [...new Set(codes)];
 }
 
-/**
- * The outbox JSON array → [{id, sendAt, digest, text}], each item's JSON
- * text kept byte for byte (numbers are never re-serialized through JS).
- */
-export function parseOutbox(json) {
-  const texts = splitJsonArray(requireString(json, 'write.outbox'));
-  return texts.map((text) => {
-    const item = JSON.parse(text);
-    if (typeof item?.id !== 'string') throw new TypeError('an outbox item has no string id');
-    const ms = Date.parse(item.send_at);
-    if (!Number.isFinite(ms)) throw new TypeError(`outbox item ${item.id} has no valid send_at`);
-    return { id: item.id, sendAt: Math.floor(ms / 1000), digest: digest(text), text };
-  });
-}
-
-/** The element texts of a JSON array (top level only). */
-function splitJsonArray(json) {
-  const s = json.trim();
-  if (s[0] !== '[' || s[s.length - 1] !== ']') throw new TypeError('write.outbox must be a JSON array');
-  const out = [];
-  let depth = 0;
-  let inString = false;
-  let start = 1;
-  for (let i = 1; i < s.length - 1; i++) {
-    const ch = s[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === '[' || ch === '{') depth++;
-    else if (ch === ']' || ch === '}') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(s.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = s.slice(start, s.length - 1).trim();
-  if (last !== '' || out.length > 0) out.push(last);
-  return out;
-}
-
-/** A 53-bit digest of a text (two FNV-1a lanes); tells changed items apart. */
-function digest(text) {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  return (h2 >>> 0) * 0x200000 + ((h1 >>> 0) & 0x1fffff);
+/** The handler's outbox entries → [{id, sendAt, digest, text}] (nothing to parse). */
+function outboxEntries(entries) {
+  if (!Array.isArray(entries)) throw new TypeError('write.outbox must be an array of entries');
+  return entries.map((e) => ({
+    id: requireString(e?.id, 'outbox entry id'),
+    sendAt: requireNumber(e?.sendAt, 'outbox entry sendAt'),
+    digest: requireString(e?.digest, 'outbox entry digest'),
+    text: requireString(e?.item, 'outbox entry item'),
+  }));
 }
 
 /** Opens the KV database: a file path locally, the project's database on Deno Deploy. */

@@ -176,7 +176,12 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         let text = serde_json::to_string(&program).map_err(|e| StoreError(e.to_string()))?;
         loop {
             let version = self.store.load_program(merchant).await?.map(|(v, _)| v);
-            if self.store.save_program(merchant, version, &text).await? {
+            let new = crate::versions::mint(&self.entropy);
+            if self
+                .store
+                .save_program(merchant, version, new, &text)
+                .await?
+            {
                 return Ok(reply::json(200, &program));
             }
         }

@@ -25,6 +25,7 @@ mod routes;
 mod shopper;
 pub mod state;
 mod txn;
+pub mod versions;
 pub mod webhook;
 
 use http::Method;

@@ -25,7 +25,6 @@ struct Tables {
     programs: BTreeMap<String, (Version, String)>,
     /// Records and when they expire.
     idempotency: BTreeMap<(CustomerKey, String), (String, Instant)>,
-    next_version: Version,
     /// Every merchant's event log, by position (one counter for all).
     events: BTreeMap<u64, (String, EventWrite)>,
     next_position: u64,
@@ -98,12 +97,10 @@ impl Store for MemoryStore {
             if t.customers.get(key).map(|(v, ..)| *v) != expected {
                 return false;
             }
-            t.next_version += 1;
-            let version = t.next_version;
             t.customers.insert(
                 key.clone(),
                 (
-                    version,
+                    write.version,
                     write.state,
                     write.next_wake,
                     write.outbox,
@@ -255,14 +252,13 @@ impl Store for MemoryStore {
         &self,
         merchant: &str,
         expected: Option<Version>,
+        version: Version,
         program: &str,
     ) -> Result<bool, StoreError> {
         self.with(|t| {
             if t.programs.get(merchant).map(|(v, _)| *v) != expected {
                 return false;
             }
-            t.next_version += 1;
-            let version = t.next_version;
             t.programs
                 .insert(merchant.to_owned(), (version, program.to_owned()));
             true

@@ -15,12 +15,18 @@ pub struct CustomerKey {
     pub customer: String,
 }
 
-/// A stored document's version; a write names the version it replaces.
+/// A stored document's version; a write names the version it replaces and
+/// brings the one it gives. The handler mints versions
+/// ([`crate::versions::mint`]): random below 2^53 (a JavaScript number), so
+/// one erased and written again never gets back a version an old writer
+/// may still hold, whatever the store.
 pub type Version = u64;
 
 /// What is written for a customer, all in one atomic step.
 #[derive(Clone, PartialEq, Debug)]
 pub struct CustomerWrite {
+    /// The version this write gives the customer.
+    pub version: Version,
     /// The customer's whole state, JSON (see `crate::state::CustomerDoc`).
     pub state: String,
     /// When the reminder planner should next run for this customer.
@@ -172,8 +178,9 @@ pub trait Store {
         now: Instant,
     ) -> Result<Option<String>, StoreError>;
 
-    /// Writes the customer if its current version is `expected` (`None`:
-    /// it must not exist). Returns `false`, writing nothing, on a conflict.
+    /// Writes the customer, as `write.version`, if its current version is
+    /// `expected` (`None`: it must not exist). Returns `false`, writing
+    /// nothing, on a conflict.
     async fn save_customer(
         &self,
         key: &CustomerKey,
@@ -234,11 +241,13 @@ pub trait Store {
     /// The merchant's program document and version, or `None` if never put.
     async fn load_program(&self, merchant: &str) -> Result<Option<(Version, String)>, StoreError>;
 
-    /// Writes the program if its current version is `expected`.
+    /// Writes the program, as `version`, if its current version is
+    /// `expected`.
     async fn save_program(
         &self,
         merchant: &str,
         expected: Option<Version>,
+        version: Version,
         program: &str,
     ) -> Result<bool, StoreError>;
 

@@ -152,6 +152,7 @@ where
             })
             .collect();
         let write = CustomerWrite {
+            version: crate::versions::mint(&handler.entropy),
             state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
             next_wake: doc.customer.next_wake(program, now),
             outbox: doc.customer.outbox.clone(),

@@ -5,7 +5,7 @@
 //! ```text
 //! loadCustomer(merchant, customer)                    -> null | {version, state}
 //! saveCustomer(merchant, customer, expected, write)   -> boolean  (false: version conflict)
-//!     write = {state, nextWake: number|null, outbox: "JSON array", codes: [string],
+//!     write = {version, state, nextWake: number|null, outbox: [entry], codes: [string],
 //!              idempotency: null | {key, record, expiresAt},
 //!              events: [event]}
 //! eraseCustomer(merchant, customer, erased)           -> void   (erased: null | event)
@@ -18,12 +18,15 @@
 //! pruneEvents(merchant, before)                       -> void   (events created before)
 //! loadIdempotency(merchant, customer, key, now)       -> null | string  (live at now)
 //! loadProgram(merchant)                               -> null | {version, program}
-//! saveProgram(merchant, expected, program)            -> boolean
+//! saveProgram(merchant, expected, version, program)   -> boolean
 //! dueOutbox(merchant, now, limit)                     -> "JSON array of items"
 //! outboxOwner(merchant, id)                           -> null | string
 //! codeOwner(merchant, code)                           -> null | string
 //! ```
-//! Versions and positions are numbers; instants are unix seconds. An event
+//! Versions and positions are numbers (versions are minted by the handler
+//! and stored as given); instants are unix seconds. An outbox entry is
+//! `{id, sendAt, item: "JSON", digest}` (`digest` tells a changed item
+//! apart), so no store parses an item. An event
 //! is `{id, customer, sequence, kind, createdAt, state, nextAttemptAt,
 //! event: "JSON", delivery: "JSON"}`: the fields a store indexes, and two
 //! texts it keeps as they are (`event` never changes; `delivery` is
@@ -39,6 +42,7 @@ use retention_api::{
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -165,6 +169,7 @@ impl Store for JsStore {
         let set = |name: &str, value: JsValue| {
             Reflect::set(&object, &name.into(), &value).map_err(|e| failure("saveCustomer", &e))
         };
+        set("version", JsValue::from_f64(write.version as f64))?;
         set("state", write.state.into())?;
         set(
             "nextWake",
@@ -172,7 +177,11 @@ impl Store for JsStore {
                 .next_wake
                 .map_or(JsValue::NULL, |at| JsValue::from_f64(at.unix() as f64)),
         )?;
-        let outbox = serde_json::to_string(&write.outbox).map_err(|e| StoreError(e.to_string()))?;
+        let outbox: js_sys::Array = write
+            .outbox
+            .iter()
+            .map(outbox_entry)
+            .collect::<Result<_, _>>()?;
         set("outbox", outbox.into())?;
         let codes: js_sys::Array = write.codes.iter().map(|c| JsValue::from_str(c)).collect();
         set("codes", codes.into())?;
@@ -349,12 +358,18 @@ impl Store for JsStore {
         &self,
         merchant: &str,
         expected: Option<Version>,
+        version: Version,
         program: &str,
     ) -> Result<bool, StoreError> {
         let value = self
             .call(
                 "saveProgram",
-                &[merchant.into(), version_arg(expected), program.into()],
+                &[
+                    merchant.into(),
+                    version_arg(expected),
+                    JsValue::from_f64(version as f64),
+                    program.into(),
+                ],
             )
             .await?;
         boolean(value, "saveProgram")
@@ -526,4 +541,26 @@ fn stored_list(value: &JsValue, method: &str) -> Result<Vec<StoredEvent>, StoreE
         .iter()
         .map(|item| stored(&item, method))
         .collect()
+}
+
+/// `{id, sendAt, item, digest}` of an outbox item.
+fn outbox_entry(item: &OutboxItem) -> Result<JsValue, StoreError> {
+    let text = serde_json::to_string(item).map_err(json_error)?;
+    let digest = Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    let object = Object::new();
+    set_fields(
+        &object,
+        &[
+            ("id", item.id.as_str().into()),
+            ("sendAt", JsValue::from_f64(item.send_at.unix() as f64)),
+            ("item", text.into()),
+            ("digest", digest.into()),
+        ],
+        "saveCustomer",
+    )?;
+    Ok(object.into())
 }

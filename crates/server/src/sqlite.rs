@@ -73,9 +73,9 @@ CREATE TABLE programs (
     doc      TEXT    NOT NULL
 );
 
--- Every write takes the next number: a customer deleted and created again
--- never reuses a version, so a writer holding a version read before the
--- delete cannot overwrite the new customer.
+-- Versions were numbered here until the handler minted them (random, so a
+-- customer deleted and created again never gets an old version back); the
+-- table stays, unused, in files of every schema version.
 CREATE TABLE version_clock (last INTEGER NOT NULL);
 INSERT INTO version_clock (last) VALUES (0);
 ";
@@ -325,8 +325,10 @@ impl Store for SqliteStore {
         &self,
         merchant: &str,
         expected: Option<Version>,
+        version: Version,
         program: &str,
     ) -> Result<bool, StoreError> {
+        let version = to_sql_version(version).map_err(StoreError::from)?;
         let (merchant, program) = (merchant.to_owned(), program.to_owned());
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -336,7 +338,6 @@ impl Store for SqliteStore {
             if current.map(from_sql_version).transpose()? != expected {
                 return Ok(false);
             }
-            let version = next_version(&tx)?;
             tx.execute(
                 "INSERT INTO programs (merchant, version, doc) VALUES (?1, ?2, ?3)
                  ON CONFLICT (merchant) DO UPDATE SET version = excluded.version, doc = excluded.doc",
@@ -412,7 +413,7 @@ fn save_customer(
     if current.map(from_sql_version).transpose()? != expected {
         return Ok(false);
     }
-    let version = next_version(&tx)?;
+    let version = to_sql_version(write.version)?;
     let wake = write.next_wake.map(Instant::unix);
     tx.execute(
         "INSERT INTO customers (merchant, customer, version, state, next_wake) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -546,13 +547,9 @@ fn index_codes_of_every_customer(tx: &rusqlite::Transaction<'_>) -> Result<(), F
     Ok(())
 }
 
-/// Takes the next version number (see `version_clock` in the schema).
-fn next_version(tx: &rusqlite::Transaction<'_>) -> Result<i64, Failure> {
-    Ok(tx.query_row(
-        "UPDATE version_clock SET last = last + 1 RETURNING last",
-        [],
-        |row| row.get(0),
-    )?)
+fn to_sql_version(version: Version) -> Result<i64, Failure> {
+    i64::try_from(version)
+        .map_err(|_| Failure::Other(format!("version {version} does not fit SQLite")))
 }
 
 fn from_sql_version(version: i64) -> Result<Version, Failure> {

@@ -86,6 +86,7 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
     let store = handler.store();
     let (version, state) = store.load_customer(&key).await.unwrap().unwrap();
     let due = CustomerWrite {
+        version: version + 1,
         state,
         next_wake: Some(SystemClock.now().plus_seconds(-1)),
         outbox: vec![],
