@@ -100,11 +100,17 @@ const offline = ['--no-config', '--no-lock', '--no-remote', '--no-npm', '--cache
 // ---- the store's own tests -------------------------------------------------------
 function runStoreTests() {
   if (!existsSync(storeTests)) return Promise.resolve(null);
-  const child = spawn(denoBin, [
-    'test', ...offline,
-    `--allow-read=${tmp}`, `--allow-write=${tmp}`,
-    storeTests,
-  ], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: denoEnv({}) });
+  return runDenoCounting(['test', ...offline, `--allow-read=${tmp}`, `--allow-write=${tmp}`, storeTests],
+    /(\d+) passed \| (\d+) failed/);
+}
+
+/**
+ * Runs deno with `args`, echoing its output, and counts passed and failed
+ * from the first match of `pattern` (two numbers); a failed run with no
+ * count is one failure.
+ */
+function runDenoCounting(args, pattern) {
+  const child = spawn(denoBin, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: denoEnv({}) });
   storeRunner = { child };
   let out = '';
   child.stdout.on('data', (c) => { out += c; process.stdout.write(c); });
@@ -115,8 +121,8 @@ function runStoreTests() {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       storeRunner = null;
-      const m = out.match(/(\d+) passed \| (\d+) failed/);
-      let passed = m ? Number(m[1]) : 0;
+      const m = out.match(pattern);
+      const passed = m ? Number(m[1]) : 0;
       let failed = m ? Number(m[2]) : 0;
       if ((code !== 0 || signal) && failed === 0) failed = 1;
       done({ passed, failed });
@@ -129,29 +135,11 @@ function runStoreTests() {
 const conformanceDir = join(dirname(dir), 'edge-conformance');
 function runConformance() {
   const script = join(here, 'conformance', 'deno.js');
-  const kvFile = join(tmp, 'conformance.kv');
-  const child = spawn(denoBin, [
+  return runDenoCounting([
     'run', ...offline,
     `--allow-read=${conformanceDir},${dir},${script},${tmp}`, `--allow-write=${tmp}`,
-    script, conformanceDir, join(dir, 'deno', 'store.js'), kvFile,
-  ], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: denoEnv({}) });
-  storeRunner = { child };
-  let out = '';
-  child.stdout.on('data', (c) => { out += c; process.stdout.write(c); });
-  child.stderr.on('data', (c) => { out += c; process.stderr.write(c); });
-  const timer = setTimeout(() => child.kill('SIGKILL'), STORE_TESTS_TIMEOUT_MS);
-  return new Promise((done) => {
-    child.on('error', (e) => { clearTimeout(timer); done({ passed: 0, failed: 1, why: e.message }); });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      storeRunner = null;
-      const m = out.match(/conformance: (\d+) passed, (\d+) failed/);
-      const passed = m ? Number(m[1]) : 0;
-      let failed = m ? Number(m[2]) : 0;
-      if ((code !== 0 || signal) && failed === 0) failed = 1;
-      done({ passed, failed });
-    });
-  });
+    script, conformanceDir, join(dir, 'deno', 'store.js'), join(tmp, 'conformance.kv'),
+  ], /conformance: (\d+) passed, (\d+) failed/);
 }
 
 // ---- deno -------------------------------------------------------------------------

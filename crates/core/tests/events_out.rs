@@ -36,6 +36,21 @@ fn random() -> impl FnMut(&mut [u8]) {
     }
 }
 
+/// A customer with subscription `s` (monthly, next charge 2027-01-31).
+fn subscribed(p: &Program, now: Instant) -> Customer {
+    let mut c = Customer::default();
+    merchant(
+        &mut c,
+        p,
+        json!({"type": "subscription_upserted", "subscription": {
+        "id": "s", "product_id": "coffee", "variant_id": "v", "title": "Coffee", "quantity": 1,
+        "price_minor": 89000, "currency": "RUB", "interval": {"unit": "month", "count": 1},
+        "status": "active", "next_charge_on": "2027-01-31"}}),
+        now,
+    );
+    c
+}
+
 fn kinds(c: &mut Customer) -> Vec<EventKind> {
     c.take_events().into_iter().map(|e| e.kind).collect()
 }
@@ -102,16 +117,7 @@ fn a_redemption_is_announced_with_its_code_and_the_balance_left_and_a_refused_on
 fn a_shopper_action_carries_the_document_before_and_after_and_a_refused_one_nothing() {
     let p = program();
     let now = at("2027-01-01T12:00:00Z");
-    let mut c = Customer::default();
-    merchant(
-        &mut c,
-        &p,
-        json!({"type": "subscription_upserted", "subscription": {
-        "id": "s", "product_id": "coffee", "variant_id": "v", "title": "Coffee", "quantity": 1,
-        "price_minor": 89000, "currency": "RUB", "interval": {"unit": "month", "count": 1},
-        "status": "active", "next_charge_on": "2027-01-31"}}),
-        now,
-    );
+    let mut c = subscribed(&p, now);
     let after = c
         .perform_action(&p, "s", &json!({"action": "skip_next"}), now)
         .unwrap();
@@ -140,16 +146,7 @@ fn a_shopper_action_carries_the_document_before_and_after_and_a_refused_one_noth
 fn the_automatic_resume_is_announced_once_by_the_handler() {
     let p = program();
     let now = at("2027-01-01T12:00:00Z");
-    let mut c = Customer::default();
-    merchant(
-        &mut c,
-        &p,
-        json!({"type": "subscription_upserted", "subscription": {
-        "id": "s", "product_id": "coffee", "variant_id": "v", "title": "Coffee", "quantity": 1,
-        "price_minor": 89000, "currency": "RUB", "interval": {"unit": "month", "count": 1},
-        "status": "active", "next_charge_on": "2027-01-31"}}),
-        now,
-    );
+    let mut c = subscribed(&p, now);
     c.perform_action(
         &p,
         "s",

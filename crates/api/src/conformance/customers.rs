@@ -1,0 +1,384 @@
+//! The contract of customers' documents and their indexes: versions,
+//! idempotency records, the outbox and code indexes, programs.
+
+use super::{Check, failed, item, key, next_version, t, version_of, write};
+use crate::{IdempotencyWrite, Store};
+
+pub(super) async fn versions_compare_and_swap<S: Store>(store: &S, m: &str) -> Check {
+    let k = key(m, "alice");
+    ensure!(
+        store
+            .load_customer(&k)
+            .await
+            .map_err(failed("load"))?
+            .is_none(),
+        "a customer never written loads as none"
+    );
+    let first = write("one");
+    let given = first.version;
+    ensure!(
+        store
+            .save_customer(&k, None, first)
+            .await
+            .map_err(failed("save"))?,
+        "the first write (expected: none) is taken"
+    );
+    let (v1, text) = store
+        .load_customer(&k)
+        .await
+        .map_err(failed("load"))?
+        .ok_or("written, then not found")?;
+    ensure!(
+        text == "one",
+        "the state reads back as written, got {text:?}"
+    );
+    ensure!(
+        v1 == given,
+        "the version stored is the one the write brought: {v1} != {given}"
+    );
+    ensure!(
+        !store
+            .save_customer(&k, None, write("again"))
+            .await
+            .map_err(failed("save"))?,
+        "a write expecting none over an existing customer is refused"
+    );
+    ensure!(
+        !store
+            .save_customer(&k, Some(v1 + 1_000), write("x"))
+            .await
+            .map_err(failed("save"))?,
+        "a write over a version never read is refused"
+    );
+    ensure!(
+        store
+            .save_customer(&k, Some(v1), write("two"))
+            .await
+            .map_err(failed("save"))?,
+        "a write over the version read is taken"
+    );
+    let (v2, text) = store
+        .load_customer(&k)
+        .await
+        .map_err(failed("load"))?
+        .ok_or("lost")?;
+    ensure!(
+        text == "two" && v2 != v1,
+        "the write changed the state and the version"
+    );
+    ensure!(
+        !store
+            .save_customer(&k, Some(v1), write("stale"))
+            .await
+            .map_err(failed("save"))?,
+        "a write over the old version is refused"
+    );
+    ensure!(
+        version_of(store, &key(m, "bob")).await?.is_none(),
+        "another customer is untouched"
+    );
+    Ok(())
+}
+
+pub(super) async fn versions_survive_erasure<S: Store>(store: &S, m: &str) -> Check {
+    let k = key(m, "alice");
+    store
+        .save_customer(&k, None, write("one"))
+        .await
+        .map_err(failed("save"))?;
+    let v1 = version_of(store, &k)
+        .await?
+        .ok_or("written, then not found")?;
+    store
+        .erase_customer(&k, None)
+        .await
+        .map_err(failed("erase"))?;
+    ensure!(
+        version_of(store, &k).await?.is_none(),
+        "erased customers load as none"
+    );
+    ensure!(
+        !store
+            .save_customer(&k, Some(v1), write("ghost"))
+            .await
+            .map_err(failed("save"))?,
+        "a writer holding a version from before the erasure is refused"
+    );
+    store
+        .save_customer(&k, None, write("new"))
+        .await
+        .map_err(failed("save"))?;
+    let v2 = version_of(store, &k)
+        .await?
+        .ok_or("recreated, then not found")?;
+    ensure!(
+        v2 != v1,
+        "the new customer's version {v2} differs from the erased one's"
+    );
+    Ok(())
+}
+
+pub(super) async fn idempotency_records<S: Store>(store: &S, m: &str) -> Check {
+    let k = key(m, "alice");
+    let mut w = write("one");
+    w.idempotency = Some(IdempotencyWrite {
+        key: "shopper:k1".to_owned(),
+        record: "{\"r\":1}".to_owned(),
+        expires_at: t(100),
+    });
+    store
+        .save_customer(&k, None, w)
+        .await
+        .map_err(failed("save"))?;
+    let load = |at: i64, name: &'static str| {
+        let k = k.clone();
+        async move {
+            store
+                .load_idempotency(&k, name, t(at))
+                .await
+                .map_err(failed("load_idempotency"))
+        }
+    };
+    ensure!(
+        load(99, "shopper:k1").await?.as_deref() == Some("{\"r\":1}"),
+        "a live record reads back"
+    );
+    ensure!(
+        load(100, "shopper:k1").await?.is_none(),
+        "at its expiry a record is gone"
+    );
+    ensure!(
+        load(50, "merchant:k1").await?.is_none(),
+        "keys are exact (scopes differ)"
+    );
+    ensure!(
+        store
+            .load_idempotency(&key(m, "bob"), "shopper:k1", t(50))
+            .await
+            .map_err(failed("load_idempotency"))?
+            .is_none(),
+        "records belong to their customer"
+    );
+    let v = version_of(store, &k).await?.ok_or("lost")?;
+    let mut w = write("refused");
+    w.idempotency = Some(IdempotencyWrite {
+        key: "shopper:k2".to_owned(),
+        record: "{}".to_owned(),
+        expires_at: t(100),
+    });
+    store
+        .save_customer(&k, Some(v + 1_000), w)
+        .await
+        .map_err(failed("save"))?;
+    ensure!(
+        load(50, "shopper:k2").await?.is_none(),
+        "a refused write stores no record"
+    );
+    store
+        .erase_customer(&k, None)
+        .await
+        .map_err(failed("erase"))?;
+    ensure!(
+        load(50, "shopper:k1").await?.is_none(),
+        "erasure removes the records"
+    );
+    Ok(())
+}
+
+pub(super) async fn outbox_index<S: Store>(store: &S, m: &str) -> Check {
+    let (a, b) = (key(m, "alice"), key(m, "bob"));
+    let mut w = write("a");
+    w.outbox = vec![item("o-a1", "alice", 30), item("o-a2", "alice", 10)];
+    store
+        .save_customer(&a, None, w)
+        .await
+        .map_err(failed("save"))?;
+    let mut w = write("b");
+    w.outbox = vec![item("o-b1", "bob", 20)];
+    store
+        .save_customer(&b, None, w)
+        .await
+        .map_err(failed("save"))?;
+    let due = |at: i64| async move {
+        store
+            .due_outbox(m, t(at), 100)
+            .await
+            .map(|items| items.into_iter().map(|i| i.id).collect::<Vec<_>>())
+            .map_err(failed("due_outbox"))
+    };
+    ensure!(
+        due(9).await?.is_empty(),
+        "nothing is due before its send_at"
+    );
+    ensure!(
+        due(20).await? == ["o-a2", "o-b1"],
+        "due items, oldest first: {:?}",
+        due(20).await?
+    );
+    ensure!(
+        due(99).await? == ["o-a2", "o-b1", "o-a1"],
+        "all three: {:?}",
+        due(99).await?
+    );
+    let first = store
+        .due_outbox(m, t(99), 1)
+        .await
+        .map_err(failed("due_outbox"))?;
+    ensure!(
+        first.len() == 1 && first[0] == item("o-a2", "alice", 10),
+        "limit, and items read back whole"
+    );
+    ensure!(
+        store
+            .outbox_owner(m, "o-b1")
+            .await
+            .map_err(failed("outbox_owner"))?
+            .as_deref()
+            == Some("bob"),
+        "the owner of an item"
+    );
+    ensure!(
+        store
+            .due_outbox(&format!("{m}-other"), t(99), 100)
+            .await
+            .map_err(failed("due_outbox"))?
+            .is_empty()
+            && store
+                .outbox_owner(&format!("{m}-other"), "o-b1")
+                .await
+                .map_err(failed("outbox_owner"))?
+                .is_none(),
+        "another merchant sees none of them"
+    );
+    let v = version_of(store, &a).await?.ok_or("lost")?;
+    let mut w = write("a2");
+    w.outbox = vec![item("o-a1", "alice", 5)];
+    store
+        .save_customer(&a, Some(v), w)
+        .await
+        .map_err(failed("save"))?;
+    ensure!(
+        due(99).await? == ["o-a1", "o-b1"],
+        "a write replaces the customer's items: {:?}",
+        due(99).await?
+    );
+    store
+        .erase_customer(&b, None)
+        .await
+        .map_err(failed("erase"))?;
+    ensure!(
+        due(99).await? == ["o-a1"],
+        "erasure removes the customer's items"
+    );
+    ensure!(
+        store
+            .outbox_owner(m, "o-b1")
+            .await
+            .map_err(failed("outbox_owner"))?
+            .is_none(),
+        "an erased customer owns nothing"
+    );
+    Ok(())
+}
+
+pub(super) async fn code_index<S: Store>(store: &S, m: &str) -> Check {
+    let a = key(m, "alice");
+    let mut w = write("a");
+    w.codes = vec!["CODE-1".to_owned(), "CODE-2".to_owned()];
+    store
+        .save_customer(&a, None, w)
+        .await
+        .map_err(failed("save"))?;
+    let owner = |code: &'static str, merchant: String| async move {
+        store
+            .code_owner(&merchant, code)
+            .await
+            .map_err(failed("code_owner"))
+    };
+    ensure!(
+        owner("CODE-1", m.to_owned()).await?.as_deref() == Some("alice"),
+        "a code's owner"
+    );
+    ensure!(
+        owner("CODE-1", format!("{m}-other")).await?.is_none(),
+        "per merchant"
+    );
+    let v = version_of(store, &a).await?.ok_or("lost")?;
+    let mut w = write("a2");
+    w.codes = vec!["CODE-2".to_owned()];
+    store
+        .save_customer(&a, Some(v), w)
+        .await
+        .map_err(failed("save"))?;
+    ensure!(
+        owner("CODE-1", m.to_owned()).await?.is_none(),
+        "a code that went is gone"
+    );
+    ensure!(
+        owner("CODE-2", m.to_owned()).await?.as_deref() == Some("alice"),
+        "a code kept stays"
+    );
+    store
+        .erase_customer(&a, None)
+        .await
+        .map_err(failed("erase"))?;
+    ensure!(
+        owner("CODE-2", m.to_owned()).await?.is_none(),
+        "erasure removes the codes"
+    );
+    Ok(())
+}
+
+pub(super) async fn programs_compare_and_swap<S: Store>(store: &S, m: &str) -> Check {
+    ensure!(
+        store
+            .load_program(m)
+            .await
+            .map_err(failed("load_program"))?
+            .is_none(),
+        "no program yet"
+    );
+    ensure!(
+        store
+            .save_program(m, None, next_version(), "{\"p\":1}")
+            .await
+            .map_err(failed("save_program"))?,
+        "first program taken"
+    );
+    let (v, text) = store
+        .load_program(m)
+        .await
+        .map_err(failed("load_program"))?
+        .ok_or("lost")?;
+    ensure!(text == "{\"p\":1}", "reads back");
+    ensure!(
+        !store
+            .save_program(m, None, next_version(), "{}")
+            .await
+            .map_err(failed("save_program"))?,
+        "expecting none over one is refused"
+    );
+    ensure!(
+        !store
+            .save_program(m, Some(v + 1_000), next_version(), "{}")
+            .await
+            .map_err(failed("save_program"))?,
+        "a version never read is refused"
+    );
+    ensure!(
+        store
+            .save_program(m, Some(v), next_version(), "{\"p\":2}")
+            .await
+            .map_err(failed("save_program"))?,
+        "over the version read is taken"
+    );
+    ensure!(
+        store
+            .load_program(&format!("{m}-other"))
+            .await
+            .map_err(failed("load_program"))?
+            .is_none(),
+        "per merchant"
+    );
+    Ok(())
+}
