@@ -64,29 +64,24 @@ function shiftAlarms(ctx, binding) {
   };
 }
 
-export class CustomerObject extends Customer {
-  constructor(ctx, env) {
-    const reset = shiftAlarms(ctx, 'CUSTOMERS');
-    super(ctx, env);
-    this.resetAlarm = reset;
-  }
+/** `Base` with its alarms on the test clock. */
+function onTestClock(Base, binding) {
+  return class extends Base {
+    constructor(ctx, env) {
+      const reset = shiftAlarms(ctx, binding);
+      super(ctx, env);
+      this.resetAlarm = reset;
+    }
 
-  async testClockAdvanced() {
-    await this.resetAlarm();
-  }
+    /** The clock moved: set the alarm again in real time. */
+    async testClockAdvanced() {
+      await this.resetAlarm();
+    }
+  };
 }
 
-export class MerchantObject extends Merchant {
-  constructor(ctx, env) {
-    const reset = shiftAlarms(ctx, 'MERCHANTS');
-    super(ctx, env);
-    this.resetAlarm = reset;
-  }
-
-  async testClockAdvanced() {
-    await this.resetAlarm();
-  }
-}
+export const CustomerObject = onTestClock(Customer, 'CUSTOMERS');
+export const MerchantObject = onTestClock(Merchant, 'MERCHANTS');
 
 export default {
   async fetch(request, env, ctx) {
