@@ -40,6 +40,8 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** If an outbox index update fails, try again this much later (ms). */
 const INDEX_RETRY_MS = 10_000;
+/** A merchant's log with nothing to deliver is trimmed by a round within this many seconds. */
+const HOUSEKEEPING_S = 3600;
 /** If the planner leaves a wake time that is already past, look again this much later (ms). */
 const STUCK_WAKE_RETRY_MS = 60_000;
 
@@ -759,7 +761,10 @@ export class MerchantObject extends DurableObject {
           e.id, customer, e.sequence, e.kind, e.createdAt, e.state, e.nextAttemptAt ?? null, e.event, e.delivery,
         ).one().position;
         this.sql.exec("UPDATE event_horizon SET newest = ?", position);
-        if (e.state === "pending") deliver = Math.min(deliver ?? Infinity, e.nextAttemptAt);
+        // A round soon for what to deliver; within the hour to keep the log
+        // trimmed (the round says when it is next needed).
+        const round = e.state === "pending" ? e.nextAttemptAt : nowSeconds() + HOUSEKEEPING_S;
+        deliver = Math.min(deliver ?? Infinity, round);
       }
       const seen = this.sql.exec("SELECT version FROM copies WHERE object = ?", object).toArray();
       if (seen.length && seen[0].version >= version) return; // a newer copy is already here

@@ -184,9 +184,22 @@ async function wakeDue() {
   if (failing.size > 10_000) failing.clear(); // bounded memory; they are simply tried again
 }
 
+// Events past the feed's retention go once an hour (the wasm knows which).
+const PRUNE_EVERY_MS = 3_600_000;
+let prunedAt = -Infinity;
+async function pruneEvents() {
+  if (Date.now() - prunedAt < PRUNE_EVERY_MS) return;
+  prunedAt = Date.now();
+  try {
+    await handler.pruneEvents();
+  } catch (e) {
+    console.error(`${NAME}: events retention: ${oneLine(e?.message ?? String(e))}`);
+  }
+}
+
 async function tick() {
   if (ticking) return ticking; // never two passes at once
-  ticking = wakeDue()
+  ticking = Promise.all([wakeDue(), pruneEvents()])
     .catch((e) => console.error(`${NAME}: reminders: ${oneLine(e?.message ?? String(e))}`))
     .finally(() => { ticking = null; });
   return ticking;

@@ -4,6 +4,7 @@
 
 use retention_core::Instant;
 
+use crate::events::RETENTION_DAYS;
 use crate::ports::{Delivery, DeliveryState, StoredEvent};
 use crate::webhook::{self, Attempt, WebhookSecret};
 use crate::{Clock, Entropy, Handler, Store, StoreError};
@@ -53,7 +54,6 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         merchant: &str,
         limit: usize,
     ) -> Result<Vec<Due>, StoreError> {
-        self.prune(merchant).await?;
         if !self.has_webhook(merchant) {
             return Ok(Vec::new());
         }
@@ -70,21 +70,40 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             .collect())
     }
 
-    /// One round for `merchant`: every due event attempted at once (one
-    /// per customer), then when the next attempt is due, if any. Edge
-    /// platforms run this from their timer and set the next by its answer.
+    /// One round for `merchant`: events past the feed's retention dropped,
+    /// every due event attempted at once (one per customer), then when the
+    /// next round is due: the next attempt, or the day the oldest event
+    /// kept passes the retention, whichever is sooner. Edge platforms run
+    /// this from their timer and set the next by its answer.
     pub async fn deliver_due_of(
         &self,
         merchant: &str,
         limit: usize,
         sender: &impl Sender,
     ) -> Result<Option<Instant>, StoreError> {
+        self.prune(merchant).await?;
         let due = self.due_deliveries_of(merchant, limit).await?;
         let attempts = due.iter().map(|d| self.deliver(d, sender));
         for result in futures_util::future::join_all(attempts).await {
             result?;
         }
-        self.next_delivery_at(merchant).await
+        let oldest = self.store.events(merchant, 0, 1, None).await?;
+        let expiry = oldest
+            .items
+            .first()
+            .map(|e| e.event.created_at.plus_days(RETENTION_DAYS).plus_seconds(1));
+        let next = self.next_delivery_at(merchant).await?;
+        Ok(next.into_iter().chain(expiry).min())
+    }
+
+    /// Drops the events past the feed's retention, for every merchant
+    /// (platforms whose timers do not run per merchant call this now and
+    /// then).
+    pub async fn prune_all(&self) -> Result<(), StoreError> {
+        for merchant in &self.merchants {
+            self.prune(&merchant.id).await?;
+        }
+        Ok(())
     }
 
     /// When the next delivery attempt of `merchant` is due, if any is

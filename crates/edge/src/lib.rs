@@ -117,6 +117,21 @@ impl EdgeHandler {
         })
     }
 
+    /// Drops every merchant's events past the feed's retention (for
+    /// platforms whose timers do not run per merchant; Deno's loop calls
+    /// it now and then).
+    #[wasm_bindgen(js_name = pruneEvents)]
+    pub fn prune_events(&self) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            inner
+                .prune_all()
+                .await
+                .map(|()| JsValue::UNDEFINED)
+                .map_err(|e| JsValue::from(JsError::new(&e.to_string())))
+        })
+    }
+
     /// Whose state the request concerns, from its method, path and
     /// credentials: `{kind: "customer", merchant, customer}`,
     /// `{kind: "merchant", merchant}`, or `undefined` when the request

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use retention_api::Clock;
 use retention_api::delivery::{Due, Sender};
 use retention_api::webhook::ATTEMPT_TIMEOUT_SECONDS;
 use tokio::sync::{Semaphore, watch};
@@ -21,6 +22,8 @@ const EVERY: Duration = Duration::from_millis(250);
 const BATCH: usize = 200;
 /// Attempts in flight at once (each holds a blocking thread while it waits).
 const IN_FLIGHT: usize = 32;
+/// How often events past the feed's retention are dropped (clock seconds).
+const PRUNE_EVERY_SECONDS: i64 = 60;
 
 /// Runs delivery until `stop` turns true; attempts in flight finish.
 pub async fn run(handler: Arc<NativeHandler>, mut stop: watch::Receiver<bool>) {
@@ -29,10 +32,20 @@ pub async fn run(handler: Arc<NativeHandler>, mut stop: watch::Receiver<bool>) {
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut ticks = tokio::time::interval(EVERY);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut pruned_at = None;
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
             _ = stop.wait_for(|&stopped| stopped) => break,
+        }
+        let now = handler.clock().now();
+        if pruned_at
+            .is_none_or(|at: retention_core::Instant| now.unix() - at.unix() >= PRUNE_EVERY_SECONDS)
+        {
+            match handler.prune_all().await {
+                Ok(()) => pruned_at = Some(now),
+                Err(error) => eprintln!("retention-server: events retention: {error}"),
+            }
         }
         let due = match handler.due_deliveries(BATCH).await {
             Ok(due) => due,

@@ -183,6 +183,16 @@ pub fn due(
 
 /// See `Store::prune_events`.
 pub fn prune(conn: &mut Connection, merchant: &str, before: Instant) -> Result<(), Failure> {
+    // Most looks find nothing: ask before taking the write lock.
+    let any: Option<i64> = conn
+        .prepare_cached(
+            "SELECT position FROM events WHERE merchant = ?1 AND created_at < ?2 LIMIT 1",
+        )?
+        .query_row(params![merchant, before.unix()], |row| row.get(0))
+        .optional()?;
+    if any.is_none() {
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let last: Option<i64> = tx
         .prepare_cached("SELECT MAX(position) FROM events WHERE merchant = ?1 AND created_at < ?2")?
