@@ -19,7 +19,7 @@ const byId = (m, id) => ['evlog', m, 'id', id];
 const byCustomer = (m, c, sequence) => ['evlog', m, 'customer', c, sequence];
 const pending = (m, c, sequence) => ['evlog', m, 'pending', c, sequence];
 
-/** Pending events looked at per delivery round, and events pruned per call. */
+/** Pending events looked at per delivery round, and events pruned per commit. */
 const SCAN = 5_000;
 const PRUNE_BATCH = 200;
 
@@ -129,22 +129,26 @@ export async function due(kv, merchant, now, limit) {
 }
 
 export async function prune(kv, merchant, before) {
-  const gone = [];
-  for await (const entry of kv.list({ prefix: ['evlog', merchant, 'at'] }, { limit: PRUNE_BATCH })) {
-    if (!(entry.value.createdAt < before)) break;
-    gone.push(entry);
+  // In commits of PRUNE_BATCH events (Deno KV's mutation limit), until
+  // none made before `before` is left.
+  for (;;) {
+    const gone = [];
+    for await (const entry of kv.list({ prefix: ['evlog', merchant, 'at'] }, { limit: PRUNE_BATCH })) {
+      if (!(entry.value.createdAt < before)) break;
+      gone.push(entry);
+    }
+    if (gone.length === 0) return;
+    const log = await readHead(kv, merchant);
+    const op = kv.atomic().check({ key: head(merchant), versionstamp: log.versionstamp });
+    for (const entry of gone) {
+      const row = entry.value;
+      op.delete(entry.key);
+      op.delete(byId(merchant, JSON.parse(row.event).id));
+      op.delete(byCustomer(merchant, row.customer, row.sequence));
+      op.delete(pending(merchant, row.customer, row.sequence));
+    }
+    const last = gone[gone.length - 1].key[3];
+    op.set(head(merchant), { ...log.value, prunedThrough: Math.max(log.value.prunedThrough, last) });
+    await op.commit(); // a conflict (an append meanwhile): the next pass reads again
   }
-  if (gone.length === 0) return;
-  const log = await readHead(kv, merchant);
-  const op = kv.atomic().check({ key: head(merchant), versionstamp: log.versionstamp });
-  for (const entry of gone) {
-    const row = entry.value;
-    op.delete(entry.key);
-    op.delete(byId(merchant, JSON.parse(row.event).id));
-    op.delete(byCustomer(merchant, row.customer, row.sequence));
-    op.delete(pending(merchant, row.customer, row.sequence));
-  }
-  const last = gone[gone.length - 1].key[3];
-  op.set(head(merchant), { ...log.value, prunedThrough: Math.max(log.value.prunedThrough, last) });
-  await op.commit(); // a conflict leaves it for the next round
 }

@@ -367,5 +367,35 @@ pub(super) async fn pruning<S: Store>(store: &S, m: &str) -> Check {
             .is_some(),
         "pruning is per merchant"
     );
+    // A long history goes whole, however the store splits the work.
+    let many = format!("{m}-many");
+    for (n, customer) in ["bea", "cai", "dan"].into_iter().enumerate() {
+        let events = (1..=100)
+            .map(|s| {
+                event(
+                    &format!("evt-{n}-{s}"),
+                    customer,
+                    s,
+                    "reward.redeemed",
+                    1,
+                    false,
+                )
+            })
+            .collect();
+        seed(store, &key(&many, customer), events).await?;
+    }
+    store
+        .prune_events(&many, t(10))
+        .await
+        .map_err(failed("prune_events"))?;
+    let left = store
+        .events(&many, 0, 1_000, None)
+        .await
+        .map_err(failed("events"))?;
+    ensure!(
+        left.items.is_empty(),
+        "300 old events all go, {} are left",
+        left.items.len()
+    );
     Ok(())
 }
