@@ -45,8 +45,6 @@ const HOUSEKEEPING_S = 3600;
 /** If the planner leaves a wake time that is already past, look again this much later (ms). */
 const STUCK_WAKE_RETRY_MS = 60_000;
 
-/** The API's body limit (crates/api MAX_BODY_BYTES); one byte more is passed on so the handler can tell. */
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** A problem+json answer for failures of the wiring itself (never rules), shaped like the API's. */
 function problem(status, code, detail) {
@@ -58,19 +56,19 @@ function problem(status, code, detail) {
 }
 
 /**
- * The request with its body read here: at most MAX_BODY_BYTES + 1 bytes are
+ * The request with its body read here: at most `limit` + 1 bytes are
  * kept (the rest is read and dropped, so a huge upload never sits in an
  * object's memory and the connection stays usable after the 413). A body
  * that ends before its announced length comes back as a body that fails to
  * read (`broken`), which the handler answers with its 400.
  */
-async function withReadBody(request) {
+async function withReadBody(request, limit) {
   if (request.body === null || request.method === "GET" || request.method === "HEAD") return { request, broken: false };
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;
   try {
-    while (size <= MAX_BODY_BYTES) {
+    while (size <= limit) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
@@ -84,7 +82,7 @@ async function withReadBody(request) {
     });
     return { request: broken, broken: true };
   }
-  if (size > MAX_BODY_BYTES) {
+  if (size > limit) {
     // past the limit the handler answers 413 whatever follows; a body cut
     // short out here changes nothing of that answer
     try {
@@ -94,7 +92,7 @@ async function withReadBody(request) {
       }
     } catch { /* the 413 stands */ }
   }
-  const body = new Uint8Array(Math.min(size, MAX_BODY_BYTES + 1));
+  const body = new Uint8Array(Math.min(size, limit + 1));
   let at = 0;
   for (const chunk of chunks) {
     if (at >= body.length) break;
@@ -203,7 +201,7 @@ function makeHandler(env, store) {
 // ---- the Worker ---------------------------------------------------------------------
 
 const STORE_METHODS = ["loadCustomer", "saveCustomer", "eraseCustomer", "loadIdempotency",
-  "loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "codeOwner", "lastSequence",
+  "loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "ownerOf", "lastSequence",
   "events", "event", "setDelivery", "dueDeliveries", "pruneEvents"];
 
 /** The Worker's own handler answers only what touches no state: its store refuses everything. */
@@ -224,7 +222,7 @@ export default {
   async fetch(incoming, env) {
     const { handler, error } = workerHandlerFor(env);
     if (!handler) return misconfigured(error);
-    const { request, broken } = await withReadBody(incoming);
+    const { request, broken } = await withReadBody(incoming, handler.bodyLimit(new URL(incoming.url).pathname));
     // The handler reads the body before anything else: a broken one is
     // answered here, without a store.
     if (broken) return handler.handle(request);
@@ -390,7 +388,7 @@ export class CustomerObject extends DurableObject {
       for (const e of events) {
         this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(e.sequence), JSON.stringify(e));
       }
-      send = this.#planSend(copyNumber, indexCopy(outbox, write.codes, this.#unsent(copyNumber)));
+      send = this.#planSend(copyNumber, indexCopy(outbox, write.lookups, this.#unsent(copyNumber)));
       return true;
     });
     if (!written) return false;
@@ -574,7 +572,7 @@ INSERT OR IGNORE INTO event_horizon (one, newest, pruned_through) VALUES (1, 0, 
 /** The store methods the merchant object answers, called on `stub(merchant)`. */
 function merchantMethods(stub) {
   const forward = (name) => (m, ...rest) => stub(m)[name](m, ...rest);
-  return Object.fromEntries(["loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "codeOwner",
+  return Object.fromEntries(["loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "ownerOf",
     "events", "event", "setDelivery", "dueDeliveries", "pruneEvents"].map((name) => [name, forward(name)]));
 }
 
@@ -657,7 +655,7 @@ export class MerchantObject extends DurableObject {
     return rows.length ? rows[0].customer : null;
   }
 
-  async codeOwner(merchant, code) {
+  async ownerOf(merchant, code) {
     this.#own(merchant);
     const rows = this.sql.exec("SELECT customer FROM codes WHERE code = ? ORDER BY customer LIMIT 1", code).toArray();
     return rows.length ? rows[0].customer : null;

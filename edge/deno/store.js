@@ -12,14 +12,14 @@
 //                                             z: gzipped; bytes: text size;
 //                                             wake: unix s | null;
 //                                             outbox: [[id, sendAt, digest]]
-//                                             codes: [code] (indexed below)
+//                                             codes: [lookup key] (indexed below)
 //   ["cust", m, c, "state", v, i]           Uint8Array, chunk i of the state
 //                                             (UTF-8 JSON, gzipped if z) written at v
 //   ["cust", m, c, "idem", key]             {v, n, z, expiresAt}   (expireIn)
 //   ["cust", m, c, "idem", key, v, i]       Uint8Array chunk       (expireIn)
 //   ["outbox", m, sendAt, id]               {c, item}  item: the JSON text
 //   ["outbox_id", m, id, c]                 sendAt
-//   ["code", m, code, c]                    1   (a redemption's coupon code)
+//   ["code", m, key, c]                     1   (a lookup key: coupon code or order:ID)
 //   ["wake", nextWake, m, c]                1
 //   ["program", m, "head"]                  {v, n, z, bytes}
 //   ["program", m, "chunk", v, i]           Uint8Array chunk
@@ -127,7 +127,7 @@ export class KvStore {
     }
 
     // code index: only what changed
-    const codes = parseCodes(write.codes);
+    const codes = parseCodes(write.lookups);
     const oldCodes = new Set(current?.codes ?? []);
     for (const code of oldCodes) if (!codes.includes(code)) op.delete(codeKey(merchant, code, customer));
     for (const code of codes) if (!oldCodes.has(code)) op.set(codeKey(merchant, code, customer), 1);
@@ -300,7 +300,7 @@ export class KvStore {
     return `[${texts.join(',')}]`;
   }
 
-  async codeOwner(merchant, code) {
+  async ownerOf(merchant, code) {
     for await (const entry of this.kv.list({ prefix: ['code', merchant, String(code)] }, { limit: 1 })) {
       return entry.key[3];
     }
@@ -519,11 +519,11 @@ function wakeTime(value) {
   return Math.floor(requireNumber(value, 'write.nextWake'));
 }
 
-/** The write's coupon codes: an array of strings (none when absent). */
+/** The write's lookup keys (coupon codes, order:ID): an array of strings (none when absent). */
 function parseCodes(codes) {
   if (codes === undefined || codes === null) return [];
   if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string')) {
-    throw new TypeError('write.codes must be an array of strings');
+    throw new TypeError('write.lookups must be an array of strings');
   }
   return [...new Set(codes)];
 }

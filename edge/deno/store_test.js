@@ -228,21 +228,3 @@ Deno.test('programs: compare-and-swap and large documents', () => withStore(asyn
   assertEquals(await s.loadProgram('other'), null);
 }));
 
-Deno.test('coupon codes are indexed per merchant with the state and erased with the customer', () => withStore(async (s, kv) => {
-  assert(await s.saveCustomer('m', 'alice', null, write('{}', { codes: ['AAAA-1111', 'BBBB-2222'] })), 'alice');
-  assert(await s.saveCustomer('m', 'bob', null, write('{}', { codes: ['CCCC-3333'] })), 'bob');
-  assertEquals(await s.codeOwner('m', 'BBBB-2222'), 'alice');
-  assertEquals(await s.codeOwner('m', 'CCCC-3333'), 'bob');
-  assertEquals(await s.codeOwner('other', 'CCCC-3333'), null, 'another merchant');
-  const v = (await s.loadCustomer('m', 'alice')).version;
-  assert(!(await s.saveCustomer('m', 'alice', null, write('{}', { codes: ['BBBB-2222'] }))), 'conflict');
-  assertEquals(await s.codeOwner('m', 'AAAA-1111'), 'alice', 'a refused write changes nothing');
-  assert(await s.saveCustomer('m', 'alice', v, write('{}', { codes: ['BBBB-2222'] })), 'replace');
-  assertEquals(await s.codeOwner('m', 'AAAA-1111'), null);
-  assertEquals(await s.codeOwner('m', 'BBBB-2222'), 'alice');
-  await s.eraseCustomer('m', 'alice', null);
-  assertEquals(await s.codeOwner('m', 'BBBB-2222'), null);
-  assertEquals(await s.codeOwner('m', 'CCCC-3333'), 'bob');
-  assert(!(await allKeys(kv)).some((k) => k[0] === 'code' && k[3] === 'alice'), 'no key of alice left');
-  await assertRejects(() => s.saveCustomer('m', 'x', null, write('{}', { codes: 'AAAA' })), TypeError, 'write.codes');
-}));

@@ -2,6 +2,7 @@
 // `token` attribute, the token-url (also when the attribute's token has
 // expired), a changed token, a refused one.
 import { test, after } from 'node:test';
+import { createHmac } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { withShopPage, eventually, text, closeBrowser, waitReady } from './lib/page.mjs';
 import { seededCustomer, customerWithPoints, customer, tokenRequests, mintShopperToken } from './lib/api.mjs';
@@ -65,6 +66,29 @@ test('a token in the `token` attribute is used as is; an expired one is replaced
     const n = await tokenRequests(expired);
     assert.ok(n >= 1 && n <= 3, `the token-url was fetched (${n} times)`);
     assert.ok(allowed.some((l) => /status of 401/.test(l)), 'the expired token from the attribute was tried first (the API answered 401)');
+  });
+});
+
+test('a shop without a backend signs its customer (Shopify theme): the widget trades the signature at /v1/session, again when its token expired', async (t) => {
+  const fresh = await customerWithPoints('signed', 21);
+  const stale = await customerWithPoints('signed-old', 22);
+  const now = Math.floor(Date.now() / 1000);
+  const signedAttrs = (sub) => ({
+    merchant: MERCHANT.id,
+    customer: sub,
+    'customer-ts': String(now),
+    'customer-signature': createHmac('sha256', MERCHANT.token_secret).update(`${MERCHANT.id}:${sub}:${now}`).digest('hex'),
+  });
+  await withShopPage(t, {
+    widgets: [
+      { sub: fresh, tokenUrl: null, ...signedAttrs(fresh), sections: 'loyalty', locale: 'en' },
+      { sub: stale, tokenUrl: null, token: mintShopperToken(MERCHANT, stale, 3600, now - 2 * 3600), ...signedAttrs(stale), sections: 'loyalty', locale: 'en' },
+    ],
+    allowConsole: [/status of 401/],
+  }, async ({ section }) => {
+    assert.equal(await section('loyalty', 0).locator('.rw-balance').getAttribute('data-balance'), '21');
+    assert.equal(await section('loyalty', 1).locator('.rw-balance').getAttribute('data-balance'), '22', 'the expired token was replaced through /v1/session');
+    assert.equal(await tokenRequests(fresh) + await tokenRequests(stale), 0, 'no token-url was asked');
   });
 });
 

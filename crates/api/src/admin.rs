@@ -239,7 +239,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     ) -> Result<Option<CustomerKey>, StoreError> {
         Ok(self
             .store
-            .code_owner(merchant, code)
+            .owner_of(merchant, code)
             .await?
             .map(|customer| CustomerKey {
                 merchant: merchant.to_owned(),

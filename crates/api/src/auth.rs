@@ -141,6 +141,7 @@ mod tests {
             allowed_origins: vec![],
             webhook_url: None,
             webhook_secret: None,
+            shopify_webhook_secret: None,
         }]
     }
 

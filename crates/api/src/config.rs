@@ -23,6 +23,10 @@ pub struct MerchantConfig {
     /// Standard Webhooks signing secret: `whsec_` + base64 of 24–64 bytes.
     #[serde(default)]
     pub webhook_secret: Option<String>,
+    /// The secret Shopify signs this shop's webhooks with
+    /// (`/v1/hooks/shopify/{id}` answers 404 without it).
+    #[serde(default)]
+    pub shopify_webhook_secret: Option<String>,
 }
 
 impl std::fmt::Debug for MerchantConfig {
@@ -80,6 +84,14 @@ impl Config {
             }
             if m.token_secret.len() < 32 {
                 return Err(invalid("the token_secret must be at least 32 characters."));
+            }
+            if m.shopify_webhook_secret
+                .as_ref()
+                .is_some_and(|s| s.len() < 16 || s.trim() != s)
+            {
+                return Err(invalid(
+                    "the shopify_webhook_secret must be at least 16 characters, without spaces around it.",
+                ));
             }
             match (&m.webhook_url, &m.webhook_secret) {
                 (None, None) => {}

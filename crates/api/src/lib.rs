@@ -22,6 +22,8 @@ pub mod memory;
 pub mod ports;
 mod reply;
 mod routes;
+mod session;
+mod shopify;
 mod shopper;
 pub mod state;
 mod txn;
@@ -48,6 +50,18 @@ pub type Response = http::Response<Vec<u8>>;
 /// Largest request body accepted (SPEC 3.1); adapters read at most one
 /// byte more so they can tell.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub use shopify::MAX_HOOK_BODY_BYTES;
+
+/// Largest body accepted on `path`: [`MAX_BODY_BYTES`], except Shopify's
+/// webhooks ([`MAX_HOOK_BODY_BYTES`]). Adapters read one byte more.
+pub fn body_limit(path: &str) -> usize {
+    if path.starts_with(shopify::HOOK_PATH) {
+        MAX_HOOK_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 /// Whose state a request concerns, when its credentials are good: edge
 /// platforms send it to that customer's (or merchant's) own object.
@@ -102,6 +116,9 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         if routes::is_shopper_path(&path) {
             return self.shopper_with_cors(request).await;
         }
+        if path == "/v1/session" {
+            return self.session_with_cors(&request);
+        }
         match routes::route(request.method(), &path) {
             Ok(Route::Health) => reply::json(
                 200,
@@ -109,6 +126,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                     status: "ok".to_owned(),
                 },
             ),
+            Ok(Route::ShopifyHook(merchant)) => self.shopify_hook(&merchant, &request).await,
             Ok(route) => self.admin(route, request).await,
             Err(no_route) => no_route_response(no_route),
         }
@@ -131,7 +149,15 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                 .map(|merchant| Target::Customer(CustomerKey { merchant, customer }))
         };
         match routes::route(request.method(), request.uri().path()).ok()? {
-            Route::Health => None,
+            Route::Health | Route::Session => None,
+            // Signed in the body, and about customers named in it: the
+            // merchant's place answers (unconfigured shops are refused
+            // anywhere).
+            Route::ShopifyHook(merchant) => self
+                .merchants
+                .iter()
+                .any(|m| m.id == merchant && m.shopify_webhook_secret.is_some())
+                .then_some(Target::Merchant(merchant)),
             Route::Me
             | Route::Activity
             | Route::Redeem
@@ -198,6 +224,29 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Ok(route) => self.shopper(route, verified, request).await,
             Err(no_route) => no_route_response(no_route),
         };
+        match origin {
+            Some(origin) if cors::allowed(&origin, merchant, &self.merchants) => {
+                cors::decorate(response, &origin)
+            }
+            _ => response,
+        }
+    }
+
+    /// `/v1/session`, with CORS as for `/v1/me*` (the merchant named in
+    /// the body decides which origins may read the answer).
+    fn session_with_cors(&self, request: &Request) -> Response {
+        let origin = cors::origin(request).map(str::to_owned);
+        if request.method() == Method::OPTIONS {
+            return cors::preflight(origin.as_deref(), &self.merchants);
+        }
+        let response = match routes::route(request.method(), request.uri().path()) {
+            Ok(_) => session::exchange(request, &self.merchants, self.clock.now()),
+            Err(no_route) => no_route_response(no_route),
+        };
+        let named = serde_json::from_slice::<serde_json::Value>(request.body())
+            .ok()
+            .and_then(|v| v.get("merchant")?.as_str().map(str::to_owned));
+        let merchant = named.and_then(|id| self.merchants.iter().find(|m| m.id == id));
         match origin {
             Some(origin) if cors::allowed(&origin, merchant, &self.merchants) => {
                 cors::decorate(response, &origin)

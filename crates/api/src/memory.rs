@@ -10,7 +10,7 @@ use retention_core::reminders::OutboxItem;
 use crate::ports::{Delivery, DeliveryState, EventPage, EventWrite, StoredEvent};
 use crate::{CustomerKey, CustomerWrite, Store, StoreError, Version};
 
-/// One customer's row: version, state, wake time, outbox, codes.
+/// One customer's row: version, state, wake time, outbox, lookup keys.
 type Stored = (
     Version,
     String,
@@ -104,7 +104,7 @@ impl Store for MemoryStore {
                     write.state,
                     write.next_wake,
                     write.outbox,
-                    write.codes,
+                    write.lookups,
                 ),
             );
             if let Some(idem) = write.idempotency {
@@ -297,11 +297,13 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError> {
+    async fn owner_of(&self, merchant: &str, lookup: &str) -> Result<Option<String>, StoreError> {
         self.with(|t| {
             t.customers
                 .iter()
-                .find(|(k, (.., codes))| k.merchant == merchant && codes.iter().any(|c| c == code))
+                .find(|(k, (.., codes))| {
+                    k.merchant == merchant && codes.iter().any(|c| c == lookup)
+                })
                 .map(|(k, _)| k.customer.clone())
         })
     }

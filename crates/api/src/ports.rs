@@ -34,9 +34,11 @@ pub struct CustomerWrite {
     /// The customer's reminders not yet acked, indexed so the merchant's
     /// outbox can list them across customers.
     pub outbox: Vec<OutboxItem>,
-    /// The coupon codes of the customer's kept redemptions, indexed so the
-    /// merchant's checkout can look a code up across customers.
-    pub codes: Vec<String>,
+    /// What the merchant can look the customer up by, across customers:
+    /// the coupon codes of kept redemptions (as they are, for the
+    /// checkout) and the kept orders (`order:ID`, for refunds that name
+    /// only the order).
+    pub lookups: Vec<String>,
     /// The events this change made, in `sequence` order, appended to the
     /// merchant's event log in the same atomic step.
     pub events: Vec<EventWrite>,
@@ -157,7 +159,7 @@ pub struct StoreError(pub String);
 /// Per-customer and per-merchant documents with compare-and-swap writes.
 ///
 /// Implementations must make `save_customer` atomic: the state, the wake
-/// time, the outbox and code indexes and the idempotency record change
+/// time, the outbox and lookup indexes and the idempotency record change
 /// together or not at all. Idempotency records live beside the state, not in it, so a
 /// busy customer's state stays small.
 #[allow(async_fn_in_trait)]
@@ -262,8 +264,9 @@ pub trait Store {
     /// The customer holding the outbox item `id`, if any.
     async fn outbox_owner(&self, merchant: &str, id: &str) -> Result<Option<String>, StoreError>;
 
-    /// The customer whose kept redemption has the coupon `code`, if any.
-    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError>;
+    /// The customer with the lookup key `lookup` (see
+    /// [`CustomerWrite::lookups`]), if any.
+    async fn owner_of(&self, merchant: &str, lookup: &str) -> Result<Option<String>, StoreError>;
 }
 
 /// The time now, from the platform.

@@ -47,6 +47,10 @@ pub enum Route {
     EventById(String),
     /// `POST /v1/admin/events/{id}/redeliver`.
     Redeliver(String),
+    /// `POST /v1/session`.
+    Session,
+    /// `POST /v1/hooks/shopify/{merchant_id}`.
+    ShopifyHook(String),
 }
 
 /// Why no route matched.
@@ -132,6 +136,11 @@ pub fn route(method: &Method, path: &str) -> Result<Route, NoRoute> {
             (m == "POST").then(|| Route::UseCode((*code).to_owned())),
         ),
         ["v1", "admin", "events"] => pick("GET", (m == "GET").then_some(Route::Events)),
+        ["v1", "session"] => pick("POST", (m == "POST").then_some(Route::Session)),
+        ["v1", "hooks", "shopify", merchant] if !merchant.is_empty() => pick(
+            "POST",
+            (m == "POST").then(|| Route::ShopifyHook((*merchant).to_owned())),
+        ),
         ["v1", "admin", "events", id] if !id.is_empty() => pick(
             "GET",
             (m == "GET").then(|| Route::EventById((*id).to_owned())),

@@ -22,6 +22,8 @@ pub enum Caller {
     Shopper,
     /// The merchant, with the API key (`/v1/admin/*`).
     Merchant,
+    /// Shopify, whose `X-Shopify-Webhook-Id` is the key.
+    Shopify,
 }
 
 /// An idempotency key, scoped to its caller, and the fingerprint of its
@@ -31,6 +33,10 @@ pub struct Idempotency {
     pub key: String,
     /// See [`fingerprint`].
     pub fingerprint: String,
+    /// Whether a refusal is remembered too (it is for shoppers and the
+    /// merchant; a Shopify delivery that failed is processed again when
+    /// Shopify retries it).
+    pub record_failures: bool,
 }
 
 impl Idempotency {
@@ -45,10 +51,12 @@ impl Idempotency {
         let scope = match caller {
             Caller::Shopper => "shopper",
             Caller::Merchant => "merchant",
+            Caller::Shopify => "shopify",
         };
         Idempotency {
             key: format!("{scope}:{key}"),
             fingerprint: fingerprint(method, path, body),
+            record_failures: caller != Caller::Shopify,
         }
     }
 }
@@ -117,13 +125,14 @@ where
             Ok(response) => (response, true),
             Err(response) => (response, false),
         };
+        let remembered = idempotency.filter(|idem| keep || idem.record_failures);
         if !keep {
             doc.customer = before;
-            if idempotency.is_none() {
+            if remembered.is_none() {
                 return Ok(response);
             }
         }
-        let record = idempotency
+        let record = remembered
             .map(|idem| IdempotencyRecord::new(&idem.key, &idem.fingerprint, &response, now));
         if keep {
             doc.prepare_write(&key.customer, program, now);
@@ -156,7 +165,7 @@ where
             state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
             next_wake: doc.customer.next_wake(program, now),
             outbox: doc.customer.outbox.clone(),
-            codes: doc.customer.codes(),
+            lookups: doc.customer.lookups(),
             events,
             idempotency: match record {
                 Some(record) => Some(IdempotencyWrite {

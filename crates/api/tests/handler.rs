@@ -38,6 +38,7 @@ fn merchant(id: &str) -> MerchantConfig {
         allowed_origins: vec![format!("https://{id}.example")],
         webhook_url: None,
         webhook_secret: None,
+        shopify_webhook_secret: None,
     }
 }
 

@@ -377,6 +377,14 @@ impl Customer {
         self.redemptions.iter().map(|r| r.code.clone()).collect()
     }
 
+    /// What the merchant may look this customer up by: the kept coupon
+    /// codes, and the kept orders as `order:ID` (a Shopify refund names
+    /// only its order).
+    pub fn lookups(&self) -> Vec<String> {
+        let orders = self.ledger.orders.iter().map(|o| order_lookup(&o.order_id));
+        self.codes().into_iter().chain(orders).collect()
+    }
+
     /// `GET /v1/admin/redemptions/{code}` for this customer's code.
     pub fn code_view(&self, customer_id: &str, code: &str) -> Option<CodeView> {
         let r = self.redemptions.iter().find(|r| r.code == code)?;
@@ -594,6 +602,11 @@ impl Customer {
             .find(|r| r.id() == id)
             .ok_or_else(|| DomainError::SubscriptionNotFound(id.to_owned()))
     }
+}
+
+/// The lookup key of an order (coupon codes never contain a colon).
+pub fn order_lookup(order_id: &str) -> String {
+    format!("order:{order_id}")
 }
 
 /// A coupon code no earlier redemption of this customer has. 60 random

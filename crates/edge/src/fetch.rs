@@ -2,7 +2,7 @@
 //! API takes.
 
 use js_sys::{Array, Uint8Array};
-use retention_api::{MAX_BODY_BYTES, Request, Response};
+use retention_api::{Request, Response, body_limit};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -24,13 +24,13 @@ pub fn read_head(request: &web_sys::Request) -> Result<http::Request<()>, JsValu
         .map_err(|e| JsValue::from_str(&format!("the request cannot be read: {e}")))
 }
 
-/// The whole request; at most [`MAX_BODY_BYTES`] + 1 bytes of body are
+/// The whole request; at most [`body_limit`] + 1 bytes of body are
 /// read (the rest is never pulled from the stream), so the API still tells
 /// a body that is too large and a huge upload never sits in memory.
 pub async fn read_request(request: &web_sys::Request) -> Result<Request, JsValue> {
     let head = read_head(request)?;
     let body = match request.body() {
-        Some(stream) => read_capped(&stream, MAX_BODY_BYTES + 1).await?,
+        Some(stream) => read_capped(&stream, body_limit(head.uri().path()) + 1).await?,
         None => Vec::new(),
     };
     let (parts, ()) = head.into_parts();

@@ -132,6 +132,13 @@ impl EdgeHandler {
         })
     }
 
+    /// The largest body taken on `path` (the Workers glue reads one byte
+    /// more before the request reaches an object).
+    #[wasm_bindgen(js_name = bodyLimit)]
+    pub fn body_limit(&self, path: &str) -> usize {
+        retention_api::body_limit(path)
+    }
+
     /// Whose state the request concerns, from its method, path and
     /// credentials: `{kind: "customer", merchant, customer}`,
     /// `{kind: "merchant", merchant}`, or `undefined` when the request

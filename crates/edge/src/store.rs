@@ -5,7 +5,7 @@
 //! ```text
 //! loadCustomer(merchant, customer)                    -> null | {version, state}
 //! saveCustomer(merchant, customer, expected, write)   -> boolean  (false: version conflict)
-//!     write = {version, state, nextWake: number|null, outbox: [entry], codes: [string],
+//!     write = {version, state, nextWake: number|null, outbox: [entry], lookups: [string],
 //!              idempotency: null | {key, record, expiresAt},
 //!              events: [event]}
 //! eraseCustomer(merchant, customer, erased)           -> void   (erased: null | event)
@@ -21,7 +21,7 @@
 //! saveProgram(merchant, expected, version, program)   -> boolean
 //! dueOutbox(merchant, now, limit)                     -> "JSON array of items"
 //! outboxOwner(merchant, id)                           -> null | string
-//! codeOwner(merchant, code)                           -> null | string
+//! ownerOf(merchant, lookup)                           -> null | string  (codes, order:ID)
 //! ```
 //! Versions and positions are numbers (versions are minted by the handler
 //! and stored as given); instants are unix seconds. An outbox entry is
@@ -61,7 +61,7 @@ const METHODS: [&str; 15] = [
     "saveProgram",
     "dueOutbox",
     "outboxOwner",
-    "codeOwner",
+    "ownerOf",
 ];
 
 /// A platform's store object.
@@ -183,8 +183,8 @@ impl Store for JsStore {
             .map(outbox_entry)
             .collect::<Result<_, _>>()?;
         set("outbox", outbox.into())?;
-        let codes: js_sys::Array = write.codes.iter().map(|c| JsValue::from_str(c)).collect();
-        set("codes", codes.into())?;
+        let lookups: js_sys::Array = write.lookups.iter().map(|c| JsValue::from_str(c)).collect();
+        set("lookups", lookups.into())?;
         let idempotency = match write.idempotency {
             Some(idem) => {
                 let record = Object::new();
@@ -405,11 +405,11 @@ impl Store for JsStore {
         text_or_null(value, "outboxOwner")
     }
 
-    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError> {
+    async fn owner_of(&self, merchant: &str, lookup: &str) -> Result<Option<String>, StoreError> {
         let value = self
-            .call("codeOwner", &[merchant.into(), code.into()])
+            .call("ownerOf", &[merchant.into(), lookup.into()])
             .await?;
-        text_or_null(value, "codeOwner")
+        text_or_null(value, "ownerOf")
     }
 }
 

@@ -13,7 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use http_body_util::BodyExt;
-use retention_api::MAX_BODY_BYTES;
+use retention_api::body_limit;
 use tower_http::services::ServeDir;
 
 use crate::NativeHandler;
@@ -45,7 +45,7 @@ async fn api(State(handler): State<Arc<NativeHandler>>, request: Request) -> Res
         Ok(request) => {
             // Past the cap the rest of the body was never read, so the
             // connection cannot carry another request: say so.
-            let unread_body = request.body().len() > MAX_BODY_BYTES;
+            let unread_body = request.body().len() > body_limit(request.uri().path());
             let mut response = handler.handle(request).await.map(Body::from);
             if unread_body {
                 close_connection(&mut response);
@@ -104,7 +104,7 @@ fn close_connection(response: &mut Response) {
 }
 
 /// The request as the API handler takes it: method, path and query,
-/// headers, and at most [`MAX_BODY_BYTES`] + 1 bytes of body, so the
+/// headers, and at most [`body_limit`] + 1 bytes of body, so the
 /// handler itself tells a too-large body (413, in the API's error format).
 pub async fn to_api_request(request: Request) -> Result<retention_api::Request, axum::Error> {
     let (mut parts, body) = request.into_parts();
@@ -114,7 +114,7 @@ pub async fn to_api_request(request: Request) -> Result<retention_api::Request, 
     }
     // axum's own extensions mean nothing to the platform-free handler.
     parts.extensions = http::Extensions::new();
-    let body = read_capped(body, MAX_BODY_BYTES + 1).await?;
+    let body = read_capped(body, body_limit(parts.uri.path()) + 1).await?;
     Ok(http::Request::from_parts(parts, body))
 }
 

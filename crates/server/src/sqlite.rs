@@ -28,7 +28,8 @@ CREATE TABLE idempotency (
 );
 ";
 
-/// Version 3: the coupon codes of customers' redemptions, for the checkout.
+/// Version 3: the coupon codes of customers' redemptions, for the checkout;
+/// since version 5 every lookup key (codes, `order:ID`).
 const SCHEMA_V3: &str = "
 CREATE TABLE codes (
     merchant TEXT NOT NULL,
@@ -42,7 +43,7 @@ CREATE INDEX codes_by_customer ON codes (merchant, customer);
 mod events;
 
 /// The schema this code writes; stored in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Version 1: customers, the outbox index, programs.
 const SCHEMA: &str = "
@@ -369,8 +370,8 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn code_owner(&self, merchant: &str, code: &str) -> Result<Option<String>, StoreError> {
-        let (merchant, code) = (merchant.to_owned(), code.to_owned());
+    async fn owner_of(&self, merchant: &str, lookup: &str) -> Result<Option<String>, StoreError> {
+        let (merchant, code) = (merchant.to_owned(), lookup.to_owned());
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached("SELECT customer FROM codes WHERE merchant = ?1 AND code = ?2 ORDER BY customer LIMIT 1")?
@@ -440,7 +441,7 @@ fn save_customer(
             params![key.merchant, key.customer, idem.key, idem.record, idem.expires_at.unix()],
         )?;
     }
-    update_codes(&tx, key, &write.codes)?;
+    update_codes(&tx, key, &write.lookups)?;
     for event in &write.events {
         events::append(&tx, &key.merchant, event)?;
     }
@@ -495,7 +496,7 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
     let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match found {
         // Each step brings a file of the version before it one further.
-        0..=3 => {
+        0..=4 => {
             if found == 0 {
                 tx.execute_batch(SCHEMA)?;
             }
@@ -504,11 +505,14 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
             }
             if found <= 2 {
                 tx.execute_batch(SCHEMA_V3)?;
-                // Customers written before version 3 have their codes in
-                // their state only: index them now.
-                index_codes_of_every_customer(&tx)?;
             }
-            tx.execute_batch(events::SCHEMA_V4)?;
+            if found <= 3 {
+                tx.execute_batch(events::SCHEMA_V4)?;
+            }
+            // Version 5 indexes orders beside codes (the `codes` table holds
+            // every lookup key): customers written before have them in
+            // their state only, so index them now.
+            index_lookups_of_every_customer(&tx)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         SCHEMA_VERSION => {}
@@ -521,8 +525,9 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
     Ok(tx.commit()?)
 }
 
-/// Fills the code index from every stored customer's redemptions.
-fn index_codes_of_every_customer(tx: &rusqlite::Transaction<'_>) -> Result<(), Failure> {
+/// Fills the lookup index (table `codes`) from every stored customer's
+/// redemptions and orders.
+fn index_lookups_of_every_customer(tx: &rusqlite::Transaction<'_>) -> Result<(), Failure> {
     let mut select = tx.prepare("SELECT merchant, customer, state FROM customers")?;
     let rows = select.query_map([], |row| {
         Ok((
@@ -540,7 +545,7 @@ fn index_codes_of_every_customer(tx: &rusqlite::Transaction<'_>) -> Result<(), F
         let Ok(doc) = retention_api::state::CustomerDoc::parse(&state) else {
             continue;
         };
-        for code in doc.customer.codes() {
+        for code in doc.customer.lookups() {
             insert.execute(params![merchant, code, customer])?;
         }
     }

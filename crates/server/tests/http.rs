@@ -24,6 +24,7 @@ fn handler(dir: &tempfile::TempDir) -> NativeHandler {
         allowed_origins: vec![],
         webhook_url: None,
         webhook_secret: None,
+        shopify_webhook_secret: None,
     };
     Handler::new(vec![merchant], store, SystemClock, OsEntropy::default())
 }
@@ -90,7 +91,7 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
         state,
         next_wake: Some(SystemClock.now().plus_seconds(-1)),
         outbox: vec![],
-        codes: vec![],
+        lookups: vec![],
         events: vec![],
         idempotency: None,
     };

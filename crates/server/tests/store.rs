@@ -43,7 +43,7 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
         state: state.to_owned(),
         next_wake: next_wake.map(Instant::from_unix),
         outbox,
-        codes: vec![],
+        lookups: vec![],
         events: vec![],
         idempotency: None,
     }
@@ -487,37 +487,6 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
 }
 
 #[tokio::test]
-async fn codes_are_indexed_with_the_state_per_merchant_and_erased_with_the_customer() {
-    let (_dir, store) = open();
-    let (alice, bob) = (key("m", "alice"), key("m", "bob"));
-    let mut w = write("a1", None, vec![]);
-    w.codes = vec!["AAAA-1111".into(), "BBBB-2222".into()];
-    assert!(save(&store, &alice, None, w).await);
-    let mut w = write("b1", None, vec![]);
-    w.codes = vec!["CCCC-3333".into()];
-    assert!(save(&store, &bob, None, w).await);
-    let owner = |m: &'static str, code: &'static str| {
-        let store = store.clone();
-        async move { store.code_owner(m, code).await.unwrap() }
-    };
-    assert_eq!(owner("m", "BBBB-2222").await.as_deref(), Some("alice"));
-    assert_eq!(owner("m", "CCCC-3333").await.as_deref(), Some("bob"));
-    assert_eq!(owner("other", "CCCC-3333").await, None, "another merchant");
-    // A write replaces the customer's codes; a refused write changes nothing.
-    let (v, _) = store.load_customer(&alice).await.unwrap().unwrap();
-    let mut w = write("a2", None, vec![]);
-    w.codes = vec!["BBBB-2222".into()];
-    assert!(!save(&store, &alice, None, w.clone()).await);
-    assert_eq!(owner("m", "AAAA-1111").await.as_deref(), Some("alice"));
-    assert!(save(&store, &alice, Some(v), w).await);
-    assert_eq!(owner("m", "AAAA-1111").await, None);
-    assert_eq!(owner("m", "BBBB-2222").await.as_deref(), Some("alice"));
-    store.erase_customer(&alice, None).await.unwrap();
-    assert_eq!(owner("m", "BBBB-2222").await, None);
-    assert_eq!(owner("m", "CCCC-3333").await.as_deref(), Some("bob"));
-}
-
-#[tokio::test]
 async fn a_version_2_file_indexes_the_codes_its_customers_hold() {
     let dir = tempfile::tempdir().unwrap();
     let state = serde_json::json!({"customer": {"redemptions": [
@@ -533,10 +502,41 @@ async fn a_version_2_file_indexes_the_codes_its_customers_hold() {
     .await;
     assert_eq!(
         store
-            .code_owner("m", "KEPT-CODE-0001")
+            .owner_of("m", "KEPT-CODE-0001")
             .await
             .unwrap()
             .as_deref(),
+        Some("alice")
+    );
+}
+
+#[tokio::test]
+async fn a_version_4_file_indexes_the_orders_its_customers_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = retention_core::Program::default();
+    let mut customer = retention_core::Customer::default();
+    let paid = serde_json::json!({"type": "order_paid", "order_id": "o-1", "amount_minor": 10_000, "currency": "RUB"});
+    customer
+        .apply_event(
+            &program,
+            serde_json::from_value(paid).unwrap(),
+            Instant::from_unix(1_800_000_000),
+        )
+        .unwrap();
+    let state = serde_json::to_string(&retention_api::state::CustomerDoc {
+        customer,
+        event_sequence: 0,
+    })
+    .unwrap();
+    // A file as the fourth release wrote it: orders in the state only.
+    let store = older_file(
+        &dir.path().join("v4.db"),
+        &state,
+        "PRAGMA user_version = 4;",
+    )
+    .await;
+    assert_eq!(
+        store.owner_of("m", "order:o-1").await.unwrap().as_deref(),
         Some("alice")
     );
 }

@@ -1,5 +1,6 @@
 //! HTTP to the handler through the browser's `fetch`: the bearer token,
-//! one refresh through `token-url` when the API says the token expired,
+//! one refresh when the API says the token expired (through `token-url`,
+//! or by trading the shop's customer signature at `/v1/session`),
 //! idempotency keys, and problem+json errors.
 
 use std::cell::RefCell;
@@ -65,20 +66,33 @@ impl Reply {
     }
 }
 
+/// Where a fresh token comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenSource {
+    /// None: the `token` attribute is all there is.
+    None,
+    /// The shop's `token-url` (same origin, with its cookies).
+    Url(String),
+    /// The shop's signature of its customer (Shopify's theme), traded at
+    /// `POST /v1/session`: `{"merchant","customer","ts","signature"}` as
+    /// JSON, the `ts` a number.
+    Signed(String),
+}
+
 /// One widget's connection to the API.
 pub struct Client {
     api: String,
     token: RefCell<Option<String>>,
-    token_url: Option<String>,
+    source: TokenSource,
 }
 
 impl Client {
     /// A client for the API at `api` (no trailing slash needed).
-    pub fn new(api: String, token: Option<String>, token_url: Option<String>) -> Self {
+    pub fn new(api: String, token: Option<String>, source: TokenSource) -> Self {
         Client {
             api: api.trim_end_matches('/').to_owned(),
             token: RefCell::new(token.filter(|t| !t.is_empty())),
-            token_url: token_url.filter(|u| !u.is_empty()),
+            source,
         }
     }
 
@@ -127,7 +141,7 @@ impl Client {
                 .fetch(method, path, body.as_deref(), headers, &token)
                 .await?;
             let status = response.status();
-            if status == 401 && !refreshed && self.token_url.is_some() {
+            if status == 401 && !refreshed && self.source != TokenSource::None {
                 // An expired (or rotated) token: ask the shop for a fresh
                 // one, once, and repeat the request with it.
                 self.refresh().await?;
@@ -172,15 +186,31 @@ impl Client {
         value.dyn_into().map_err(|_| ApiError::Network)
     }
 
-    /// Fetches a fresh token from `token-url` (same origin, with the
-    /// shop's cookies): JSON `{"token": "..."}` or the bare token.
+    /// Fetches a fresh token: from `token-url` (same origin, with the
+    /// shop's cookies; JSON `{"token": "..."}` or the bare token), or for
+    /// the shop's signature at `/v1/session`.
     async fn refresh(&self) -> Result<(), ApiError> {
-        let url = self.token_url.as_deref().ok_or(ApiError::Auth)?;
         let window = web_sys::window().ok_or(ApiError::Network)?;
         let init = RequestInit::new();
-        init.set_method("GET");
-        init.set_credentials(RequestCredentials::SameOrigin);
-        let value = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        let url = match &self.source {
+            TokenSource::None => return Err(ApiError::Auth),
+            TokenSource::Url(url) => {
+                init.set_method("GET");
+                init.set_credentials(RequestCredentials::SameOrigin);
+                url.clone()
+            }
+            TokenSource::Signed(body) => {
+                let headers = Headers::new().map_err(|_| ApiError::Network)?;
+                let _ = headers.set("Content-Type", "application/json");
+                init.set_method("POST");
+                init.set_headers(&headers);
+                init.set_mode(RequestMode::Cors);
+                init.set_credentials(RequestCredentials::Omit);
+                init.set_body(&JsValue::from_str(body));
+                format!("{}/v1/session", self.api)
+            }
+        };
+        let value = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
             .await
             .map_err(|_| ApiError::Network)?;
         let response: Response = value.dyn_into().map_err(|_| ApiError::Network)?;

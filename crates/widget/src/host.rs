@@ -4,6 +4,7 @@
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
+use crate::client::TokenSource;
 use crate::i18n::Locale;
 
 /// One section of the widget.
@@ -55,8 +56,10 @@ pub struct Config {
     pub api: String,
     /// The shopper's token, if given.
     pub token: Option<String>,
-    /// Where to get a fresh token, absolute.
-    pub token_url: Option<String>,
+    /// Where a fresh token comes from: `token-url` (absolute), or the
+    /// shop's signature (`merchant`, `customer`, `customer-ts`,
+    /// `customer-signature`).
+    pub source: TokenSource,
     /// The language.
     pub locale: Locale,
     /// Sections to show.
@@ -89,11 +92,41 @@ impl Config {
         Config {
             api,
             token: attr("token"),
-            token_url: attr("token-url").map(resolve),
+            source: match attr("token-url") {
+                Some(url) => TokenSource::Url(resolve(url)),
+                None => signed_customer(&attr),
+            },
             locale: Locale::from_tag(&attr("locale").or(page_lang).unwrap_or_default()),
             sections: parse_sections(attr("sections").as_deref()),
         }
     }
+}
+
+/// The `/v1/session` body for the shop's signature attributes, when all
+/// four are there and `customer-ts` is a number.
+fn signed_customer(attr: &dyn Fn(&str) -> Option<String>) -> TokenSource {
+    let (Some(merchant), Some(customer), Some(ts), Some(signature)) = (
+        attr("merchant"),
+        attr("customer"),
+        attr("customer-ts").and_then(|t| t.trim().parse::<i64>().ok()),
+        attr("customer-signature"),
+    ) else {
+        return TokenSource::None;
+    };
+    let text = |s: &str| JsValue::from_str(s.trim());
+    let body = js_sys::Object::new();
+    for (name, value) in [
+        ("merchant", text(&merchant)),
+        ("customer", text(&customer)),
+        ("ts", JsValue::from_f64(ts as f64)),
+        ("signature", text(&signature)),
+    ] {
+        let _ = js_sys::Reflect::set(&body, &name.into(), &value);
+    }
+    js_sys::JSON::stringify(&body)
+        .ok()
+        .and_then(|s| s.as_string())
+        .map_or(TokenSource::None, TokenSource::Signed)
 }
 
 /// Dispatches `name` on `host` with `detail`, bubbling out of the shadow

@@ -46,4 +46,6 @@ export const B = merchants[1];
  * configured none.
  */
 export const C = merchants.find((m) => m.webhook_url) ?? null;
+/** Merchant D: a Shopify shop with its `shopify_webhook_secret`; null when not configured. */
+export const D = merchants.find((m) => m.shopify_webhook_secret) ?? null;
 export const RECEIVER_URL = (process.env.API_RECEIVER_URL ?? '').replace(/\/+$/, '') || null;

@@ -24,6 +24,11 @@ export function suiteMerchants(receiverUrl) {
       id: 'suite-c', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-c.example',
       webhook_url: `${receiverUrl}/hooks`, webhook_secret: `whsec_${randomBytes(32).toString('base64')}`,
     },
+    // D: a Shopify shop (webhooks in, signed with its shopify_webhook_secret)
+    {
+      id: 'suite-d', api_key: `ak_${secret(16)}`, token_secret: secret(32), origin: 'https://shop-d.example',
+      shopify_webhook_secret: secret(32),
+    },
   ];
 }
 
@@ -32,6 +37,7 @@ export function handlerConfig(merchants) {
   return merchants.map((m) => ({
     id: m.id, api_key: m.api_key, token_secret: m.token_secret, allowed_origins: [m.origin],
     ...(m.webhook_url ? { webhook_url: m.webhook_url, webhook_secret: m.webhook_secret } : {}),
+    ...(m.shopify_webhook_secret ? { shopify_webhook_secret: m.shopify_webhook_secret } : {}),
   }));
 }
 

@@ -25,7 +25,7 @@ function objectStore(env) {
   const customer = (m, c) => env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${m}\n${c}`));
   const merchant = (m) => env.MERCHANTS.get(env.MERCHANTS.idFromName(m));
   const byCustomer = ['loadCustomer', 'saveCustomer', 'eraseCustomer', 'loadIdempotency', 'lastSequence'];
-  const byMerchant = ['loadProgram', 'saveProgram', 'dueOutbox', 'outboxOwner', 'codeOwner',
+  const byMerchant = ['loadProgram', 'saveProgram', 'dueOutbox', 'outboxOwner', 'ownerOf',
     'events', 'event', 'setDelivery', 'dueDeliveries', 'pruneEvents'];
   return Object.fromEntries([
     ...byCustomer.map((name) => [name, (m, c, ...rest) => customer(m, c)[name](m, c, ...rest)]),

@@ -281,23 +281,35 @@ pub(super) async fn outbox_index<S: Store>(store: &S, m: &str) -> Check {
     Ok(())
 }
 
-pub(super) async fn code_index<S: Store>(store: &S, m: &str) -> Check {
+pub(super) async fn lookup_index<S: Store>(store: &S, m: &str) -> Check {
     let a = key(m, "alice");
     let mut w = write("a");
-    w.codes = vec!["CODE-1".to_owned(), "CODE-2".to_owned()];
+    w.lookups = vec![
+        "CODE-1".to_owned(),
+        "CODE-2".to_owned(),
+        "order:77".to_owned(),
+    ];
     store
         .save_customer(&a, None, w)
         .await
         .map_err(failed("save"))?;
     let owner = |code: &'static str, merchant: String| async move {
         store
-            .code_owner(&merchant, code)
+            .owner_of(&merchant, code)
             .await
-            .map_err(failed("code_owner"))
+            .map_err(failed("owner_of"))
     };
     ensure!(
         owner("CODE-1", m.to_owned()).await?.as_deref() == Some("alice"),
         "a code's owner"
+    );
+    ensure!(
+        owner("order:77", m.to_owned()).await?.as_deref() == Some("alice"),
+        "an order's owner"
+    );
+    ensure!(
+        owner("order:78", m.to_owned()).await?.is_none(),
+        "no owner of an unknown key"
     );
     ensure!(
         owner("CODE-1", format!("{m}-other")).await?.is_none(),
@@ -305,7 +317,7 @@ pub(super) async fn code_index<S: Store>(store: &S, m: &str) -> Check {
     );
     let v = version_of(store, &a).await?.ok_or("lost")?;
     let mut w = write("a2");
-    w.codes = vec!["CODE-2".to_owned()];
+    w.lookups = vec!["CODE-2".to_owned()];
     store
         .save_customer(&a, Some(v), w)
         .await
@@ -313,6 +325,10 @@ pub(super) async fn code_index<S: Store>(store: &S, m: &str) -> Check {
     ensure!(
         owner("CODE-1", m.to_owned()).await?.is_none(),
         "a code that went is gone"
+    );
+    ensure!(
+        owner("order:77", m.to_owned()).await?.is_none(),
+        "an order that went is gone"
     );
     ensure!(
         owner("CODE-2", m.to_owned()).await?.as_deref() == Some("alice"),

@@ -36,7 +36,7 @@ mod customers;
 mod events;
 
 use customers::{
-    code_index, idempotency_records, outbox_index, programs_compare_and_swap,
+    idempotency_records, lookup_index, outbox_index, programs_compare_and_swap,
     versions_compare_and_swap, versions_survive_erasure,
 };
 use events::{due_deliveries, erasure_of_events, event_log, events_only_with_their_write, pruning};
@@ -71,8 +71,8 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<Outcome> {
         outbox_index
     );
     check!(
-        "the code index follows each write and erasure, per merchant",
-        code_index
+        "the lookup index (codes, orders) follows each write and erasure, per merchant",
+        lookup_index
     );
     check!(
         "programs are written only over the version read",
@@ -124,7 +124,7 @@ fn write(state: &str) -> CustomerWrite {
         state: state.to_owned(),
         next_wake: None,
         outbox: Vec::new(),
-        codes: Vec::new(),
+        lookups: Vec::new(),
         events: Vec::new(),
         idempotency: None,
     }

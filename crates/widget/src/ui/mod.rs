@@ -110,7 +110,7 @@ enum Load {
 pub fn app(config: Config, host: HtmlElement) -> impl IntoView {
     let ctx = Ctx {
         env: StoredValue::new_local(Env {
-            client: Rc::new(Client::new(config.api, config.token, config.token_url)),
+            client: Rc::new(Client::new(config.api, config.token, config.source)),
             host,
         }),
         locale: config.locale,
