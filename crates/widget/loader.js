@@ -12,7 +12,10 @@ const load = () =>
   }));
 
 class RetentionWidget extends HTMLElement {
-  static observedAttributes = ["api", "token", "token-url", "locale", "sections", "theme"];
+  static observedAttributes = [
+    "api", "token", "token-url", "merchant", "customer", "customer-ts", "customer-signature",
+    "locale", "sections", "theme",
+  ];
   #mounted = null;
   #queued = false;
 

@@ -5,32 +5,10 @@
 // no widget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Liquid } from 'liquidjs';
 import { A, BASE_URL } from './lib/env.mjs';
 import { noServerErrorsTest, request } from './lib/http.mjs';
 import { Api } from './lib/client.mjs';
-
-const section = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..',
-  'integrations', 'shopify', 'sections', 'retention-widget.liquid'), 'utf8');
-
-/** liquidjs with what Shopify adds: the hmac_sha256 filter and the schema tag. */
-function shopifyLiquid() {
-  const engine = new Liquid();
-  engine.registerFilter('hmac_sha256', (message, secret) => createHmac('sha256', String(secret)).update(String(message)).digest('hex'));
-  engine.registerTag('schema', {
-    parse(token, remaining) {
-      const stream = this.liquid.parser.parseStream(remaining);
-      stream.on('tag:endschema', () => stream.stop()).on('end', () => { throw new Error('no endschema'); });
-      stream.start();
-    },
-    render() { return ''; },
-  });
-  return engine;
-}
+import { renderSection } from './lib/liquid.mjs';
 
 const settings = { api_url: BASE_URL, merchant_id: A.id, token_secret: A.token_secret, sections: 'loyalty' };
 
@@ -42,11 +20,7 @@ function attributes(html) {
 
 test('the theme section signs the logged-in customer so that /v1/session gives a token for them', async () => {
   const customerId = 7210987654321;
-  const html = await shopifyLiquid().parseAndRender(section, {
-    customer: { id: customerId },
-    section: { settings },
-    request: { locale: { iso_code: 'ru' } },
-  });
+  const html = await renderSection({ customer: { id: customerId }, settings, locale: 'ru' });
   assert.match(html, new RegExp(`<script type="module" src="${BASE_URL}/widget/loader.js"`));
   const attrs = attributes(html);
   assert.equal(attrs.merchant, A.id);
@@ -65,12 +39,9 @@ test('the theme section signs the logged-in customer so that /v1/session gives a
 });
 
 test('guests, and a section not yet set up, render no widget', async () => {
-  const engine = shopifyLiquid();
-  const guest = await engine.parseAndRender(section, { customer: null, section: { settings }, request: { locale: { iso_code: 'en' } } });
+  const guest = await renderSection({ customer: null, settings });
   assert.doesNotMatch(guest, /retention-widget/);
-  const unset = await engine.parseAndRender(section, {
-    customer: { id: 1 }, section: { settings: { ...settings, token_secret: '' } }, request: { locale: { iso_code: 'en' } },
-  });
+  const unset = await renderSection({ customer: { id: 1 }, settings: { ...settings, token_secret: '' } });
   assert.doesNotMatch(unset, /retention-widget/);
 });
 

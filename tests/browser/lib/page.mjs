@@ -110,13 +110,14 @@ const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9а-яё]+/gi, '-').
  *   allowConsole  [RegExp]: console errors this test expects (matched against "text @ url")
  *   ready         wait until every widget's root is data-state=ready (default true)
  *   hold          an API path (e.g. /v1/me): its requests wait until the test calls release()
+ *   setup         async (page) => …, run before the page is opened (e.g. page.route)
  *
  * `fn` gets {page, widget(i), section(name, i), events(type), reload(), release(), url, allowed}.
  * After `fn`, the test fails if the page logged an unexpected console
  * error, threw, or violated its CSP.
  */
 export async function withShopPage(t, options, fn) {
-  const { widgets, html, path, lang, stylesheets, hold, csp = true, colorScheme = 'light', allowConsole = [], ready = true } = options;
+  const { widgets, html, path, lang, stylesheets, hold, setup, csp = true, colorScheme = 'light', allowConsole = [], ready = true } = options;
   const b = await browser();
   const context = await b.newContext({
     locale: 'en-US', timezoneId: TIME_ZONE, colorScheme, viewport: { width: 1100, height: 900 },
@@ -136,6 +137,7 @@ export async function withShopPage(t, options, fn) {
       const gate = new Promise((open) => { release = open; });
       await page.route((u) => u.origin === API_BASE && u.pathname === hold, async (route) => { await gate; await route.continue(); });
     }
+    if (setup) await setup(page);
     page.on('console', (msg) => {
       const text = msg.text();
       const loc = msg.location();
