@@ -17,6 +17,19 @@ test('GET /healthz answers 200 {"status":"ok"}', async () => {
   assert.deepEqual(res.body, { status: 'ok' });
 });
 
+test('no answer under /v1 may be stored by a cache: Cache-Control: no-store', async () => {
+  const c = customerId();
+  for (const [what, res] of [
+    ['GET /v1/me', await a.me(c)],
+    ['GET /v1/admin/program', await a.program()],
+    ['a 401', await a.me(c, { token: null })],
+    ['a 404', await request('GET', '/v1/no-such-thing')],
+    ['a preflight', await request('OPTIONS', '/v1/me', { headers: { Origin: A.origin, 'Access-Control-Request-Method': 'GET' } })],
+  ]) {
+    assert.equal(res.headers['cache-control'], 'no-store', what);
+  }
+});
+
 test('an unknown path under /v1 answers 404 not_found', async () => {
   assertProblem(await request('GET', '/v1/no-such-thing'), 404, 'not_found');
   assertProblem(await a.shopper(customerId(), 'GET', '/v1/me/no-such-thing'), 404, 'not_found', 'shopper path');

@@ -136,7 +136,7 @@ mod tests {
     fn merchants() -> Vec<MerchantConfig> {
         vec![MerchantConfig {
             id: "shop".into(),
-            api_key: "k".repeat(20),
+            api_key: "k".repeat(32),
             token_secret: "s".repeat(40),
             allowed_origins: vec![],
             webhook_url: None,
@@ -247,7 +247,7 @@ mod tests {
     fn api_keys_pick_their_merchant() {
         let m = merchants();
         assert_eq!(
-            verify_merchant(Some(&"k".repeat(20)), &m).map(|m| m.id.as_str()),
+            verify_merchant(Some(&"k".repeat(32)), &m).map(|m| m.id.as_str()),
             Some("shop")
         );
         assert!(verify_merchant(Some("kkk"), &m).is_none());

@@ -79,18 +79,34 @@ impl Config {
             if m.id.is_empty() || m.id.len() > 128 || !m.id.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(invalid("the id must be 1 to 128 visible ASCII characters."));
             }
-            if m.api_key.len() < 16 {
-                return Err(invalid("the api_key must be at least 16 characters."));
+            if m.api_key.len() < 32 {
+                return Err(invalid("the api_key must be at least 32 characters."));
             }
             if m.token_secret.len() < 32 {
                 return Err(invalid("the token_secret must be at least 32 characters."));
             }
+            // A shared secret would let one merchant act as the other.
+            if let Some(other) = self.merchant[..i].iter().find(|o| o.api_key == m.api_key) {
+                return Err(invalid(&format!(
+                    "the api_key is the same as merchant {:?}'s; each merchant needs its own.",
+                    other.id
+                )));
+            }
+            if let Some(other) = self.merchant[..i]
+                .iter()
+                .find(|o| o.token_secret == m.token_secret)
+            {
+                return Err(invalid(&format!(
+                    "the token_secret is the same as merchant {:?}'s; each merchant needs its own.",
+                    other.id
+                )));
+            }
             if m.shopify_webhook_secret
                 .as_ref()
-                .is_some_and(|s| s.len() < 16 || s.trim() != s)
+                .is_some_and(|s| s.len() < 32 || s.trim() != s)
             {
                 return Err(invalid(
-                    "the shopify_webhook_secret must be at least 16 characters, without spaces around it.",
+                    "the shopify_webhook_secret must be at least 32 characters, without spaces around it.",
                 ));
             }
             match (&m.webhook_url, &m.webhook_secret) {
@@ -113,5 +129,62 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merchant(id: &str, api_key: &str, token_secret: &str) -> MerchantConfig {
+        MerchantConfig {
+            id: id.to_owned(),
+            api_key: api_key.to_owned(),
+            token_secret: token_secret.to_owned(),
+            allowed_origins: vec![],
+            webhook_url: None,
+            webhook_secret: None,
+            shopify_webhook_secret: None,
+        }
+    }
+
+    fn problem(merchants: Vec<MerchantConfig>) -> String {
+        Config {
+            merchant: merchants,
+        }
+        .validate()
+        .map_or_else(|e| e.to_string(), |()| "valid".to_owned())
+    }
+
+    #[test]
+    fn secrets_are_32_characters_and_no_two_merchants_share_one() {
+        let key = |c: char| c.to_string().repeat(32);
+        assert_eq!(problem(vec![merchant("a", &key('k'), &key('s'))]), "valid");
+        let short = problem(vec![merchant("a", &"k".repeat(31), &key('s'))]);
+        assert!(
+            short.contains("\"a\"") && short.contains("api_key"),
+            "{short}"
+        );
+        let short = problem(vec![merchant("a", &key('k'), &"s".repeat(31))]);
+        assert!(short.contains("token_secret"), "{short}");
+        let shared = problem(vec![
+            merchant("a", &key('k'), &key('s')),
+            merchant("b", &key('k'), &key('t')),
+        ]);
+        assert!(
+            shared.contains("\"b\"") && shared.contains("api_key") && shared.contains("\"a\""),
+            "{shared}"
+        );
+        let shared = problem(vec![
+            merchant("a", &key('k'), &key('s')),
+            merchant("b", &key('l'), &key('s')),
+        ]);
+        assert!(
+            shared.contains("token_secret") && shared.contains("\"a\""),
+            "{shared}"
+        );
+        let mut shop = merchant("a", &key('k'), &key('s'));
+        shop.shopify_webhook_secret = Some("x".repeat(31));
+        assert!(problem(vec![shop]).contains("shopify_webhook_secret"));
     }
 }

@@ -110,8 +110,21 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         &self.clock
     }
 
-    /// Answers one request.
+    /// Answers one request. Nothing under `/v1/` may be stored by a
+    /// cache on the way (balances, codes and tokens are the shopper's).
     pub async fn handle(&self, request: Request) -> Response {
+        let private = request.uri().path().starts_with("/v1/");
+        let mut response = self.answer(request).await;
+        if private {
+            response.headers_mut().insert(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("no-store"),
+            );
+        }
+        response
+    }
+
+    async fn answer(&self, request: Request) -> Response {
         let path = request.uri().path().to_owned();
         if routes::is_shopper_path(&path) {
             return self.shopper_with_cors(request).await;

@@ -33,7 +33,7 @@ impl Entropy for Counter {
 fn merchant(id: &str) -> MerchantConfig {
     MerchantConfig {
         id: id.into(),
-        api_key: format!("{id}-api-key-0123456789"),
+        api_key: format!("{id}-api-key-0123456789abcdef0123456789"),
         token_secret: format!("{id}-token-secret-0123456789abcdefghijkl"),
         allowed_origins: vec![format!("https://{id}.example")],
         webhook_url: None,
@@ -93,7 +93,7 @@ impl Call {
     fn admin(self, merchant: &str) -> Self {
         self.header(
             "authorization",
-            &format!("Bearer {merchant}-api-key-0123456789"),
+            &format!("Bearer {merchant}-api-key-0123456789abcdef0123456789"),
         )
     }
     fn key(self, key: &str) -> Self {

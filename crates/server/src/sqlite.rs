@@ -250,7 +250,12 @@ impl Store for SqliteStore {
                 "DELETE FROM customers WHERE merchant = ?1 AND customer = ?2",
                 params![key.merchant, key.customer],
             )?;
-            Ok(tx.commit()?)
+            tx.commit()?;
+            // secure_delete overwrote the pages in the database; the old
+            // versions still sit in the write-ahead log until it is
+            // checkpointed and emptied.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
         })
         .await
     }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_retention-server");
-const API_KEY: &str = "e2e-api-key-0123456789abcdef";
+const API_KEY: &str = "e2e-api-key-0123456789abcdef0123456789";
 
 fn write_config(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("retention.toml");
@@ -384,7 +384,7 @@ fn start_up_problems_are_one_line_naming_the_culprit() {
 
     std::fs::write(
         dir.path().join("partial.toml"),
-        "[[merchant]]\nid = \"demo\"\napi_key = \"0123456789abcdef0\"\n",
+        "[[merchant]]\nid = \"demo\"\napi_key = \"0123456789abcdef0123456789abcdef0\"\n",
     )
     .unwrap();
     let partial = run_to_failure(&["--config", "partial.toml"], dir.path());
@@ -397,7 +397,7 @@ fn start_up_problems_are_one_line_naming_the_culprit() {
 
     // Webhooks: a URL without a valid whsec_ secret, or plain http to
     // another host, names the merchant and the field.
-    let base = "[[merchant]]\nid = \"hooked\"\napi_key = \"0123456789abcdef0\"\ntoken_secret = \"0123456789abcdef0123456789abcdef\"\n";
+    let base = "[[merchant]]\nid = \"hooked\"\napi_key = \"0123456789abcdef0123456789abcdef0\"\ntoken_secret = \"0123456789abcdef0123456789abcdef\"\n";
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     for (name, extra, field) in [
         (

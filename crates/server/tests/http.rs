@@ -13,7 +13,7 @@ use retention_server::platform::{OsEntropy, SystemClock};
 use retention_server::scheduler;
 use retention_server::sqlite::SqliteStore;
 
-const API_KEY: &str = "test-api-key-0123456789";
+const API_KEY: &str = "test-api-key-0123456789abcdef0123456789";
 
 fn handler(dir: &tempfile::TempDir) -> NativeHandler {
     let store = SqliteStore::open(&dir.path().join("h.db")).unwrap();

@@ -540,3 +540,21 @@ async fn a_version_4_file_indexes_the_orders_its_customers_hold() {
         Some("alice")
     );
 }
+
+#[tokio::test]
+async fn an_erased_customer_leaves_no_trace_in_the_database_or_its_write_ahead_log() {
+    let (dir, store) = open();
+    let alice = key("m", "alice");
+    let marker = "ERASE-ME-7f3a9c";
+    let state = format!("{{\"customer\":{{}},\"note\":\"{marker}\"}}");
+    assert!(save(&store, &alice, None, write(&state, None, vec![])).await);
+    let (version, _) = store.load_customer(&alice).await.unwrap().unwrap();
+    assert!(save(&store, &alice, Some(version), write(&state, None, vec![])).await);
+    store.erase_customer(&alice, None).await.unwrap();
+    for name in ["test.db", "test.db-wal"] {
+        let path = dir.path().join(name);
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let found = bytes.windows(marker.len()).any(|w| w == marker.as_bytes());
+        assert!(!found, "{name} still holds the erased customer's state");
+    }
+}
