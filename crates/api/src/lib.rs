@@ -295,15 +295,25 @@ fn no_route_response(no_route: NoRoute) -> Response {
     }
 }
 
-/// The answer when the store fails: retry later, nothing was changed.
+/// The answer when the store fails: retry later. The cause is the
+/// operator's, not the caller's: it rides along as a [`Failure`] extension
+/// for the adapter's log, never in the body. Whether something was written
+/// is not known on every platform, so the answer only promises what the
+/// idempotency key guarantees.
 fn unavailable(error: &StoreError) -> Response {
-    reply::with_header(
+    let mut response = reply::with_header(
         reply::error(
             503,
             "unavailable",
-            format!("{error}. Nothing was changed; try again."),
+            "The service could not answer just now. Try again; with the same Idempotency-Key a change is made at most once.",
         ),
         http::header::RETRY_AFTER,
         "1",
-    )
+    );
+    response.extensions_mut().insert(Failure(error.0.clone()));
+    response
 }
+
+/// Why an answer is a 503: for the platform's log only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure(pub String);

@@ -81,6 +81,10 @@ pub fn unreadable_body() -> Response {
 /// A Fetch `Response` for the API's answer.
 pub fn write_response(response: Response) -> Result<web_sys::Response, JsValue> {
     let (parts, mut body) = response.into_parts();
+    if let Some(failure) = parts.extensions.get::<retention_api::Failure>() {
+        // The cause of a 503 goes to the platform's log, not to the caller.
+        web_sys::console::error_1(&format!("retention: the store failed: {}", failure.0).into());
+    }
     let headers = web_sys::Headers::new()?;
     for (name, value) in &parts.headers {
         if let Ok(value) = value.to_str() {

@@ -205,8 +205,13 @@ async fn log_request(request: Request, next: Next) -> Response {
     let path = short(request.uri().path());
     let response = next.run(request).await;
     let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let cause = response
+        .extensions()
+        .get::<retention_api::Failure>()
+        .map(|f| format!(" ({})", f.0))
+        .unwrap_or_default();
     eprintln!(
-        "{method} {path} {} {millis:.1}ms",
+        "{method} {path} {} {millis:.1}ms{cause}",
         response.status().as_u16()
     );
     response
