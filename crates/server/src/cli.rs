@@ -35,4 +35,17 @@ pub struct Args {
     /// How often the reminder scheduler looks for customers to wake, in ms.
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     pub wake_interval_ms: u64,
+
+    /// How long a client may take to send a request's headers (and an
+    /// idle keep-alive connection may wait for its next request), in ms.
+    #[arg(long, value_name = "MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_ms: u64,
+
+    /// How long a client may take to send a request's body, in ms.
+    #[arg(long, value_name = "MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_ms: u64,
+
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 }

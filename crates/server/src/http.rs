@@ -3,25 +3,35 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use axum::{Extension, Router};
 use http_body_util::BodyExt;
 use retention_api::body_limit;
 use tower_http::services::ServeDir;
 
 use crate::NativeHandler;
 
+/// How long a request's body may take to arrive.
+#[derive(Clone, Copy, Debug)]
+struct BodyTimeout(Duration);
+
 /// The whole application: API routes over `handler`, the demo shop from
 /// `static_dir` at `/` and the built widget from `widget_dir` at `/widget/`.
-/// Missing folders answer 404.
-pub fn app(handler: Arc<NativeHandler>, static_dir: &Path, widget_dir: &Path) -> Router {
+/// Missing folders answer 404. A request body that takes longer than
+/// `body_timeout` to arrive is answered 408.
+pub fn app(
+    handler: Arc<NativeHandler>,
+    static_dir: &Path,
+    widget_dir: &Path,
+    body_timeout: Duration,
+) -> Router {
     let files = Router::new()
         .nest_service("/widget", ServeDir::new(widget_dir))
         .fallback_service(ServeDir::new(static_dir))
@@ -35,13 +45,25 @@ pub fn app(handler: Arc<NativeHandler>, static_dir: &Path, widget_dir: &Path) ->
     let api_routes = api_routes.route("/__test/clock", any(test_clock));
     api_routes
         .with_state(handler)
+        .layer(Extension(BodyTimeout(body_timeout)))
         .fallback_service(files)
         .layer(middleware::from_fn(log_request))
 }
 
 /// Hands one request to the API handler and its answer back to axum.
-async fn api(State(handler): State<Arc<NativeHandler>>, request: Request) -> Response {
-    match to_api_request(request).await {
+async fn api(
+    State(handler): State<Arc<NativeHandler>>,
+    Extension(BodyTimeout(body_timeout)): Extension<BodyTimeout>,
+    request: Request,
+) -> Response {
+    let Ok(read) = tokio::time::timeout(body_timeout, to_api_request(request)).await else {
+        return refused(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request's body did not arrive in time.",
+        );
+    };
+    match read {
         Ok(request) => {
             // Past the cap the rest of the body was never read, so the
             // connection cannot carry another request: say so.
@@ -52,22 +74,26 @@ async fn api(State(handler): State<Arc<NativeHandler>>, request: Request) -> Res
             }
             response
         }
-        Err(_) => {
-            let problem = retention_core::Problem::new(
-                400,
-                "invalid_json",
-                "The body ended before the length the request announced.",
-            );
-            let mut response = (
-                StatusCode::BAD_REQUEST,
-                [(header::CONTENT_TYPE, "application/problem+json")],
-                serde_json::to_vec(&problem).unwrap_or_default(),
-            )
-                .into_response();
-            close_connection(&mut response);
-            response
-        }
+        Err(_) => refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "The body ended before the length the request announced.",
+        ),
     }
+}
+
+/// A problem+json answer on a connection that cannot carry another
+/// request (its body was not read to the end).
+fn refused(status: StatusCode, code: &str, detail: &str) -> Response {
+    let problem = retention_core::Problem::new(status.as_u16(), code, detail);
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        serde_json::to_vec(&problem).unwrap_or_default(),
+    )
+        .into_response();
+    close_connection(&mut response);
+    response
 }
 
 /// Test builds only: `GET /__test/clock` tells the server's now (unix

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod listener;
 pub mod platform;
 pub mod run;
 pub mod scheduler;

@@ -13,7 +13,7 @@ use crate::cli::Args;
 use crate::error::StartError;
 use crate::platform::{OsEntropy, SystemClock};
 use crate::sqlite::SqliteStore;
-use crate::{config, http, scheduler, webhooks};
+use crate::{config, http, listener, scheduler, webhooks};
 
 /// How long open connections may finish after a stop signal.
 const GRACE: Duration = Duration::from_secs(10);
@@ -70,18 +70,17 @@ async fn serve(args: Args, handler: Arc<crate::NativeHandler>) -> Result<(), Sta
     let scheduler = tokio::spawn(scheduler::run(Arc::clone(&handler), every, stop.clone()));
     let webhooks = tokio::spawn(webhooks::run(Arc::clone(&handler), stop.clone()));
 
-    let app = http::app(handler, &args.static_dir, &args.widget_dir);
-    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
+    let body_timeout = Duration::from_millis(args.body_timeout_ms);
+    let app = http::app(handler, &args.static_dir, &args.widget_dir, body_timeout);
+    let limits = listener::Limits {
+        header_timeout: Duration::from_millis(args.header_timeout_ms),
+        max_connections: args.max_connections as usize,
+        grace: GRACE,
+    };
     println!("listening on http://{address}");
     // Scripts read the line above through a pipe: make it arrive now.
     std::io::stdout().flush()?;
-
-    tokio::select! {
-        served = server => served?,
-        () = async { stopped(stop).await; tokio::time::sleep(GRACE).await } => {
-            eprintln!("retention-server: open connections did not finish within {GRACE:?}; stopping anyway");
-        }
-    }
+    listener::serve(listener, app, limits, stop).await;
     if scheduler.await.is_err() {
         eprintln!("retention-server: the scheduler stopped abnormally");
     }
@@ -90,11 +89,6 @@ async fn serve(args: Args, handler: Arc<crate::NativeHandler>) -> Result<(), Sta
     }
     eprintln!("retention-server: stopped");
     Ok(())
-}
-
-/// Resolves once a stop was asked for (or nobody can ask any more).
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    let _ = stop.wait_for(|&stopped| stopped).await;
 }
 
 /// Resolves on Ctrl-C or SIGTERM. A signal that cannot be listened for is

@@ -37,6 +37,11 @@ impl Drop for Server {
 }
 
 fn start(dir: &Path) -> Server {
+    start_with(dir, &[])
+}
+
+/// [`start`] with more command-line arguments.
+fn start_with(dir: &Path, extra: &[&str]) -> Server {
     let static_dir = dir.join("www");
     let widget_dir = dir.join("widget");
     std::fs::create_dir_all(&static_dir).unwrap();
@@ -58,6 +63,7 @@ fn start(dir: &Path) -> Server {
         .arg(&static_dir)
         .arg("--widget")
         .arg(&widget_dir)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -439,4 +445,53 @@ fn start_up_problems_are_one_line_naming_the_culprit() {
     let address = taken.local_addr().unwrap().to_string();
     let in_use = run_to_failure(&["--config", config, "--listen", &address], dir.path());
     assert!(in_use.contains("already in use"), "{in_use}");
+}
+
+#[test]
+fn slow_headers_and_slow_bodies_are_cut_off_while_others_are_served() {
+    use std::net::TcpStream;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with(
+        dir.path(),
+        &["--header-timeout-ms", "300", "--body-timeout-ms", "300"],
+    );
+    // Headers that never end: the connection is closed.
+    let mut slow = TcpStream::connect(&server.address).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(
+        get(&server.address, "/healthz").status,
+        200,
+        "others are served meanwhile"
+    );
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer);
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(4), "closed after {waited:?}");
+    assert!(
+        answer.is_empty() || String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    // A body that stops coming: 408 problem+json, and the connection ends.
+    let mut stalled = TcpStream::connect(&server.address).unwrap();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stalled
+        .write_all(
+            format!(
+                "POST /v1/admin/customers/c-1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {API_KEY}\r\n\
+                 Idempotency-Key: k\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"type\":"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stalled.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
 }
