@@ -70,7 +70,13 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
     let dir = tempfile::tempdir().unwrap();
     let handler = Arc::new(handler(&dir));
     let (_stop_sender, stop) = tokio::sync::watch::channel(false);
-    assert_eq!(scheduler::wake_due(&handler, &stop).await.unwrap(), 0);
+    let mut backoff = scheduler::Backoff::default();
+    assert_eq!(
+        scheduler::wake_due(&handler, &stop, &mut backoff)
+            .await
+            .unwrap(),
+        0
+    );
 
     // A customer made by the API, then marked due.
     let event = http::Request::post("/v1/admin/customers/c1/events")
@@ -97,11 +103,66 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
     };
     assert!(store.save_customer(&key, Some(version), due).await.unwrap());
 
-    assert_eq!(scheduler::wake_due(&handler, &stop).await.unwrap(), 1);
+    assert_eq!(
+        scheduler::wake_due(&handler, &stop, &mut backoff)
+            .await
+            .unwrap(),
+        1
+    );
     // Waking plans the next wake in the future (or none), so the customer
     // is not woken again on every tick.
     assert_eq!(
         store.due_wakes(SystemClock.now(), 10).await.unwrap(),
         vec![]
     );
+}
+
+#[tokio::test]
+async fn failing_customers_are_passed_over_so_the_others_are_woken() {
+    let dir = tempfile::tempdir().unwrap();
+    let handler = Arc::new(handler(&dir));
+    let (_stop_sender, stop) = tokio::sync::watch::channel(false);
+    let store = handler.store();
+    let now = SystemClock.now();
+    // 150 customers a wake cannot read, due before the good one.
+    for i in 0..150 {
+        let key = CustomerKey {
+            merchant: "demo".to_owned(),
+            customer: format!("broken-{i}"),
+        };
+        let broken = CustomerWrite {
+            version: 1,
+            state: "not a customer".to_owned(),
+            next_wake: Some(now.plus_seconds(-60)),
+            outbox: vec![],
+            lookups: vec![],
+            events: vec![],
+            idempotency: None,
+        };
+        assert!(store.save_customer(&key, None, broken).await.unwrap());
+    }
+    let good = CustomerKey {
+        merchant: "demo".to_owned(),
+        customer: "good".to_owned(),
+    };
+    let write = CustomerWrite {
+        version: 1,
+        state: "{}".to_owned(),
+        next_wake: Some(now.plus_seconds(-1)),
+        outbox: vec![],
+        lookups: vec![],
+        events: vec![],
+        idempotency: None,
+    };
+    assert!(store.save_customer(&good, None, write).await.unwrap());
+
+    let mut backoff = scheduler::Backoff::default();
+    for _ in 0..3 {
+        scheduler::wake_due(&handler, &stop, &mut backoff)
+            .await
+            .unwrap();
+    }
+    let due = store.due_wakes(SystemClock.now(), 1_000).await.unwrap();
+    assert!(!due.contains(&good), "the good customer was woken");
+    assert_eq!(due.len(), 150, "the broken ones wait for their next try");
 }
