@@ -25,7 +25,7 @@ pub fn json_value(headers: &HeaderMap, body: &[u8]) -> Result<Value, Response> {
             "The body must be sent as application/json.",
         ));
     }
-    serde_json::from_slice(body).map_err(|e| {
+    crate::strict_json::from_slice(body).map_err(|e| {
         reply::error(
             400,
             "invalid_json",

@@ -26,6 +26,7 @@ mod session;
 mod shopify;
 mod shopper;
 pub mod state;
+mod strict_json;
 mod txn;
 pub mod versions;
 pub mod webhook;
