@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { boundRun, exchange, harnessArgs, merchantsToml, runSuitePhases, spawnNativeServer, statusSummary, suiteMerchants } from './lib/harness.mjs';
 import { startReceiver } from './lib/receiver.mjs';
+import { faultRounds } from './lib/faults.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -253,6 +254,21 @@ async function webhookCrashTest() {
   return problems;
 }
 
+// ---- fault injection ----------------------------------------------------------
+// 20 rounds of a mixed write load, each cut by kill -9 at a random point.
+const FAULT_ROUNDS = 20;
+async function faultInjection() {
+  const result = await faultRounds({
+    m: merchants.find((x) => x.webhook_url),
+    rounds: FAULT_ROUNDS,
+    server: () => server,
+    restart: async () => { await killServer('SIGKILL'); await startServer(); },
+  });
+  const d = result.detail ?? {};
+  console.log(`fault injection: ${result.rounds} rounds of kill -9, ${result.acked} acknowledged writes checked (${d.orders?.length ?? 0} orders, ${d.refunds?.length ?? 0} refunds, ${d.codes?.length ?? 0} redemptions, ${d.actions ?? 0} subscription actions, ${d.prefs ?? 0} preference saves)`);
+  return result.problems;
+}
+
 // ---- main -----------------------------------------------------------------------------
 let passed = 0;
 let failed = 0;
@@ -277,7 +293,7 @@ try {
     between: async () => {
       const counts = { passed: 0, failed: 0 };
       if (skipCrash || only) return counts;
-      for (const [name, check] of [['crash test', crashTest], ['webhook crash test', webhookCrashTest]]) {
+      for (const [name, check] of [['crash test', crashTest], ['webhook crash test', webhookCrashTest], ['fault injection', faultInjection]]) {
         const t0 = Date.now();
         let problems;
         try {
