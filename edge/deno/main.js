@@ -184,6 +184,16 @@ async function wakeDue() {
   if (failing.size > 10_000) failing.clear(); // bounded memory; they are simply tried again
 }
 
+// A sweep now and then starts a round for every merchant, so deliveries go
+// on even if a queue message was lost (an isolate that died mid-round).
+const SWEEP_EVERY_MS = 60_000;
+let sweptAt = Date.now();
+function sweepDeliveries() {
+  if (Date.now() - sweptAt < SWEEP_EVERY_MS) return;
+  sweptAt = Date.now();
+  for (const merchant of handler.merchantIds()) deliveryRound(merchant);
+}
+
 // Events past the feed's retention go once an hour (the wasm knows which).
 const PRUNE_EVERY_MS = 3_600_000;
 let prunedAt = -Infinity;
@@ -199,6 +209,7 @@ async function pruneEvents() {
 
 async function tick() {
   if (ticking) return ticking; // never two passes at once
+  sweepDeliveries();
   ticking = Promise.all([wakeDue(), pruneEvents()])
     .catch((e) => console.error(`${NAME}: reminders: ${oneLine(e?.message ?? String(e))}`))
     .finally(() => { ticking = null; });
@@ -221,6 +232,10 @@ function schedule() {
 // one merchant never overlap in this isolate: a message that comes during
 // one runs one more round after it.
 const rounds = new Map(); // merchant -> {running: Promise, again: boolean}
+/** Deno KV's longest queue delay; a round due later is asked for at this. */
+const MAX_QUEUE_DELAY_MS = 30 * 24 * 3_600_000;
+/** After a round that failed, the next comes this much later. */
+const ROUND_RETRY_MS = 5_000;
 
 function deliveryRound(merchant) {
   const current = rounds.get(merchant);
@@ -235,9 +250,14 @@ function deliveryRound(merchant) {
         entry.again = false;
         const next = await handler.deliverDue(merchant);
         if (next !== null && next !== undefined && !stopping) {
-          await kv.enqueue({ deliver: merchant }, { delay: Math.max(0, next * 1000 - Date.now()) });
+          const delay = Math.min(MAX_QUEUE_DELAY_MS, Math.max(0, next * 1000 - Date.now()));
+          await kv.enqueue({ deliver: merchant }, { delay });
         }
       } while (entry.again && !stopping);
+    } catch (e) {
+      // The chain of rounds must not end here: try again soon.
+      console.error(`${NAME}: webhooks: a delivery round of merchant ${JSON.stringify(merchant)} failed: ${oneLine(e?.message ?? String(e))}`);
+      if (!stopping) await kv.enqueue({ deliver: merchant }, { delay: ROUND_RETRY_MS }).catch(() => {});
     } finally {
       rounds.delete(merchant);
     }
@@ -246,7 +266,7 @@ function deliveryRound(merchant) {
   return entry.running;
 }
 
-// A round that throws is retried by the queue with its own backoff.
+// Every message starts a round (which never throws; see above).
 kv.listenQueue((message) => {
   if (typeof message?.deliver === 'string') return deliveryRound(message.deliver);
 });

@@ -9,6 +9,9 @@ use crate::ports::{Delivery, DeliveryState, StoredEvent};
 use crate::webhook::{self, Attempt, WebhookSecret};
 use crate::{Clock, Entropy, Handler, Store, StoreError};
 
+/// A failed attempt faster than this is tried once more at once.
+const QUICK_FAILURE_SECONDS: i64 = 2;
+
 /// The platform's HTTP client.
 #[allow(async_fn_in_trait)]
 pub trait Sender {
@@ -137,7 +140,16 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                     ("webhook-timestamp", timestamp.to_string()),
                     ("webhook-signature", secret.sign(&event.id, timestamp, body)),
                 ];
-                sender.post(url, &headers, body).await
+                let started = self.clock.now();
+                let first = sender.post(url, &headers, body).await;
+                // No answer at once is the connection, not the receiver
+                // (a kept-alive socket it had closed): once more, at once.
+                // A receiver that is down gets its retries on schedule.
+                let quick = self.clock.now().unix() - started.unix() < QUICK_FAILURE_SECONDS;
+                match first {
+                    None if quick => sender.post(url, &headers, body).await,
+                    answered => answered,
+                }
             }
             None => None,
         };

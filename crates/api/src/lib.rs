@@ -99,6 +99,11 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         &self.store
     }
 
+    /// The ids of the merchants served.
+    pub fn merchant_ids(&self) -> Vec<String> {
+        self.merchants.iter().map(|m| m.id.clone()).collect()
+    }
+
     /// Whether `merchant` has a webhook (its events are delivered).
     fn has_webhook(&self, merchant: &str) -> bool {
         self.merchants

@@ -117,6 +117,12 @@ impl EdgeHandler {
         })
     }
 
+    /// The ids of the merchants served (a platform's timers sweep them).
+    #[wasm_bindgen(js_name = merchantIds)]
+    pub fn merchant_ids(&self) -> Vec<String> {
+        self.inner.merchant_ids()
+    }
+
     /// Drops every merchant's events past the feed's retention (for
     /// platforms whose timers do not run per merchant; Deno's loop calls
     /// it now and then).

@@ -72,6 +72,9 @@ export function startReceiver() {
       json(404, { error: 'no such path' });
     });
   });
+  // Senders keep connections alive between attempts that the test clock
+  // spaces far apart: keep them open for a minute, as real receivers do.
+  server.keepAliveTimeout = 60_000;
   return new Promise((ready) => {
     server.listen(0, '127.0.0.1', () => {
       const url = `http://127.0.0.1:${server.address().port}`;
