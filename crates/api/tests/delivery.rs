@@ -4,29 +4,15 @@
 //! the schedule.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::Ordering;
 
 use futures_executor::block_on;
 use retention_api::delivery::Sender;
 use retention_api::memory::MemoryStore;
-use retention_api::{Clock, DeliveryState, Entropy, Handler, MerchantConfig};
-use retention_core::Instant;
+use retention_api::{DeliveryState, Handler, MerchantConfig};
 
-struct TestClock(AtomicI64);
-impl Clock for TestClock {
-    fn now(&self) -> Instant {
-        Instant::from_unix(self.0.load(Ordering::SeqCst))
-    }
-}
-
-struct Counter(AtomicU8);
-impl Entropy for Counter {
-    fn fill(&self, buf: &mut [u8]) {
-        for b in buf {
-            *b = self.0.fetch_add(41, Ordering::SeqCst);
-        }
-    }
-}
+mod common;
+use common::{Counter, TestClock, merchant};
 
 type TestHandler = Handler<MemoryStore, TestClock, Counter>;
 
@@ -47,20 +33,16 @@ impl Sender for Scripted<'_> {
 }
 
 fn handler() -> TestHandler {
-    let merchant = MerchantConfig {
-        id: "shop".into(),
-        api_key: "shop-api-key-0123456789abcdef0123456789".into(),
-        token_secret: "shop-token-secret-0123456789abcdefghijkl".into(),
-        allowed_origins: vec![],
+    let shop = MerchantConfig {
         webhook_url: Some("https://hooks.example/in".into()),
         webhook_secret: Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()),
-        shopify_webhook_secret: None,
+        ..merchant("shop")
     };
     let h = Handler::new(
-        vec![merchant],
+        vec![shop],
         MemoryStore::default(),
-        TestClock(AtomicI64::new(1_800_000_000)),
-        Counter(AtomicU8::new(0)),
+        TestClock::at(1_800_000_000),
+        Counter::stepping(41),
     );
     // One event: a preferences change by the merchant.
     let mut prefs: serde_json::Value =

@@ -3,44 +3,18 @@
 //! tenancy and CORS. The black-box suite (tests/api) covers every endpoint
 //! over real HTTP.
 
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::Ordering;
 
 use futures_executor::block_on;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use retention_api::memory::MemoryStore;
-use retention_api::{Clock, Entropy, Handler, MerchantConfig, Request, Response};
-use retention_core::Instant;
+use retention_api::{Handler, Request, Response};
 use serde_json::{Value, json};
 
 const NOW: i64 = 1_800_000_000; // 2027-01-15T08:00:00Z
 
-struct TestClock(AtomicI64);
-impl Clock for TestClock {
-    fn now(&self) -> Instant {
-        Instant::from_unix(self.0.load(Ordering::SeqCst))
-    }
-}
-
-struct Counter(AtomicU8);
-impl Entropy for Counter {
-    fn fill(&self, buf: &mut [u8]) {
-        for b in buf {
-            *b = self.0.fetch_add(37, Ordering::SeqCst);
-        }
-    }
-}
-
-fn merchant(id: &str) -> MerchantConfig {
-    MerchantConfig {
-        id: id.into(),
-        api_key: format!("{id}-api-key-0123456789abcdef0123456789"),
-        token_secret: format!("{id}-token-secret-0123456789abcdefghijkl"),
-        allowed_origins: vec![format!("https://{id}.example")],
-        webhook_url: None,
-        webhook_secret: None,
-        shopify_webhook_secret: None,
-    }
-}
+mod common;
+use common::{Counter, TestClock, merchant};
 
 type TestHandler = Handler<MemoryStore, TestClock, Counter>;
 
@@ -48,8 +22,8 @@ fn handler() -> TestHandler {
     Handler::new(
         vec![merchant("a"), merchant("b")],
         MemoryStore::default(),
-        TestClock(AtomicI64::new(NOW)),
-        Counter(AtomicU8::new(0)),
+        TestClock::at(NOW),
+        Counter::stepping(37),
     )
 }
 

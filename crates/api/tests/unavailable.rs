@@ -4,10 +4,7 @@
 
 use futures_executor::block_on;
 use retention_api::ports::{Delivery, EventPage, EventWrite, StoredEvent};
-use retention_api::{
-    Clock, CustomerKey, CustomerWrite, Entropy, Failure, Handler, MerchantConfig, Store,
-    StoreError, Version,
-};
+use retention_api::{CustomerKey, CustomerWrite, Failure, Handler, Store, StoreError, Version};
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 
@@ -107,32 +104,17 @@ impl Store for Broken {
     }
 }
 
-struct Fixed;
-impl Clock for Fixed {
-    fn now(&self) -> Instant {
-        Instant::from_unix(1_800_000_000)
-    }
-}
-
-struct Zeros;
-impl Entropy for Zeros {
-    fn fill(&self, buf: &mut [u8]) {
-        buf.fill(7);
-    }
-}
+mod common;
+use common::{Counter, TestClock, merchant};
 
 #[test]
 fn a_failing_store_answers_503_without_its_cause_and_without_promising_nothing_changed() {
-    let merchant = MerchantConfig {
-        id: "shop".into(),
-        api_key: "shop-api-key-0123456789abcdef0123456789".into(),
-        token_secret: "shop-token-secret-0123456789abcdefghijkl".into(),
-        allowed_origins: vec![],
-        webhook_url: None,
-        webhook_secret: None,
-        shopify_webhook_secret: None,
-    };
-    let handler = Handler::new(vec![merchant], Broken, Fixed, Zeros);
+    let handler = Handler::new(
+        vec![merchant("shop")],
+        Broken,
+        TestClock::at(1_800_000_000),
+        Counter::stepping(7),
+    );
     let request = http::Request::builder()
         .method("POST")
         .uri("/v1/admin/customers/c-1/events")
