@@ -177,6 +177,31 @@ function indexCopy(outboxJson, codes, eventTexts) {
   return `{"outbox":${outboxJson},"codes":${JSON.stringify(list)},"events":[${eventTexts.join(",")}]}`;
 }
 
+/** The first wait after a failed alarm, and the longest (ms). */
+const ALARM_RETRY_FIRST_MS = 1_000;
+const ALARM_RETRY_LAST_MS = 3_600_000;
+
+/**
+ * Runs an object's alarm work; a failure is logged, counted in the
+ * object's `alarm_failures`, and the alarm set again a second later, then
+ * twice as long each time up to an hour. A success clears the count.
+ */
+async function guardedAlarm(ctx, sql, label, work) {
+  sql.exec("CREATE TABLE IF NOT EXISTS alarm_failures (one INTEGER PRIMARY KEY CHECK (one = 1), count INTEGER NOT NULL)");
+  try {
+    await work();
+    sql.exec("DELETE FROM alarm_failures");
+  } catch (e) {
+    const count = sql.exec(
+      "INSERT INTO alarm_failures (one, count) VALUES (1, 1) ON CONFLICT (one) DO UPDATE SET count = count + 1 RETURNING count",
+    ).one().count;
+    const wait = Math.min(ALARM_RETRY_LAST_MS, ALARM_RETRY_FIRST_MS * 2 ** (count - 1));
+    console.error(`${label} alarm failed (${count} in a row; again in ${wait} ms): ${e?.message ?? e}`);
+    const set = await ctx.storage.getAlarm();
+    if (set === null || set > Date.now() + wait) await ctx.storage.setAlarm(Date.now() + wait);
+  }
+}
+
 function customerStub(env, merchant, customer) {
   return env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${merchant}\n${customer}`));
 }
@@ -315,7 +340,17 @@ export class CustomerObject extends DurableObject {
   }
 
   /** The reminder planner's timer; also re-sends an outbox copy that failed. */
+  /**
+   * The reminder planner's timer; also re-sends a copy that failed. It
+   * never throws: workerd gives up on an alarm that throws six times, and
+   * this customer would get no reminder again until something else wrote.
+   * A failure is logged and the alarm set again, later each time.
+   */
   async alarm() {
+    await guardedAlarm(this.ctx, this.sql, "customer object", () => this.#alarmRound());
+  }
+
+  async #alarmRound() {
     const meta = this.#meta();
     if (meta.merchant === null || meta.customer === null) return; // nothing was ever written
     if (meta.retry_at !== null || (meta.sent_version !== null && meta.sent_version !== meta.acked_version)) {
@@ -325,11 +360,8 @@ export class CustomerObject extends DurableObject {
     const state = this.#head();
     if (state?.next_wake != null && state.next_wake * 1000 <= Date.now() + 500) {
       const { handler, error } = this.#handler();
-      if (!handler) {
-        console.error(`customer object alarm: RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
-        throw new Error("misconfigured"); // workerd retries the alarm later
-      }
-      await handler.wake(meta.merchant, meta.customer); // a rejection makes workerd retry the alarm
+      if (!handler) throw new Error(`RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
+      await handler.wake(meta.merchant, meta.customer);
       const after = this.#head();
       if (after?.next_wake != null && after.next_wake * 1000 <= Date.now()) {
         console.warn(`customer object alarm: the planner left a wake time in the past (${after.next_wake}); looking again later`);
@@ -603,17 +635,16 @@ export class MerchantObject extends DurableObject {
     return serve(this.#handler(), 'merchant object', request);
   }
 
-  /** Webhook delivery: one round (the handler's), then the alarm for the next attempt due. */
+  /** Webhook delivery: one round (the handler's), then the alarm for the next round; never throws (see CustomerObject). */
   async alarm() {
-    const merchant = this.sql.exec("SELECT merchant FROM meta").one().merchant;
-    if (merchant === null) return;
-    const { handler, error } = this.#handler();
-    if (!handler) {
-      console.error(`merchant object alarm: RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
-      throw new Error("misconfigured"); // workerd retries the alarm later
-    }
-    const next = await handler.deliverDue(merchant); // a rejection makes workerd retry the alarm
-    if (next !== null && next !== undefined) await this.#armDelivery(next);
+    await guardedAlarm(this.ctx, this.sql, "merchant object", async () => {
+      const merchant = this.sql.exec("SELECT merchant FROM meta").one().merchant;
+      if (merchant === null) return;
+      const { handler, error } = this.#handler();
+      if (!handler) throw new Error(`RETENTION_MERCHANTS is not usable: ${error?.message ?? error}`);
+      const next = await handler.deliverDue(merchant);
+      if (next !== null && next !== undefined) await this.#armDelivery(next);
+    });
   }
 
   // -- RPC --

@@ -5,6 +5,9 @@
 //
 //   GET  /__test/clock                 → {"now": unix seconds}
 //   POST /__test/clock?advance=SECONDS → moves Date.now() forward
+//   POST /__test/broken-customer       → {merchant, customer}: a customer no wake
+//                                        can read, due now (its alarm fails)
+//   POST /__test/alarm-state           → {merchant, customer}: {failures, alarm}
 //   POST /__test/conformance           → the store port's contract run
 //                                        against the objects' store methods:
 //                                        [{name, failure}]
@@ -77,6 +80,13 @@ function onTestClock(Base, binding) {
     async testClockAdvanced() {
       await this.resetAlarm();
     }
+
+    /** Failed alarms in a row so far, and when the next is set (clock time). */
+    async testAlarmState() {
+      const rows = this.sql.exec("SELECT name FROM sqlite_master WHERE name = 'alarm_failures'").toArray();
+      const failures = rows.length ? (this.sql.exec('SELECT count FROM alarm_failures').toArray()[0]?.count ?? 0) : 0;
+      return { failures, alarm: await this.ctx.storage.getAlarm() };
+    }
   };
 }
 
@@ -86,6 +96,21 @@ export const MerchantObject = onTestClock(Merchant, 'MERCHANTS');
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
+    if (url.pathname === '/__test/broken-customer' && request.method === 'POST') {
+      // A customer whose state no wake can read, due now: its alarm fails.
+      const { merchant, customer } = await request.json();
+      const stub = env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${merchant}\n${customer}`));
+      const written = await stub.saveCustomer(merchant, customer, null, {
+        version: 1, state: 'not a customer', nextWake: Math.floor(Date.now() / 1000) - 1,
+        outbox: [], lookups: [], events: [], idempotency: null,
+      });
+      return Response.json({ written });
+    }
+    if (url.pathname === '/__test/alarm-state' && request.method === 'POST') {
+      const { merchant, customer } = await request.json();
+      const stub = env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${merchant}\n${customer}`));
+      return Response.json(await stub.testAlarmState());
+    }
     if (url.pathname === '/__test/conformance' && request.method === 'POST') {
       return Response.json(await runStoreConformance(objectStore(env), `workerd-${Date.now()}-`));
     }
