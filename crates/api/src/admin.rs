@@ -34,6 +34,11 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             );
         };
         let merchant = merchant.id.clone();
+        if let Err(response) =
+            self.within_limits(&merchant, &[(format!("m:{merchant}"), |l| l.merchant)])
+        {
+            return response;
+        }
         let result = match route {
             Route::Program => self.get_program(&merchant).await,
             Route::SaveProgram => self.save_program(&merchant, &request).await,

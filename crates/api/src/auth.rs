@@ -142,6 +142,7 @@ mod tests {
             webhook_url: None,
             webhook_secret: None,
             shopify_webhook_secret: None,
+            rate_limits: Default::default(),
         }]
     }
 

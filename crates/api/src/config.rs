@@ -27,6 +27,9 @@ pub struct MerchantConfig {
     /// (`/v1/hooks/shopify/{id}` answers 404 without it).
     #[serde(default)]
     pub shopify_webhook_secret: Option<String>,
+    /// Requests allowed per shopper token, customer and API key.
+    #[serde(default)]
+    pub rate_limits: crate::limits::RateLimits,
 }
 
 impl std::fmt::Debug for MerchantConfig {
@@ -145,6 +148,7 @@ mod tests {
             webhook_url: None,
             webhook_secret: None,
             shopify_webhook_secret: None,
+            rate_limits: Default::default(),
         }
     }
 

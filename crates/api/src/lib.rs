@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod events;
 mod feed;
 pub mod jwt;
+pub mod limits;
 pub mod memory;
 pub mod ports;
 mod reply;
@@ -80,6 +81,7 @@ pub struct Handler<S, C, E> {
     store: S,
     clock: C,
     entropy: E,
+    buckets: limits::Buckets,
 }
 
 impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
@@ -91,12 +93,32 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             store,
             clock,
             entropy,
+            buckets: limits::Buckets::default(),
         }
     }
 
     /// The store, for adapters that also run the reminder scheduler.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// Takes a token from each of `buckets` (key and rate) of `merchant`;
+    /// the 429 when one is empty.
+    fn within_limits(
+        &self,
+        merchant: &str,
+        buckets: &[(String, limits::RateOf)],
+    ) -> Result<(), Response> {
+        let Some(config) = self.merchants.iter().find(|m| m.id == merchant) else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        for (key, rate) in buckets {
+            self.buckets
+                .take(key, rate(&config.rate_limits), now)
+                .map_err(limits::limited)?;
+        }
+        Ok(())
     }
 
     /// The ids of the merchants served.

@@ -9,6 +9,7 @@ use retention_core::{Preferences, Program};
 
 use crate::auth::{Shopper, TokenError};
 use crate::body::{self, Misfit};
+use crate::limits::RateOf;
 use crate::routes::Route;
 use crate::state::{etag, valid_idempotency_key};
 use crate::txn::{self, Caller, Idempotency};
@@ -43,6 +44,24 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             merchant: shopper.merchant,
             customer: shopper.customer,
         };
+        // The token's signature names the token (a page script reusing the
+        // shopper's token shares its bucket); the customer's bucket holds
+        // every token of the customer together.
+        let signature = crate::auth::bearer(request.headers())
+            .and_then(|t| t.rsplit('.').next())
+            .unwrap_or_default();
+        let shopper_rate: RateOf = |l| l.shopper;
+        let customer_rate: RateOf = |l| l.customer;
+        let buckets = [
+            (format!("t:{}:{signature}", key.merchant), shopper_rate),
+            (
+                format!("c:{}:{}", key.merchant, key.customer),
+                customer_rate,
+            ),
+        ];
+        if let Err(response) = self.within_limits(&key.merchant, &buckets) {
+            return response;
+        }
         let program = match self.program(&key.merchant).await {
             Ok(program) => program,
             Err(e) => return unavailable(&e),

@@ -13,12 +13,17 @@ use std::time::{Duration, Instant as WallClock};
 use futures_executor::block_on;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use retention_api::limits::{Rate, RateLimits};
 use retention_api::memory::MemoryStore;
 use retention_api::{Clock, Entropy, Handler, MerchantConfig, Response};
 use retention_core::Instant;
 use serde_json::{Value, json};
 
 const NOW: i64 = 1_800_000_000;
+const UNLIMITED: Rate = Rate {
+    per_second: u32::MAX,
+    burst: u32::MAX,
+};
 const API_KEY: &str = "fuzz-api-key-0123456789abcdef0123456789";
 const SECRET: &str = "fuzz-token-secret-0123456789abcdef012345";
 
@@ -49,6 +54,12 @@ fn handler() -> FuzzHandler {
         webhook_url: None,
         webhook_secret: None,
         shopify_webhook_secret: None,
+        // The clock stands still here: no bucket would ever refill.
+        rate_limits: RateLimits {
+            shopper: UNLIMITED,
+            customer: UNLIMITED,
+            merchant: UNLIMITED,
+        },
     };
     Handler::new(
         vec![merchant],

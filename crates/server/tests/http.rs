@@ -25,6 +25,7 @@ fn handler(dir: &tempfile::TempDir) -> NativeHandler {
         webhook_url: None,
         webhook_secret: None,
         shopify_webhook_secret: None,
+        rate_limits: Default::default(),
     };
     Handler::new(vec![merchant], store, SystemClock, OsEntropy::default())
 }

@@ -51,5 +51,6 @@ pub fn merchant(id: &str) -> MerchantConfig {
         webhook_url: None,
         webhook_secret: None,
         shopify_webhook_secret: None,
+        rate_limits: Default::default(),
     }
 }
