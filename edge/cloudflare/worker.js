@@ -27,7 +27,7 @@
 // This file is copied next to retention_edge.js and retention_edge_bg.wasm
 // (pkg/edge/) by scripts/build-edge.sh; it imports them from there.
 import { DurableObject } from "cloudflare:workers";
-import { initSync, EdgeHandler } from "./retention_edge.js";
+import { initSync, EdgeHandler, retryDelayMs } from "./retention_edge.js";
 import wasmModule from "./retention_edge_bg.wasm";
 
 // workerd refuses to compile wasm from bytes: the module comes compiled.
@@ -177,14 +177,10 @@ function indexCopy(outboxJson, codes, eventTexts) {
   return `{"outbox":${outboxJson},"codes":${JSON.stringify(list)},"events":[${eventTexts.join(",")}]}`;
 }
 
-/** The first wait after a failed alarm, and the longest (ms). */
-const ALARM_RETRY_FIRST_MS = 1_000;
-const ALARM_RETRY_LAST_MS = 3_600_000;
-
 /**
  * Runs an object's alarm work; a failure is logged, counted in the
- * object's `alarm_failures`, and the alarm set again a second later, then
- * twice as long each time up to an hour. A success clears the count.
+ * object's `alarm_failures`, and the alarm set again after the handler's
+ * backoff for that many failures. A success clears the count.
  */
 async function guardedAlarm(ctx, sql, label, work) {
   sql.exec("CREATE TABLE IF NOT EXISTS alarm_failures (one INTEGER PRIMARY KEY CHECK (one = 1), count INTEGER NOT NULL)");
@@ -195,7 +191,7 @@ async function guardedAlarm(ctx, sql, label, work) {
     const count = sql.exec(
       "INSERT INTO alarm_failures (one, count) VALUES (1, 1) ON CONFLICT (one) DO UPDATE SET count = count + 1 RETURNING count",
     ).one().count;
-    const wait = Math.min(ALARM_RETRY_LAST_MS, ALARM_RETRY_FIRST_MS * 2 ** (count - 1));
+    const wait = retryDelayMs(count);
     console.error(`${label} alarm failed (${count} in a row; again in ${wait} ms): ${e?.message ?? e}`);
     const set = await ctx.storage.getAlarm();
     if (set === null || set > Date.now() + wait) await ctx.storage.setAlarm(Date.now() + wait);

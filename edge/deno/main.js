@@ -19,7 +19,7 @@
 // flag. An isolate there may sleep between requests, so besides the loop
 // below a Deno.cron job (once a minute, Deploy's finest schedule) wakes the
 // due customers.
-import init, { EdgeHandler } from '../retention_edge.js';
+import init, { EdgeHandler, retryDelayMs } from '../retention_edge.js';
 import { KvStore } from './store.js';
 
 const NAME = 'retention-deno';
@@ -157,10 +157,10 @@ async function serve(request) {
 // ---- reminders ---------------------------------------------------------------------------
 let stopping = false;
 let ticking = null;
-// A customer whose wake failed is retried later and later (up to an hour),
-// and passed over meanwhile, so it cannot hold back the customers behind it.
-const MAX_BACKOFF_S = 3600;
-const failing = new Map(); // customerKey -> {retryAt (unix s), delay (s)}
+// A customer whose wake failed is retried later and later (the handler's
+// backoff, retryDelayMs), and passed over meanwhile, so it cannot hold back
+// the customers behind it.
+const failing = new Map(); // customerKey -> {retryAt (unix s), failures}
 
 async function wakeDue() {
   const now = Math.floor(Date.now() / 1000);
@@ -175,8 +175,9 @@ async function wakeDue() {
       await serialized(key, () => handler.wake(merchant, customer));
       failing.delete(key);
     } catch (e) {
-      const delay = Math.min(MAX_BACKOFF_S, 2 * (failing.get(key)?.delay ?? 1));
-      failing.set(key, { retryAt: now + delay, delay });
+      const failures = (failing.get(key)?.failures ?? 0) + 1;
+      const delay = retryDelayMs(failures) / 1000;
+      failing.set(key, { retryAt: now + delay, failures });
       // The customer id stays out of the log; the merchant is enough to start looking.
       console.error(`${NAME}: reminders: waking a customer of merchant ${JSON.stringify(merchant)} failed (next try in ${delay} s): ${oneLine(e?.message ?? String(e))}`);
     }

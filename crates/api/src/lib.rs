@@ -9,6 +9,7 @@
 
 mod admin;
 mod auth;
+pub mod backoff;
 mod body;
 pub mod config;
 #[cfg(feature = "conformance")]

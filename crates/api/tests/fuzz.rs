@@ -7,7 +7,7 @@
 //! `./dev test` runs each for FUZZ_SECONDS (default 2); `./dev fuzz` runs
 //! each for 10 minutes. A failure prints the shrunk input.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant as WallClock};
 
 use futures_executor::block_on;
@@ -15,8 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use retention_api::limits::{Rate, RateLimits};
 use retention_api::memory::MemoryStore;
-use retention_api::{Clock, Entropy, Handler, MerchantConfig, Response};
-use retention_core::Instant;
+use retention_api::{Handler, MerchantConfig, Response};
 use serde_json::{Value, json};
 
 const NOW: i64 = 1_800_000_000;
@@ -27,23 +26,10 @@ const UNLIMITED: Rate = Rate {
 const API_KEY: &str = "fuzz-api-key-0123456789abcdef0123456789";
 const SECRET: &str = "fuzz-token-secret-0123456789abcdef012345";
 
-struct Fixed(AtomicI64);
-impl Clock for Fixed {
-    fn now(&self) -> Instant {
-        Instant::from_unix(self.0.load(Ordering::SeqCst))
-    }
-}
+mod common;
+use common::{Counter, TestClock};
 
-struct Counter(AtomicU64);
-impl Entropy for Counter {
-    fn fill(&self, buf: &mut [u8]) {
-        for b in buf {
-            *b = (self.0.fetch_add(0x9e37_79b9, Ordering::SeqCst) >> 7) as u8;
-        }
-    }
-}
-
-type FuzzHandler = Handler<MemoryStore, Fixed, Counter>;
+type FuzzHandler = Handler<MemoryStore, TestClock, Counter>;
 
 fn handler() -> FuzzHandler {
     let merchant = MerchantConfig {
@@ -64,8 +50,8 @@ fn handler() -> FuzzHandler {
     Handler::new(
         vec![merchant],
         MemoryStore::default(),
-        Fixed(AtomicI64::new(NOW)),
-        Counter(AtomicU64::new(1)),
+        TestClock::at(NOW),
+        Counter::stepping(37),
     )
 }
 

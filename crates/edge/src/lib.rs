@@ -45,6 +45,13 @@ pub async fn run_store_conformance(store: JsValue, prefix: String) -> Result<JsV
     Ok(list.into())
 }
 
+/// Milliseconds to wait after `failures` failures in a row of a timer's
+/// work (an object's alarm, a wake): the same backoff everywhere.
+#[wasm_bindgen(js_name = retryDelayMs)]
+pub fn retry_delay_ms(failures: u32) -> f64 {
+    (retention_api::backoff::wait_seconds(failures) * 1_000) as f64
+}
+
 /// The API, bound to the merchants it serves and a platform's store.
 #[wasm_bindgen]
 pub struct EdgeHandler {

@@ -1,13 +1,13 @@
 //! The reminder scheduler: wakes customers whose planned wake time came.
-//! A customer whose wake fails is tried again later and later (a second,
-//! then twice as long each time, up to an hour) and passed over meanwhile,
-//! so a few broken customers can never hold back everyone behind them.
+//! A customer whose wake fails is tried again later and later
+//! ([`retention_api::backoff`]) and passed over meanwhile, so a few broken
+//! customers can never hold back everyone behind them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use retention_api::{Clock, CustomerKey, StoreError};
+use retention_api::{Clock, CustomerKey, StoreError, backoff};
 use retention_core::Instant;
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
@@ -19,17 +19,14 @@ use crate::NativeHandler;
 pub const BATCH: usize = 100;
 /// How many due customers one tick looks at to find [`BATCH`] to wake.
 const SCAN: usize = 2_000;
-/// The first wait after a failed wake, and the longest.
-const FIRST_RETRY_SECONDS: i64 = 1;
-const LAST_RETRY_SECONDS: i64 = 3_600;
 /// Failing customers remembered at most (past it, all are tried again).
 const REMEMBERED: usize = 10_000;
 
-/// Customers whose wake failed: when to try each again, and how long the
-/// wait after that one is.
+/// Customers whose wake failed: when to try each again, and how many
+/// failures in a row they have had.
 #[derive(Debug, Default)]
 pub struct Backoff {
-    failing: HashMap<CustomerKey, (Instant, i64)>,
+    failing: HashMap<CustomerKey, (Instant, u32)>,
 }
 
 impl Backoff {
@@ -38,19 +35,15 @@ impl Backoff {
         self.failing.get(key).is_none_or(|(at, _)| *at <= now)
     }
 
-    /// `key`'s wake failed at `now`: it waits, twice as long as last time.
+    /// `key`'s wake failed at `now`: it waits, longer each time.
     fn failed(&mut self, key: &CustomerKey, now: Instant) -> i64 {
         if self.failing.len() >= REMEMBERED {
             self.failing.clear();
         }
-        let wait = self
-            .failing
-            .get(key)
-            .map_or(FIRST_RETRY_SECONDS, |(_, last)| {
-                (last * 2).min(LAST_RETRY_SECONDS)
-            });
+        let failures = self.failing.get(key).map_or(0, |(_, n)| *n) + 1;
+        let wait = backoff::wait_seconds(failures);
         self.failing
-            .insert(key.clone(), (now.plus_seconds(wait), wait));
+            .insert(key.clone(), (now.plus_seconds(wait), failures));
         wait
     }
 
