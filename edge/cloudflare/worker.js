@@ -298,6 +298,11 @@ CREATE TABLE IF NOT EXISTS idempotency (
   expires_at INTEGER NOT NULL      -- unix seconds
 );
 CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at);
+-- The consent log: appended with each write, never rewritten.
+CREATE TABLE IF NOT EXISTS consents (
+  n      INTEGER PRIMARY KEY,
+  record TEXT NOT NULL               -- the consent record as JSON
+);
 -- Events written with the state, until the merchant's log confirms them.
 CREATE TABLE IF NOT EXISTS unsent_events (
   sequence     INTEGER PRIMARY KEY,
@@ -311,6 +316,12 @@ export class CustomerObject extends DurableObject {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(CUSTOMER_SCHEMA);
+    // Objects created before records knew their caller gain the column.
+    if (!this.sql.exec("PRAGMA table_info(idempotency)").toArray().some((c) => c.name === "scope")) {
+      this.sql.exec(`ALTER TABLE idempotency ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+        UPDATE idempotency SET scope = substr(key, 1, instr(key, ':') - 1) WHERE instr(key, ':') > 1;`);
+    }
+    this.sql.exec("CREATE INDEX IF NOT EXISTS idempotency_by_scope ON idempotency (scope, expires_at)");
     this.checked = null; // "merchant\ncustomer" once verified to be this object's
     this.built = null;
   }
@@ -324,6 +335,8 @@ export class CustomerObject extends DurableObject {
         saveCustomer: (m, c, expected, write) => this.saveCustomer(m, c, expected, write),
         eraseCustomer: (m, c, erased) => this.eraseCustomer(m, c, erased),
         loadIdempotency: (m, c, key, now) => this.loadIdempotency(m, c, key, now),
+        saveIdempotency: (m, c, expected, record) => this.saveIdempotency(m, c, expected, record),
+        consents: (m, c) => this.consents(m, c),
         lastSequence: (m, c) => this.lastSequence(m, c),
         ...merchantMethods((m) => merchantStub(this.env, m)),
       });
@@ -384,6 +397,23 @@ export class CustomerObject extends DurableObject {
     return rows.length ? rows[0].record : null;
   }
 
+  /** A refusal's record alone, if the version is still `expected`; the state is not rewritten. */
+  async saveIdempotency(merchant, customer, expected, record) {
+    this.#own(merchant, customer);
+    const expectedVersion = versionOf(expected);
+    return this.ctx.storage.transactionSync(() => {
+      const current = this.#head();
+      if ((current ? current.version : null) !== expectedVersion) return false;
+      this.#remember(record);
+      return true;
+    });
+  }
+
+  async consents(merchant, customer) {
+    this.#own(merchant, customer);
+    return this.sql.exec("SELECT record FROM consents ORDER BY n").toArray().map((r) => r.record);
+  }
+
   async saveCustomer(merchant, customer, expected, write) {
     this.#own(merchant, customer);
     const expectedVersion = versionOf(expected);
@@ -405,13 +435,8 @@ export class CustomerObject extends DurableObject {
       );
       this.sql.exec("DELETE FROM state_part");
       parts(write.state).forEach((text, n) => this.sql.exec("INSERT INTO state_part (n, text) VALUES (?, ?)", n, text));
-      this.sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", nowSeconds());
-      if (idem) {
-        this.sql.exec(
-          "INSERT OR REPLACE INTO idempotency (key, record, expires_at) VALUES (?, ?, ?)",
-          idem.key, idem.record, Number(idem.expiresAt),
-        );
-      }
+      if (idem) this.#remember(idem);
+      for (const record of write.consents ?? []) this.sql.exec("INSERT INTO consents (record) VALUES (?)", String(record));
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
       for (const e of events) {
         this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(e.sequence), JSON.stringify(e));
@@ -433,6 +458,7 @@ export class CustomerObject extends DurableObject {
       this.sql.exec("DELETE FROM state");
       this.sql.exec("DELETE FROM state_part");
       this.sql.exec("DELETE FROM idempotency");
+      this.sql.exec("DELETE FROM consents");
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
       if (erased) {
         // customer.erased replaces every earlier event, in the log as here
@@ -455,6 +481,21 @@ export class CustomerObject extends DurableObject {
   }
 
   // -- internals --
+
+  /** Inside a transaction: stores a record; expired ones go, and of its scope only the newest `keep`. */
+  #remember(idem) {
+    const expiresAt = Number(idem.expiresAt);
+    this.sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", nowSeconds());
+    this.sql.exec(
+      "INSERT OR REPLACE INTO idempotency (key, record, expires_at, scope) VALUES (?, ?, ?, ?)",
+      idem.key, idem.record, expiresAt, String(idem.scope),
+    );
+    this.sql.exec(
+      `DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE scope = ?
+         ORDER BY expires_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+      String(idem.scope), Number(idem.keep),
+    );
+  }
 
   /** Inside a write: the unconfirmed events' texts, marked as carried by copy `version`. */
   #unsent(version) {
@@ -620,6 +661,8 @@ export class MerchantObject extends DurableObject {
         saveCustomer: (m, c, expected, write) => customerStub(this.env, m, c).saveCustomer(m, c, expected, write),
         eraseCustomer: (m, c, erased) => customerStub(this.env, m, c).eraseCustomer(m, c, erased),
         loadIdempotency: (m, c, key, now) => customerStub(this.env, m, c).loadIdempotency(m, c, key, now),
+        saveIdempotency: (m, c, expected, record) => customerStub(this.env, m, c).saveIdempotency(m, c, expected, record),
+        consents: (m, c) => customerStub(this.env, m, c).consents(m, c),
         lastSequence: (m, c) => customerStub(this.env, m, c).lastSequence(m, c),
         ...merchantMethods(() => this),
       });

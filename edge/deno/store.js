@@ -13,10 +13,16 @@
 //                                             wake: unix s | null;
 //                                             outbox: [[id, sendAt, digest]]
 //                                             codes: [lookup key] (indexed below)
+//                                             consents: length of the consent log
 //   ["cust", m, c, "state", v, i]           Uint8Array, chunk i of the state
 //                                             (UTF-8 JSON, gzipped if z) written at v
 //   ["cust", m, c, "idem", key]             {v, n, z, expiresAt}   (expireIn)
 //   ["cust", m, c, "idem", key, v, i]       Uint8Array chunk       (expireIn)
+//   ["cust", m, c, "idemring", scope]       {n}: records written in the scope (expireIn)
+//   ["cust", m, c, "idemslot", scope, i]    the key in slot i (of `keep`; the
+//                                             n-th record takes slot n % keep,
+//                                             pushing out the one before it)
+//   ["cust", m, c, "consent", i]            the i-th consent record (JSON text)
 //   ["outbox", m, sendAt, id]               {c, item}  item: the JSON text
 //   ["outbox_id", m, id, c]                 sendAt
 //   ["code", m, key, c]                     1   (a lookup key: coupon code or order:ID)
@@ -132,17 +138,14 @@ export class KvStore {
     for (const code of oldCodes) if (!codes.includes(code)) op.delete(codeKey(merchant, code, customer));
     for (const code of codes) if (!oldCodes.has(code)) op.set(codeKey(merchant, code, customer), 1);
 
-    // idempotency record, kept until it expires
+    // idempotency record, kept until it expires or its slot is taken
     const idem = write.idempotency ?? null;
-    if (idem !== null) {
-      const key = requireString(idem.key, 'write.idempotency.key');
-      const expiresAt = requireNumber(idem.expiresAt, 'write.idempotency.expiresAt');
-      const expireIn = Math.max(1000, Math.round(expiresAt * 1000 - Date.now()));
-      const record = await pack(requireString(idem.record, 'write.idempotency.record'));
-      const recordChunks = split(record.bytes);
-      op.set(idemHead(merchant, customer, key), { v: version, n: recordChunks.length, z: record.z, expiresAt }, { expireIn });
-      recordChunks.forEach((chunk, i) => op.set(idemChunk(merchant, customer, key, version, i), chunk, { expireIn }));
-    }
+    if (idem !== null) await this.#remember(op, merchant, customer, idem, version);
+
+    // consent log: appended
+    const consents = Array.isArray(write.consents) ? write.consents : [];
+    const logged = current?.consents ?? 0;
+    consents.forEach((record, i) => op.set(consentKey(merchant, customer, logged + i), requireString(record, 'write.consents[]')));
 
     op.set(headKey, {
       v: version,
@@ -152,6 +155,7 @@ export class KvStore {
       wake,
       outbox: items.map((it) => [it.id, it.sendAt, it.digest]),
       codes,
+      consents: logged + consents.length,
     });
 
     // the events, appended to the merchant's log (its head is checked:
@@ -159,6 +163,54 @@ export class KvStore {
     const events = Array.isArray(write.events) ? write.events : [];
     if (events.length > 0) log.append(op, merchant, await log.readHead(this.kv, merchant), events);
     return await op.commit();
+  }
+
+  /** A refusal's record alone, if the customer's version is still `expected`. */
+  async saveIdempotency(merchant, customer, expected, idem) {
+    const headKey = custHead(merchant, customer);
+    const head = await this.kv.get(headKey);
+    if ((head.value?.v ?? null) !== (expected ?? null)) return false;
+    const op = new Commit(this.kv, this.limits, `idempotency record (merchant ${JSON.stringify(merchant)})`);
+    op.check(headKey, head.versionstamp);
+    await this.#remember(op, merchant, customer, idem, `r${crypto.randomUUID()}`);
+    return await op.commit();
+  }
+
+  async consents(merchant, customer) {
+    const records = [];
+    for await (const entry of this.kv.list({ prefix: ['cust', merchant, customer, 'consent'] })) records.push(entry.value);
+    return records;
+  }
+
+  /**
+   * Adds the record `idem` to `op` (chunks keyed by `tag`): it takes the
+   * next slot of its scope's ring of `keep`, and the record that held the
+   * slot goes. The ring's counter is checked, so two writers cannot take
+   * one slot.
+   */
+  async #remember(op, merchant, customer, idem, tag) {
+    const key = requireString(idem.key, 'idempotency.key');
+    const scope = requireString(idem.scope, 'idempotency.scope');
+    const keep = Math.max(1, requireNumber(idem.keep, 'idempotency.keep'));
+    const expiresAt = requireNumber(idem.expiresAt, 'idempotency.expiresAt');
+    const expireIn = Math.max(1000, Math.round(expiresAt * 1000 - Date.now()));
+    const ringKey = ['cust', merchant, customer, 'idemring', scope];
+    const ring = await this.kv.get(ringKey);
+    const n = ring.value?.n ?? 0;
+    op.check(ringKey, ring.versionstamp);
+    const slotKey = ['cust', merchant, customer, 'idemslot', scope, n % keep];
+    const previous = (await this.kv.get(slotKey)).value;
+    if (typeof previous === 'string' && previous !== key) {
+      const old = (await this.kv.get(idemHead(merchant, customer, previous))).value;
+      op.delete(idemHead(merchant, customer, previous));
+      for (let i = 0; i < (old?.n ?? 0); i++) op.delete(idemChunk(merchant, customer, previous, old.v, i));
+    }
+    const record = await pack(requireString(idem.record, 'idempotency.record'));
+    const recordChunks = split(record.bytes);
+    op.set(idemHead(merchant, customer, key), { v: tag, n: recordChunks.length, z: record.z, expiresAt }, { expireIn });
+    recordChunks.forEach((chunk, i) => op.set(idemChunk(merchant, customer, key, tag, i), chunk, { expireIn }));
+    op.set(slotKey, key, { expireIn });
+    op.set(ringKey, { n: n + 1 }, { expireIn });
   }
 
   async eraseCustomer(merchant, customer, erased) {
@@ -216,13 +268,14 @@ export class KvStore {
         }
         for (const code of current.codes ?? []) globals.push(codeKey(merchant, code, customer));
       }
-      // Keep each commit well inside the limits: idempotency records (the
-      // only keys that pile up) go first in batches; the last commit takes
-      // the head, checked, with everything that hangs on it.
+      // Keep each commit well inside the limits: idempotency records and
+      // the consent log (the keys that pile up) go first in batches; the
+      // last commit takes the head, checked, with everything that hangs on
+      // it.
       const budget = Math.floor(this.limits.mutations / 2);
       const rest = keys.filter((k) => !sameKey(k, headKey));
       if (rest.length + globals.length + 1 > budget) {
-        const idem = rest.filter((k) => k[3] === 'idem').slice(0, budget);
+        const idem = rest.filter((k) => k[3] !== 'state').slice(0, budget);
         if (idem.length > 0) {
           const batch = new Commit(this.kv, this.limits, 'customer delete');
           idem.forEach((k) => batch.delete(k));
@@ -428,6 +481,7 @@ class Commit {
 const custHead = (m, c) => ['cust', m, c, 'head'];
 const custChunk = (m, c, v, i) => ['cust', m, c, 'state', v, i];
 const idemHead = (m, c, key) => ['cust', m, c, 'idem', key];
+const consentKey = (m, c, i) => ['cust', m, c, 'consent', i];
 const idemChunk = (m, c, key, v, i) => ['cust', m, c, 'idem', key, v, i];
 const outboxKey = (m, sendAt, id) => ['outbox', m, sendAt, id];
 const outboxIdKey = (m, id, c) => ['outbox_id', m, id, c];

@@ -102,10 +102,11 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         match kind {
             CustomerOp::Get => {
                 let doc = txn::load(self, &key).await?;
+                let logged = txn::consents(self, &key).await?;
                 Ok(reply::json(
                     200,
                     &doc.customer
-                        .admin_view(&key.customer, &program, self.clock.now()),
+                        .admin_view(&key.customer, &program, logged, self.clock.now()),
                 ))
             }
             CustomerOp::Delete => {

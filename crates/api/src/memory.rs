@@ -8,7 +8,7 @@ use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 
 use crate::ports::{Delivery, DeliveryState, EventPage, EventWrite, StoredEvent};
-use crate::{CustomerKey, CustomerWrite, Store, StoreError, Version};
+use crate::{CustomerKey, CustomerWrite, IdempotencyWrite, Store, StoreError, Version};
 
 /// One customer's row: version, state, wake time, outbox, lookup keys.
 type Stored = (
@@ -23,8 +23,12 @@ type Stored = (
 struct Tables {
     customers: BTreeMap<CustomerKey, Stored>,
     programs: BTreeMap<String, (Version, String)>,
-    /// Records and when they expire.
-    idempotency: BTreeMap<(CustomerKey, String), (String, Instant)>,
+    /// Records: the JSON, when it expires, its scope and its place in
+    /// the order records were written.
+    idempotency: BTreeMap<(CustomerKey, String), (String, Instant, String, u64)>,
+    records_written: u64,
+    /// Each customer's consent log.
+    consents: BTreeMap<CustomerKey, Vec<String>>,
     /// Every merchant's event log, by position (one counter for all).
     events: BTreeMap<u64, (String, EventWrite)>,
     next_position: u64,
@@ -33,6 +37,32 @@ struct Tables {
 }
 
 impl Tables {
+    /// Stores `idem` and drops what its cap pushes out.
+    fn remember(&mut self, key: &CustomerKey, idem: IdempotencyWrite) {
+        self.records_written += 1;
+        let scope = idem.scope.clone();
+        self.idempotency.insert(
+            (key.clone(), idem.key),
+            (
+                idem.record,
+                idem.expires_at,
+                idem.scope,
+                self.records_written,
+            ),
+        );
+        let mut mine: Vec<_> = self
+            .idempotency
+            .iter()
+            .filter(|((k, _), (.., s, _))| k == key && *s == scope)
+            .map(|((_, id), (_, expires_at, _, n))| (*expires_at, *n, id.clone()))
+            .collect();
+        mine.sort();
+        let over = mine.len().saturating_sub(idem.keep as usize);
+        for (.., id) in mine.into_iter().take(over) {
+            self.idempotency.remove(&(key.clone(), id));
+        }
+    }
+
     fn append(&mut self, merchant: &str, event: EventWrite) {
         self.next_position += 1;
         let position = self.next_position;
@@ -108,9 +138,12 @@ impl Store for MemoryStore {
                 ),
             );
             if let Some(idem) = write.idempotency {
-                t.idempotency
-                    .insert((key.clone(), idem.key), (idem.record, idem.expires_at));
+                t.remember(key, idem);
             }
+            t.consents
+                .entry(key.clone())
+                .or_default()
+                .extend(write.consents);
             for event in write.events {
                 t.append(&key.merchant, event);
             }
@@ -127,9 +160,28 @@ impl Store for MemoryStore {
         self.with(|t| {
             t.idempotency
                 .get(&(key.clone(), idempotency_key.to_owned()))
-                .filter(|(_, expires_at)| now < *expires_at)
-                .map(|(record, _)| record.clone())
+                .filter(|(_, expires_at, ..)| now < *expires_at)
+                .map(|(record, ..)| record.clone())
         })
+    }
+
+    async fn save_idempotency(
+        &self,
+        key: &CustomerKey,
+        expected: Option<Version>,
+        write: IdempotencyWrite,
+    ) -> Result<bool, StoreError> {
+        self.with(|t| {
+            if t.customers.get(key).map(|(v, ..)| *v) != expected {
+                return false;
+            }
+            t.remember(key, write);
+            true
+        })
+    }
+
+    async fn consents(&self, key: &CustomerKey) -> Result<Vec<String>, StoreError> {
+        self.with(|t| t.consents.get(key).cloned().unwrap_or_default())
     }
 
     async fn erase_customer(
@@ -140,6 +192,7 @@ impl Store for MemoryStore {
         self.with(|t| {
             t.customers.remove(key);
             t.idempotency.retain(|(k, _), _| k != key);
+            t.consents.remove(key);
             if let Some(event) = erased {
                 t.events
                     .retain(|_, (m, e)| !(*m == key.merchant && e.customer == key.customer));

@@ -44,6 +44,10 @@ pub struct CustomerWrite {
     pub events: Vec<EventWrite>,
     /// The answer to an idempotent request, stored with the change it made.
     pub idempotency: Option<IdempotencyWrite>,
+    /// Consent records (SPEC 2.6) this change made, JSON, oldest first:
+    /// appended to the customer's consent log, which keeps the legal
+    /// history outside the state every request reads and rewrites.
+    pub consents: Vec<String>,
 }
 
 /// An idempotency record to store under a customer.
@@ -55,6 +59,14 @@ pub struct IdempotencyWrite {
     pub record: String,
     /// After this instant the record may be dropped.
     pub expires_at: Instant,
+    /// Whose key it is (`shopper`, `merchant`, `shopify`): the cap below
+    /// counts each caller's records apart, so one caller's keys never push
+    /// out another's.
+    pub scope: String,
+    /// Of the customer's records in `scope`, the newest `keep` (by
+    /// `expires_at`, the newest written last among equals) are kept; older
+    /// ones go as this one comes.
+    pub keep: u32,
 }
 
 /// An event as written with the change it reports (SPEC 3.6).
@@ -190,8 +202,23 @@ pub trait Store {
         write: CustomerWrite,
     ) -> Result<bool, StoreError>;
 
-    /// Erases everything of the customer, outbox and code indexes and
-    /// idempotency records included, in one atomic step. With `erased`
+    /// Stores an idempotency record alone (the answer to a refused request,
+    /// which changed nothing) if the customer's version is still
+    /// `expected` (`None`: there is no customer); `false`, writing nothing,
+    /// otherwise. The state is not rewritten.
+    async fn save_idempotency(
+        &self,
+        key: &CustomerKey,
+        expected: Option<Version>,
+        write: IdempotencyWrite,
+    ) -> Result<bool, StoreError>;
+
+    /// The customer's consent log (see [`CustomerWrite::consents`]), oldest
+    /// first.
+    async fn consents(&self, key: &CustomerKey) -> Result<Vec<String>, StoreError>;
+
+    /// Erases everything of the customer, outbox and code indexes,
+    /// idempotency records and consent log included, in one atomic step. With `erased`
     /// (the `customer.erased` event) the customer's events go too and it
     /// is appended; without (nothing was stored), the events kept, which
     /// can only be an earlier `customer.erased`, stay.

@@ -16,6 +16,14 @@ use crate::{Response, reply};
 /// How long an idempotency key is remembered (SPEC 3.1).
 pub const IDEMPOTENCY_SECONDS: i64 = 24 * 3_600;
 
+/// Of one customer's idempotency records, each caller (the shopper, the
+/// merchant, Shopify) keeps its newest this many: a key pushed out by this
+/// many newer keys of the same caller and customer is forgotten before its
+/// 24 hours (a repeat is then processed as new). Far above any real
+/// caller's pace (the shopper's own token may send 20 a second for about
+/// a minute to get there), it bounds what a script can pile up.
+pub const IDEMPOTENCY_KEEP: u32 = 1_000;
+
 /// The state stored under one customer key.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CustomerDoc {

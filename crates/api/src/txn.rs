@@ -3,9 +3,10 @@
 //! against the state version read and written in the same atomic swap, so
 //! a replay and a state change can never disagree.
 
+use retention_core::preferences::ConsentRecord;
 use retention_core::{Customer, Instant, Program};
 
-use crate::state::{CustomerDoc, IdempotencyRecord, fingerprint};
+use crate::state::{CustomerDoc, IDEMPOTENCY_KEEP, IdempotencyRecord, fingerprint};
 use crate::{
     Clock, CustomerKey, CustomerWrite, Entropy, Handler, IdempotencyWrite, Response, Store,
     StoreError, events, reply,
@@ -31,6 +32,8 @@ pub enum Caller {
 pub struct Idempotency {
     /// The key as stored: the caller's scope, a colon, the client's key.
     pub key: String,
+    /// The caller's scope (`shopper`, `merchant`, `shopify`).
+    pub scope: &'static str,
     /// See [`fingerprint`].
     pub fingerprint: String,
     /// Whether a refusal is remembered too (it is for shoppers and the
@@ -55,6 +58,7 @@ impl Idempotency {
         };
         Idempotency {
             key: format!("{scope}:{key}"),
+            scope,
             fingerprint: fingerprint(method, path, body),
             record_failures: caller != Caller::Shopify,
         }
@@ -70,6 +74,23 @@ pub async fn load<S: Store, C: Clock, E: Entropy>(
         Some((_, text)) => CustomerDoc::parse(&text).map_err(StoreError),
         None => Ok(CustomerDoc::default()),
     }
+}
+
+/// The customer's consent log (see [`crate::CustomerWrite::consents`]).
+pub async fn consents<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+) -> Result<Vec<ConsentRecord>, StoreError> {
+    handler
+        .store
+        .consents(key)
+        .await?
+        .iter()
+        .map(|text| {
+            serde_json::from_str(text)
+                .map_err(|e| StoreError(format!("a consent record cannot be read: {e}")))
+        })
+        .collect()
 }
 
 /// Applies `op` to the customer and stores the result. `op` returns
@@ -120,24 +141,35 @@ where
                 )
             });
         }
-        let before = doc.customer.clone();
         let (response, keep) = match op(&mut doc.customer, now) {
             Ok(response) => (response, true),
             Err(response) => (response, false),
         };
         let remembered = idempotency.filter(|idem| keep || idem.record_failures);
+        let record = match remembered {
+            Some(idem) => Some(record_write(idem, &response, now)?),
+            None => None,
+        };
         if !keep {
-            doc.customer = before;
-            if remembered.is_none() {
+            // A refusal changed nothing: its answer is stored alone, over
+            // the version it was judged on, without rewriting the state.
+            let Some(record) = record else {
+                return Ok(response);
+            };
+            if handler.store.save_idempotency(key, version, record).await? {
                 return Ok(response);
             }
+            continue;
         }
-        let record = remembered
-            .map(|idem| IdempotencyRecord::new(&idem.key, &idem.fingerprint, &response, now));
-        if keep {
-            doc.prepare_write(&key.customer, program, now);
-        }
+        doc.prepare_write(&key.customer, program, now);
         let made = doc.customer.take_events();
+        // New consent records (and any an older version kept in the
+        // state) go to the consent log, appended, never rewritten.
+        let consents = std::mem::take(&mut doc.customer.consents)
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError(e.to_string()))?;
         if !made.is_empty() && version.is_none() {
             // A customer erased while its `customer.erased` is kept
             // continues after it, so receivers keep their order.
@@ -167,15 +199,8 @@ where
             outbox: doc.customer.outbox.clone(),
             lookups: doc.customer.lookups(),
             events,
-            idempotency: match record {
-                Some(record) => Some(IdempotencyWrite {
-                    key: record.key.clone(),
-                    expires_at: record.expires_at(),
-                    record: serde_json::to_string(&record)
-                        .map_err(|e| StoreError(e.to_string()))?,
-                }),
-                None => None,
-            },
+            idempotency: record,
+            consents,
         };
         if handler.store.save_customer(key, version, write).await? {
             return Ok(response);
@@ -184,6 +209,22 @@ where
     Err(StoreError(
         "the customer is changing too fast to write; try again".to_owned(),
     ))
+}
+
+/// What is stored for `response` as the answer to `idem` at `now`.
+fn record_write(
+    idem: &Idempotency,
+    response: &Response,
+    now: Instant,
+) -> Result<IdempotencyWrite, StoreError> {
+    let record = IdempotencyRecord::new(&idem.key, &idem.fingerprint, response, now);
+    Ok(IdempotencyWrite {
+        key: record.key.clone(),
+        expires_at: record.expires_at(),
+        record: serde_json::to_string(&record).map_err(|e| StoreError(e.to_string()))?,
+        scope: idem.scope.to_owned(),
+        keep: IDEMPOTENCY_KEEP,
+    })
 }
 
 /// The answer already given to `idempotency` for the customer, if any

@@ -4,7 +4,9 @@
 
 use futures_executor::block_on;
 use retention_api::ports::{Delivery, EventPage, EventWrite, StoredEvent};
-use retention_api::{CustomerKey, CustomerWrite, Failure, Handler, Store, StoreError, Version};
+use retention_api::{
+    CustomerKey, CustomerWrite, Failure, Handler, IdempotencyWrite, Store, StoreError, Version,
+};
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 
@@ -38,6 +40,17 @@ impl Store for Broken {
         _: Option<Version>,
         _: CustomerWrite,
     ) -> Result<bool, StoreError> {
+        broken()
+    }
+    async fn save_idempotency(
+        &self,
+        _: &CustomerKey,
+        _: Option<Version>,
+        _: IdempotencyWrite,
+    ) -> Result<bool, StoreError> {
+        broken()
+    }
+    async fn consents(&self, _: &CustomerKey) -> Result<Vec<String>, StoreError> {
         broken()
     }
     async fn erase_customer(

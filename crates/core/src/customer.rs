@@ -48,8 +48,12 @@ pub struct Customer {
     /// Saved preferences; `None` means the program's current defaults.
     #[serde(default)]
     pub preferences: Option<Preferences>,
-    /// Every consent change, oldest first; never rewritten.
-    #[serde(default)]
+    /// Consent changes not yet in the store's consent log, oldest first;
+    /// never rewritten. The handler moves them to the log with each write,
+    /// so the state every request reads stays small however often a
+    /// shopper flips a switch (states written by older versions still
+    /// carry their whole history here until their next write).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consents: Vec<ConsentRecord>,
     /// Recent marketing sends and bad reviews.
     #[serde(default)]
@@ -186,11 +190,13 @@ impl Customer {
         }
     }
 
-    /// `GET /v1/admin/customers/{id}` at `now`.
+    /// `GET /v1/admin/customers/{id}` at `now`; `logged` is the consent log
+    /// kept apart from the state, older than [`Customer::consents`].
     pub fn admin_view(
         &self,
         customer_id: &str,
         program: &Program,
+        logged: Vec<ConsentRecord>,
         now: Instant,
     ) -> AdminCustomerView {
         let ledger = self.ledger.as_of(program, now);
@@ -200,7 +206,10 @@ impl Customer {
             .collect();
         AdminCustomerView {
             customer,
-            consents: self.consents.clone(),
+            consents: logged
+                .into_iter()
+                .chain(self.consents.iter().cloned())
+                .collect(),
             ledger: ledger.entries.iter().map(activity_item).collect(),
         }
     }

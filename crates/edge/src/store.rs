@@ -6,8 +6,13 @@
 //! loadCustomer(merchant, customer)                    -> null | {version, state}
 //! saveCustomer(merchant, customer, expected, write)   -> boolean  (false: version conflict)
 //!     write = {version, state, nextWake: number|null, outbox: [entry], lookups: [string],
-//!              idempotency: null | {key, record, expiresAt},
-//!              events: [event]}
+//!              idempotency: null | record, events: [event], consents: [string]}
+//!     record = {key, record, expiresAt, scope, keep}: of the customer's records
+//!              in `scope`, only the newest `keep` are kept (by expiresAt, then
+//!              the latest written)
+//! saveIdempotency(merchant, customer, expected, record) -> boolean  (false: version conflict)
+//!     the record alone, if the customer's version is still `expected`
+//! consents(merchant, customer)                        -> [string]  (the consent log, oldest first)
 //! eraseCustomer(merchant, customer, erased)           -> void   (erased: null | event)
 //! lastSequence(merchant, customer)                    -> number
 //! events(merchant, after, limit, kind|null)           -> {items: [stored], prunedThrough, newest}
@@ -36,8 +41,8 @@
 
 use js_sys::{Function, Object, Promise, Reflect};
 use retention_api::{
-    CustomerKey, CustomerWrite, Delivery, DeliveryState, EventPage, EventWrite, Store, StoreError,
-    StoredEvent, Version,
+    CustomerKey, CustomerWrite, Delivery, DeliveryState, EventPage, EventWrite, IdempotencyWrite,
+    Store, StoreError, StoredEvent, Version,
 };
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
@@ -46,9 +51,11 @@ use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-const METHODS: [&str; 15] = [
+const METHODS: [&str; 17] = [
     "loadCustomer",
     "saveCustomer",
+    "saveIdempotency",
+    "consents",
     "eraseCustomer",
     "lastSequence",
     "events",
@@ -125,6 +132,23 @@ fn versioned(value: JsValue, text_field: &str) -> Result<Option<(Version, String
     }
 }
 
+/// `{key, record, expiresAt, scope, keep}`.
+fn record_object(idem: IdempotencyWrite, method: &str) -> Result<JsValue, StoreError> {
+    let record = Object::new();
+    let set = |name: &str, value: JsValue| {
+        Reflect::set(&record, &name.into(), &value).map_err(|e| failure(method, &e))
+    };
+    set("key", idem.key.into())?;
+    set("record", idem.record.into())?;
+    set(
+        "expiresAt",
+        JsValue::from_f64(idem.expires_at.unix() as f64),
+    )?;
+    set("scope", idem.scope.into())?;
+    set("keep", JsValue::from_f64(f64::from(idem.keep)))?;
+    Ok(record.into())
+}
+
 fn version_arg(expected: Option<Version>) -> JsValue {
     expected.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64))
 }
@@ -186,23 +210,16 @@ impl Store for JsStore {
         let lookups: js_sys::Array = write.lookups.iter().map(|c| JsValue::from_str(c)).collect();
         set("lookups", lookups.into())?;
         let idempotency = match write.idempotency {
-            Some(idem) => {
-                let record = Object::new();
-                Reflect::set(&record, &"key".into(), &idem.key.into())
-                    .map_err(|e| failure("saveCustomer", &e))?;
-                Reflect::set(&record, &"record".into(), &idem.record.into())
-                    .map_err(|e| failure("saveCustomer", &e))?;
-                Reflect::set(
-                    &record,
-                    &"expiresAt".into(),
-                    &JsValue::from_f64(idem.expires_at.unix() as f64),
-                )
-                .map_err(|e| failure("saveCustomer", &e))?;
-                record.into()
-            }
+            Some(idem) => record_object(idem, "saveCustomer")?,
             None => JsValue::NULL,
         };
         set("idempotency", idempotency)?;
+        let consents: js_sys::Array = write
+            .consents
+            .iter()
+            .map(|c| JsValue::from_str(c))
+            .collect();
+        set("consents", consents.into())?;
         let events: js_sys::Array = write
             .events
             .iter()
@@ -221,6 +238,45 @@ impl Store for JsStore {
             )
             .await?;
         boolean(value, "saveCustomer")
+    }
+
+    async fn save_idempotency(
+        &self,
+        key: &CustomerKey,
+        expected: Option<Version>,
+        write: IdempotencyWrite,
+    ) -> Result<bool, StoreError> {
+        let value = self
+            .call(
+                "saveIdempotency",
+                &[
+                    key.merchant.as_str().into(),
+                    key.customer.as_str().into(),
+                    version_arg(expected),
+                    record_object(write, "saveIdempotency")?,
+                ],
+            )
+            .await?;
+        boolean(value, "saveIdempotency")
+    }
+
+    async fn consents(&self, key: &CustomerKey) -> Result<Vec<String>, StoreError> {
+        let value = self
+            .call(
+                "consents",
+                &[key.merchant.as_str().into(), key.customer.as_str().into()],
+            )
+            .await?;
+        if !js_sys::Array::is_array(&value) {
+            return Err(StoreError("consents must return an array".to_owned()));
+        }
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|v| {
+                v.as_string()
+                    .ok_or_else(|| StoreError("consents must return strings".to_owned()))
+            })
+            .collect()
     }
 
     async fn erase_customer(

@@ -2,14 +2,14 @@
 //! versions, the outbox index written in the same transaction, programs,
 //! and the wake-time index the scheduler reads.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use retention_api::state::IDEMPOTENCY_SECONDS;
 use retention_api::{
-    CustomerKey, CustomerWrite, Delivery, EventPage, EventWrite, Store, StoreError, StoredEvent,
-    Version,
+    CustomerKey, CustomerWrite, Delivery, EventPage, EventWrite, IdempotencyWrite, Store,
+    StoreError, StoredEvent, Version,
 };
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
@@ -43,7 +43,26 @@ CREATE INDEX codes_by_customer ON codes (merchant, customer);
 mod events;
 
 /// The schema this code writes; stored in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
+
+/// Version 6: idempotency records know their caller (each caller's
+/// newest are kept, the rest dropped), and consent records have a log of
+/// their own, appended, outside the state every request rewrites.
+const SCHEMA_V6: &str = "
+ALTER TABLE idempotency ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+UPDATE idempotency SET scope = substr(key, 1, instr(key, ':') - 1) WHERE instr(key, ':') > 1;
+CREATE INDEX idempotency_by_scope ON idempotency (merchant, customer, scope, expires_at);
+CREATE TABLE consents (
+    n        INTEGER PRIMARY KEY AUTOINCREMENT,
+    merchant TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    record   TEXT NOT NULL            -- the consent record as JSON
+);
+CREATE INDEX consents_by_customer ON consents (merchant, customer, n);
+";
+
+/// Read connections kept open for reuse.
+const POOLED_READERS: usize = 8;
 
 /// Version 1: customers, the outbox index, programs.
 const SCHEMA: &str = "
@@ -83,22 +102,27 @@ INSERT INTO version_clock (last) VALUES (0);
 
 /// The state store of the native server.
 ///
-/// One connection behind a mutex: SQLite writes one transaction at a time
-/// anyway, and every critical section is a single short transaction run
+/// One writing connection behind a mutex (SQLite writes one transaction
+/// at a time anyway) and a pool of reading ones: in WAL mode a read never
+/// waits for a write's fsync, so one shop's writes do not slow another
+/// shop's reads. Every critical section is a single short transaction run
 /// on tokio's blocking pool, never held across an `await`.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    path: Arc<PathBuf>,
+    readers: Arc<Mutex<Vec<Connection>>>,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::prepare(Connection::open(path).map_err(Failure::from)?).map_err(StoreError::from)
+        Self::prepare(path, Connection::open(path).map_err(Failure::from)?)
+            .map_err(StoreError::from)
     }
 
-    fn prepare(mut conn: Connection) -> Result<Self, Failure> {
+    fn prepare(path: &Path, mut conn: Connection) -> Result<Self, Failure> {
         // SQLite silently opens a file it may not write read-only.
         if conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(Failure::Other("the file is read-only".to_owned()));
@@ -119,7 +143,48 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            path: Arc::new(path.to_owned()),
+            readers: Arc::default(),
         })
+    }
+
+    /// A reading connection from the pool, or a new one.
+    fn reader(&self) -> Result<Connection, Failure> {
+        let pooled = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        if let Some(conn) = pooled {
+            return Ok(conn);
+        }
+        let conn = Connection::open(&*self.path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(conn)
+    }
+
+    /// Runs a read-only `job` on a pooled reading connection, on tokio's
+    /// blocking pool like [`SqliteStore::run`].
+    async fn read<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, Failure> + Send + 'static,
+    {
+        let store = self.clone();
+        let work = move || {
+            let mut conn = store.reader()?;
+            let result = job(&mut conn);
+            // A connection that failed mid-read is dropped, not pooled.
+            if result.is_ok() {
+                let mut pool = store.readers.lock().unwrap_or_else(PoisonError::into_inner);
+                if pool.len() < POOLED_READERS {
+                    pool.push(conn);
+                }
+            }
+            result
+        };
+        blocking(move || work().map_err(StoreError::from)).await
     }
 
     /// Customers whose `next_wake` is at or before `now`, soonest first, at
@@ -129,7 +194,7 @@ impl SqliteStore {
         now: Instant,
         limit: usize,
     ) -> Result<Vec<CustomerKey>, StoreError> {
-        self.run(move |conn| {
+        self.read(move |conn| {
             let mut query = conn.prepare_cached(
                 "SELECT merchant, customer FROM customers
                  WHERE next_wake IS NOT NULL AND next_wake <= ?1
@@ -154,19 +219,29 @@ impl SqliteStore {
         F: FnOnce(&mut Connection) -> Result<T, Failure> + Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
-        let work = move || {
+        blocking(move || {
             // A panic mid-transaction rolled it back when the transaction
             // dropped, so the connection is still sound.
             let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
             job(&mut conn).map_err(StoreError::from)
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => runtime
-                .spawn_blocking(work)
-                .await
-                .map_err(|error| StoreError(format!("a database task stopped: {error}")))?,
-            Err(_) => work(),
-        }
+        })
+        .await
+    }
+}
+
+/// Runs `work` on tokio's blocking pool (inline when there is no runtime),
+/// so an fsync never stalls the async workers.
+async fn blocking<T, W>(work: W) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    W: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => runtime
+            .spawn_blocking(work)
+            .await
+            .map_err(|error| StoreError(format!("a database task stopped: {error}")))?,
+        Err(_) => work(),
     }
 }
 
@@ -176,7 +251,7 @@ impl Store for SqliteStore {
         key: &CustomerKey,
     ) -> Result<Option<(Version, String)>, StoreError> {
         let key = key.clone();
-        self.run(move |conn| {
+        self.read(move |conn| {
             let row = conn
                 .prepare_cached(
                     "SELECT version, state FROM customers WHERE merchant = ?1 AND customer = ?2",
@@ -209,7 +284,7 @@ impl Store for SqliteStore {
         now: Instant,
     ) -> Result<Option<String>, StoreError> {
         let (key, idempotency_key) = (key.clone(), idempotency_key.to_owned());
-        self.run(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .prepare_cached(
                     "SELECT record FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND key = ?3 AND expires_at > ?4",
@@ -218,6 +293,37 @@ impl Store for SqliteStore {
                     row.get::<_, String>(0)
                 })
                 .optional()?)
+        })
+        .await
+    }
+
+    async fn save_idempotency(
+        &self,
+        key: &CustomerKey,
+        expected: Option<Version>,
+        write: IdempotencyWrite,
+    ) -> Result<bool, StoreError> {
+        let key = key.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if current_version(&tx, &key)? != expected {
+                return Ok(false);
+            }
+            remember(&tx, &key, &write)?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn consents(&self, key: &CustomerKey) -> Result<Vec<String>, StoreError> {
+        let key = key.clone();
+        self.read(move |conn| {
+            let mut query = conn.prepare_cached(
+                "SELECT record FROM consents WHERE merchant = ?1 AND customer = ?2 ORDER BY n",
+            )?;
+            let rows = query.query_map(params![key.merchant, key.customer], |row| row.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
         })
         .await
     }
@@ -247,6 +353,10 @@ impl Store for SqliteStore {
                 params![key.merchant, key.customer],
             )?;
             tx.execute(
+                "DELETE FROM consents WHERE merchant = ?1 AND customer = ?2",
+                params![key.merchant, key.customer],
+            )?;
+            tx.execute(
                 "DELETE FROM customers WHERE merchant = ?1 AND customer = ?2",
                 params![key.merchant, key.customer],
             )?;
@@ -262,7 +372,7 @@ impl Store for SqliteStore {
 
     async fn last_sequence(&self, key: &CustomerKey) -> Result<u64, StoreError> {
         let key = key.clone();
-        self.run(move |conn| events::last_sequence(conn, &key))
+        self.read(move |conn| events::last_sequence(conn, &key))
             .await
     }
 
@@ -274,13 +384,13 @@ impl Store for SqliteStore {
         kind: Option<&str>,
     ) -> Result<EventPage, StoreError> {
         let (merchant, kind) = (merchant.to_owned(), kind.map(str::to_owned));
-        self.run(move |conn| events::page(conn, &merchant, after, limit, kind.as_deref()))
+        self.read(move |conn| events::page(conn, &merchant, after, limit, kind.as_deref()))
             .await
     }
 
     async fn event(&self, merchant: &str, id: &str) -> Result<Option<StoredEvent>, StoreError> {
         let (merchant, id) = (merchant.to_owned(), id.to_owned());
-        self.run(move |conn| events::one(conn, &merchant, &id))
+        self.read(move |conn| events::one(conn, &merchant, &id))
             .await
     }
 
@@ -302,7 +412,7 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let merchant = merchant.to_owned();
-        self.run(move |conn| events::due(conn, &merchant, now, limit))
+        self.read(move |conn| events::due(conn, &merchant, now, limit))
             .await
     }
 
@@ -314,7 +424,7 @@ impl Store for SqliteStore {
 
     async fn load_program(&self, merchant: &str) -> Result<Option<(Version, String)>, StoreError> {
         let merchant = merchant.to_owned();
-        self.run(move |conn| {
+        self.read(move |conn| {
             let row = conn
                 .prepare_cached("SELECT version, doc FROM programs WHERE merchant = ?1")?
                 .query_row(params![merchant], |row| {
@@ -362,7 +472,7 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> Result<Vec<OutboxItem>, StoreError> {
         let merchant = merchant.to_owned();
-        self.run(move |conn| {
+        self.read(move |conn| {
             let mut query = conn.prepare_cached(
                 "SELECT item FROM outbox WHERE merchant = ?1 AND send_at <= ?2
                  ORDER BY send_at, id LIMIT ?3",
@@ -377,7 +487,7 @@ impl Store for SqliteStore {
 
     async fn owner_of(&self, merchant: &str, lookup: &str) -> Result<Option<String>, StoreError> {
         let (merchant, code) = (merchant.to_owned(), lookup.to_owned());
-        self.run(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .prepare_cached("SELECT customer FROM codes WHERE merchant = ?1 AND code = ?2 ORDER BY customer LIMIT 1")?
                 .query_row(params![merchant, code], |row| row.get(0))
@@ -388,7 +498,7 @@ impl Store for SqliteStore {
 
     async fn outbox_owner(&self, merchant: &str, id: &str) -> Result<Option<String>, StoreError> {
         let (merchant, id) = (merchant.to_owned(), id.to_owned());
-        self.run(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .prepare_cached("SELECT customer FROM outbox WHERE merchant = ?1 AND id = ?2 ORDER BY customer LIMIT 1")?
                 .query_row(params![merchant, id], |row| row.get(0))
@@ -409,14 +519,7 @@ fn save_customer(
     // IMMEDIATE takes the write lock before the read, so no other writer
     // can slip in between the version check and the write.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current: Option<i64> = tx
-        .query_row(
-            "SELECT version FROM customers WHERE merchant = ?1 AND customer = ?2",
-            params![key.merchant, key.customer],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if current.map(from_sql_version).transpose()? != expected {
+    if current_version(&tx, key)? != expected {
         return Ok(false);
     }
     let version = to_sql_version(write.version)?;
@@ -432,19 +535,15 @@ fn save_customer(
         params![key.merchant, key.customer],
     )?;
     if let Some(idem) = &write.idempotency {
-        // Expired records of this customer go as new ones come.
-        tx.execute(
-            "DELETE FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND expires_at <= ?3",
-            params![
-                key.merchant,
-                key.customer,
-                idem.expires_at.unix() - IDEMPOTENCY_SECONDS
-            ],
+        remember(&tx, key, idem)?;
+    }
+    {
+        let mut append = tx.prepare_cached(
+            "INSERT INTO consents (merchant, customer, record) VALUES (?1, ?2, ?3)",
         )?;
-        tx.execute(
-            "INSERT OR REPLACE INTO idempotency (merchant, customer, key, record, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key.merchant, key.customer, idem.key, idem.record, idem.expires_at.unix()],
-        )?;
+        for record in &write.consents {
+            append.execute(params![key.merchant, key.customer, record])?;
+        }
     }
     update_codes(&tx, key, &write.lookups)?;
     for event in &write.events {
@@ -467,6 +566,54 @@ fn save_customer(
     }
     tx.commit()?;
     Ok(true)
+}
+
+/// The customer's version, inside a transaction.
+fn current_version(
+    tx: &rusqlite::Transaction<'_>,
+    key: &CustomerKey,
+) -> Result<Option<Version>, Failure> {
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM customers WHERE merchant = ?1 AND customer = ?2",
+            params![key.merchant, key.customer],
+            |row| row.get(0),
+        )
+        .optional()?;
+    current.map(from_sql_version).transpose()
+}
+
+/// Stores an idempotency record; the customer's expired records go, and
+/// of its caller's records only the newest `keep`.
+fn remember(
+    tx: &rusqlite::Transaction<'_>,
+    key: &CustomerKey,
+    idem: &IdempotencyWrite,
+) -> Result<(), Failure> {
+    tx.prepare_cached(
+        "DELETE FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND expires_at <= ?3",
+    )?
+    .execute(params![
+        key.merchant,
+        key.customer,
+        idem.expires_at.unix() - IDEMPOTENCY_SECONDS
+    ])?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO idempotency (merchant, customer, key, record, expires_at, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![key.merchant, key.customer, idem.key, idem.record, idem.expires_at.unix(), idem.scope])?;
+    tx.prepare_cached(
+        "DELETE FROM idempotency WHERE rowid IN (
+           SELECT rowid FROM idempotency WHERE merchant = ?1 AND customer = ?2 AND scope = ?3
+           ORDER BY expires_at DESC, rowid DESC LIMIT -1 OFFSET ?4)",
+    )?
+    .execute(params![
+        key.merchant,
+        key.customer,
+        idem.scope,
+        i64::from(idem.keep)
+    ])?;
+    Ok(())
 }
 
 /// Brings the customer's rows of the code index to `codes`, touching only
@@ -501,7 +648,7 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
     let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match found {
         // Each step brings a file of the version before it one further.
-        0..=4 => {
+        0..=5 => {
             if found == 0 {
                 tx.execute_batch(SCHEMA)?;
             }
@@ -514,10 +661,15 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
             if found <= 3 {
                 tx.execute_batch(events::SCHEMA_V4)?;
             }
+            if found <= 5 {
+                tx.execute_batch(SCHEMA_V6)?;
+            }
             // Version 5 indexes orders beside codes (the `codes` table holds
             // every lookup key): customers written before have them in
             // their state only, so index them now.
-            index_lookups_of_every_customer(&tx)?;
+            if found <= 4 {
+                index_lookups_of_every_customer(&tx)?;
+            }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         SCHEMA_VERSION => {}

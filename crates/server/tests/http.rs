@@ -101,6 +101,7 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
         lookups: vec![],
         events: vec![],
         idempotency: None,
+        consents: vec![],
     };
     assert!(store.save_customer(&key, Some(version), due).await.unwrap());
 
@@ -139,6 +140,7 @@ async fn failing_customers_are_passed_over_so_the_others_are_woken() {
             lookups: vec![],
             events: vec![],
             idempotency: None,
+            consents: vec![],
         };
         assert!(store.save_customer(&key, None, broken).await.unwrap());
     }
@@ -154,6 +156,7 @@ async fn failing_customers_are_passed_over_so_the_others_are_woken() {
         lookups: vec![],
         events: vec![],
         idempotency: None,
+        consents: vec![],
     };
     assert!(store.save_customer(&good, None, write).await.unwrap());
 

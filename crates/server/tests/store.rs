@@ -46,6 +46,7 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
         lookups: vec![],
         events: vec![],
         idempotency: None,
+        consents: vec![],
     }
 }
 
@@ -388,6 +389,8 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
         key: key.to_owned(),
         record: format!("{{\"answer\":\"{key}\"}}"),
         expires_at: Instant::from_unix(expires_at),
+        scope: "shopper".to_owned(),
+        keep: 1_000,
     };
     let mut first = write("{}", None, vec![]);
     first.idempotency = Some(record("k1", 1_000_000));
@@ -440,6 +443,57 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     );
 }
 
+/// Takes a file of schema 6 back to schema 5.
+const UNDO_V6: &str = "DROP TABLE consents; DROP INDEX idempotency_by_scope; ALTER TABLE idempotency DROP COLUMN scope;";
+
+#[tokio::test]
+async fn a_version_5_file_gains_the_consent_log_and_scopes_its_idempotency_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut w = write("kept", None, vec![]);
+        w.idempotency = Some(retention_api::IdempotencyWrite {
+            key: "merchant:order-1".into(),
+            record: "{}".into(),
+            expires_at: Instant::from_unix(2_000_000_000),
+            scope: "merchant".into(),
+            keep: 1_000,
+        });
+        assert!(save(&store, &key("m", "alice"), None, w).await);
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!("{UNDO_V6} PRAGMA user_version = 5;"))
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.consents(&key("m", "alice")).await.unwrap(),
+        Vec::<String>::new()
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let scope: String = conn
+        .query_row(
+            "SELECT scope FROM idempotency WHERE key = 'merchant:order-1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(scope, "merchant", "the scope comes from the stored key");
+    drop(conn);
+    assert!(
+        store
+            .load_idempotency(
+                &key("m", "alice"),
+                "merchant:order-1",
+                Instant::from_unix(1_900_000_000)
+            )
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
 /// A file holding customer `alice` with `state`, taken back to an older
 /// schema by `downgrade` (SQL), then opened again by this server.
 async fn older_file(path: &std::path::Path, state: &str, downgrade: &str) -> SqliteStore {
@@ -460,7 +514,7 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
     let store = older_file(
         &dir.path().join("v1.db"),
         "kept",
-        "DROP TABLE idempotency; DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 1;",
+        "DROP TABLE consents; DROP TABLE idempotency; DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 1;",
     )
     .await;
     let (version, state) = store
@@ -474,6 +528,8 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
         key: "k".into(),
         record: "{}".into(),
         expires_at: Instant::from_unix(2_000_000_000),
+        scope: "merchant".into(),
+        keep: 1_000,
     });
     assert!(save(&store, &key("m", "alice"), Some(version), next).await);
     assert_eq!(
@@ -497,7 +553,7 @@ async fn a_version_2_file_indexes_the_codes_its_customers_hold() {
     let store = older_file(
         &dir.path().join("v2.db"),
         &state,
-        "DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 2;",
+        &format!("{UNDO_V6} DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 2;"),
     )
     .await;
     assert_eq!(
@@ -532,7 +588,7 @@ async fn a_version_4_file_indexes_the_orders_its_customers_hold() {
     let store = older_file(
         &dir.path().join("v4.db"),
         &state,
-        "PRAGMA user_version = 4;",
+        &format!("{UNDO_V6} PRAGMA user_version = 4;"),
     )
     .await;
     assert_eq!(

@@ -52,12 +52,15 @@ export function merchantsToml(merchants) {
 
 /**
  * The suite's test files, those whose name contains `only` if given:
- * `*.test.mjs`, or with `clock` the `*.clock.mjs` files that move the
- * server's test clock (run alone, after the others).
+ * `*.test.mjs`, or with `alone` the files run one at a time after the
+ * others: `*.clock.mjs` (they move the server's test clock) and
+ * `*.load.mjs` (they time the server under load, so nothing else may share
+ * the machine).
  */
-export function suiteFiles(only, { clock = false } = {}) {
+export function suiteFiles(only, { alone = false } = {}) {
+  const alonePattern = /\.(clock|load)\.mjs$/;
   return readdirSync(suiteDir)
-    .filter((f) => f.endsWith(clock ? '.clock.mjs' : '.test.mjs'))
+    .filter((f) => (alone ? alonePattern.test(f) : f.endsWith('.test.mjs')))
     .filter((f) => !only || f.includes(only))
     .sort()
     .map((f) => join(suiteDir, f));
@@ -98,12 +101,12 @@ export function runNodeTests(files, env, tapPath, track = () => {}, { concurrenc
 /**
  * The suite in its phases: the `*.test.mjs` files four at a time, then
  * `between()` (a runner's own checks; returns {passed, failed}), then the
- * `*.clock.mjs` files alone, since they move the server's clock. `env()`
+ * `*.clock.mjs` and `*.load.mjs` files one at a time (see suiteFiles). `env()`
  * gives the environment at each phase (a restart may change the URL).
  */
 export async function runSuitePhases({ only, env, work, track, between = async () => ({ passed: 0, failed: 0 }) }) {
   const files = suiteFiles(only);
-  const clockFiles = suiteFiles(only, { clock: true });
+  const clockFiles = suiteFiles(only, { alone: true });
   if (files.length + clockFiles.length === 0) throw new Error(`no test file matches ${only}`);
   const total = { passed: 0, failed: 0 };
   const add = (r) => { total.passed += r.passed; total.failed += r.failed; };

@@ -2,7 +2,7 @@
 //! idempotency records, the outbox and code indexes, programs.
 
 use super::{Check, failed, item, key, next_version, t, version_of, write};
-use crate::{IdempotencyWrite, Store};
+use crate::{CustomerKey, IdempotencyWrite, Store};
 
 pub(super) async fn versions_compare_and_swap<S: Store>(store: &S, m: &str) -> Check {
     let k = key(m, "alice");
@@ -121,11 +121,7 @@ pub(super) async fn versions_survive_erasure<S: Store>(store: &S, m: &str) -> Ch
 pub(super) async fn idempotency_records<S: Store>(store: &S, m: &str) -> Check {
     let k = key(m, "alice");
     let mut w = write("one");
-    w.idempotency = Some(IdempotencyWrite {
-        key: "shopper:k1".to_owned(),
-        record: "{\"r\":1}".to_owned(),
-        expires_at: t(100),
-    });
+    w.idempotency = Some(record("shopper:k1", "{\"r\":1}", 100, 1_000));
     store
         .save_customer(&k, None, w)
         .await
@@ -161,11 +157,7 @@ pub(super) async fn idempotency_records<S: Store>(store: &S, m: &str) -> Check {
     );
     let v = version_of(store, &k).await?.ok_or("lost")?;
     let mut w = write("refused");
-    w.idempotency = Some(IdempotencyWrite {
-        key: "shopper:k2".to_owned(),
-        record: "{}".to_owned(),
-        expires_at: t(100),
-    });
+    w.idempotency = Some(record("shopper:k2", "{}", 100, 1_000));
     store
         .save_customer(&k, Some(v + 1_000), w)
         .await
@@ -181,6 +173,202 @@ pub(super) async fn idempotency_records<S: Store>(store: &S, m: &str) -> Check {
     ensure!(
         load(50, "shopper:k1").await?.is_none(),
         "erasure removes the records"
+    );
+    Ok(())
+}
+
+/// A record under `key` (scope: what precedes the colon), expiring at
+/// `t(expires)`, of which the scope keeps `keep`.
+fn record(key: &str, text: &str, expires: i64, keep: u32) -> IdempotencyWrite {
+    IdempotencyWrite {
+        key: key.to_owned(),
+        record: text.to_owned(),
+        expires_at: t(expires),
+        scope: key.split(':').next().unwrap_or_default().to_owned(),
+        keep,
+    }
+}
+
+pub(super) async fn idempotency_alone<S: Store>(store: &S, m: &str) -> Check {
+    let k = key(m, "alice");
+    let live = |name: &'static str| {
+        let k = k.clone();
+        async move {
+            Ok::<_, String>(
+                store
+                    .load_idempotency(&k, name, t(50))
+                    .await
+                    .map_err(failed("load_idempotency"))?
+                    .is_some(),
+            )
+        }
+    };
+    let save = |expected, name: &str| {
+        let k = k.clone();
+        let r = record(name, "{}", 100, 1_000);
+        async move {
+            store
+                .save_idempotency(&k, expected, r)
+                .await
+                .map_err(failed("save_idempotency"))
+        }
+    };
+    ensure!(
+        save(None, "shopper:before").await?,
+        "a record alone is stored for a customer not yet written"
+    );
+    ensure!(
+        version_of(store, &k).await?.is_none(),
+        "and writes no customer"
+    );
+    ensure!(live("shopper:before").await?, "it reads back");
+    store
+        .save_customer(&k, None, write("state"))
+        .await
+        .map_err(failed("save"))?;
+    let v = version_of(store, &k).await?.ok_or("lost")?;
+    ensure!(
+        !save(None, "shopper:stale").await? && !save(Some(v + 1_000), "shopper:other").await?,
+        "over another version than the customer's, nothing is stored"
+    );
+    ensure!(
+        !live("shopper:stale").await? && !live("shopper:other").await?,
+        "the refused records are not there"
+    );
+    ensure!(
+        save(Some(v), "shopper:now").await?,
+        "over the customer's version the record is stored"
+    );
+    ensure!(live("shopper:now").await?, "and reads back");
+    let after = store.load_customer(&k).await.map_err(failed("load"))?;
+    ensure!(
+        after == Some((v, "state".to_owned())),
+        "the customer's version and state are untouched: {after:?}"
+    );
+    ensure!(
+        live("shopper:before").await?,
+        "the customer's first write kept the earlier record"
+    );
+    Ok(())
+}
+
+pub(super) async fn idempotency_cap<S: Store>(store: &S, m: &str) -> Check {
+    let k = key(m, "alice");
+    let mut w = write("state");
+    w.idempotency = Some(record("merchant:m1", "{}", 90, 3));
+    store
+        .save_customer(&k, None, w)
+        .await
+        .map_err(failed("save"))?;
+    let v = version_of(store, &k).await?.ok_or("lost")?;
+    store
+        .save_idempotency(&k, Some(v), record("merchant:m2", "{}", 91, 3))
+        .await
+        .map_err(failed("save_idempotency"))?;
+    // five shopper records, the last two expiring together
+    for (name, expires) in [
+        ("s1", 100),
+        ("s2", 101),
+        ("s3", 102),
+        ("s4", 103),
+        ("s5", 103),
+    ] {
+        let r = record(&format!("shopper:{name}"), "{}", expires, 3);
+        let stored = if name == "s4" {
+            let mut w = write("state");
+            w.idempotency = Some(r);
+            let saved = store
+                .save_customer(&k, Some(v), w)
+                .await
+                .map_err(failed("save"))?;
+            saved && version_of(store, &k).await?.is_some()
+        } else {
+            let v = version_of(store, &k).await?.ok_or("lost")?;
+            store
+                .save_idempotency(&k, Some(v), r)
+                .await
+                .map_err(failed("save_idempotency"))?
+        };
+        ensure!(stored, "record {name} stored");
+    }
+    let mut live = Vec::new();
+    for name in [
+        "shopper:s1",
+        "shopper:s2",
+        "shopper:s3",
+        "shopper:s4",
+        "shopper:s5",
+        "merchant:m1",
+        "merchant:m2",
+    ] {
+        if store
+            .load_idempotency(&k, name, t(50))
+            .await
+            .map_err(failed("load_idempotency"))?
+            .is_some()
+        {
+            live.push(name);
+        }
+    }
+    ensure!(
+        live == [
+            "shopper:s3",
+            "shopper:s4",
+            "shopper:s5",
+            "merchant:m1",
+            "merchant:m2"
+        ],
+        "each scope keeps its newest 3 (by expiry, then by order of writing), \
+         the other scope untouched: {live:?}"
+    );
+    Ok(())
+}
+
+pub(super) async fn consent_log<S: Store>(store: &S, m: &str) -> Check {
+    let (a, b) = (key(m, "alice"), key(m, "bob"));
+    let logged = |k: &CustomerKey| {
+        let k = k.clone();
+        async move { store.consents(&k).await.map_err(failed("consents")) }
+    };
+    ensure!(logged(&a).await?.is_empty(), "no log before any write");
+    let mut w = write("1");
+    w.consents = vec!["{\"n\":1}".to_owned(), "{\"n\":2}".to_owned()];
+    store
+        .save_customer(&a, None, w)
+        .await
+        .map_err(failed("save"))?;
+    let v = version_of(store, &a).await?.ok_or("lost")?;
+    let mut w = write("refused");
+    w.consents = vec!["{\"n\":\"refused\"}".to_owned()];
+    store
+        .save_customer(&a, Some(v + 1_000), w)
+        .await
+        .map_err(failed("save"))?;
+    let mut w = write("2");
+    w.consents = vec!["{\"n\":3}".to_owned()];
+    store
+        .save_customer(&a, Some(v), w)
+        .await
+        .map_err(failed("save"))?;
+    let mut w = write("bob");
+    w.consents = vec!["{\"bob\":1}".to_owned()];
+    store
+        .save_customer(&b, None, w)
+        .await
+        .map_err(failed("save"))?;
+    let got = logged(&a).await?;
+    ensure!(
+        got == ["{\"n\":1}", "{\"n\":2}", "{\"n\":3}"],
+        "records are appended with their write, in order, none from a refused write: {got:?}"
+    );
+    store
+        .erase_customer(&a, None)
+        .await
+        .map_err(failed("erase"))?;
+    ensure!(logged(&a).await?.is_empty(), "erasure removes the log");
+    ensure!(
+        logged(&b).await? == ["{\"bob\":1}"],
+        "another customer's log stays"
     );
     Ok(())
 }

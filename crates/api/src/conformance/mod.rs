@@ -36,8 +36,8 @@ mod customers;
 mod events;
 
 use customers::{
-    idempotency_records, lookup_index, outbox_index, programs_compare_and_swap,
-    versions_compare_and_swap, versions_survive_erasure,
+    consent_log, idempotency_alone, idempotency_cap, idempotency_records, lookup_index,
+    outbox_index, programs_compare_and_swap, versions_compare_and_swap, versions_survive_erasure,
 };
 use events::{due_deliveries, erasure_of_events, event_log, events_only_with_their_write, pruning};
 
@@ -65,6 +65,18 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<Outcome> {
     check!(
         "idempotency records come with their write, expire at their instant and go with erasure",
         idempotency_records
+    );
+    check!(
+        "a refusal's record is stored alone, over the customer's version, without a write",
+        idempotency_alone
+    );
+    check!(
+        "each caller's newest records are kept, older ones go",
+        idempotency_cap
+    );
+    check!(
+        "consent records are appended with their write and go with erasure",
+        consent_log
     );
     check!(
         "the outbox index lists due items by send_at across customers, follows each write, and is per merchant",
@@ -127,6 +139,7 @@ fn write(state: &str) -> CustomerWrite {
         lookups: Vec::new(),
         events: Vec::new(),
         idempotency: None,
+        consents: Vec::new(),
     }
 }
 
