@@ -27,7 +27,7 @@
 // This file is copied next to retention_edge.js and retention_edge_bg.wasm
 // (pkg/edge/) by scripts/build-edge.sh; it imports them from there.
 import { DurableObject } from "cloudflare:workers";
-import { initSync, EdgeHandler, retryDelayMs } from "./retention_edge.js";
+import { initSync, EdgeHandler, retryDelayMs, timers } from "./retention_edge.js";
 import wasmModule from "./retention_edge_bg.wasm";
 
 // workerd refuses to compile wasm from bytes: the module comes compiled.
@@ -38,12 +38,8 @@ initSync({ module: wasmModule });
 /** Unix seconds now. */
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** If an outbox index update fails, try again this much later (ms). */
-const INDEX_RETRY_MS = 10_000;
-/** A merchant's log with nothing to deliver is trimmed by a round within this many seconds. */
-const HOUSEKEEPING_S = 3600;
-/** If the planner leaves a wake time that is already past, look again this much later (ms). */
-const STUCK_WAKE_RETRY_MS = 60_000;
+/** How often timers run and how long they wait (policy, from the wasm: retention_api::timers). */
+const TIMERS = timers();
 
 
 /** A problem+json answer for failures of the wiring itself (never rules), shaped like the API's. */
@@ -221,7 +217,7 @@ function makeHandler(env, store) {
 
 // ---- the Worker ---------------------------------------------------------------------
 
-const STORE_METHODS = ["loadCustomer", "saveCustomer", "eraseCustomer", "loadIdempotency",
+const STORE_METHODS = ["loadCustomer", "saveCustomer", "saveIdempotency", "consents", "eraseCustomer", "loadIdempotency",
   "loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "ownerOf", "lastSequence",
   "events", "event", "setDelivery", "dueDeliveries", "pruneEvents"];
 
@@ -323,6 +319,7 @@ export class CustomerObject extends DurableObject {
     }
     this.sql.exec("CREATE INDEX IF NOT EXISTS idempotency_by_scope ON idempotency (scope, expires_at)");
     this.checked = null; // "merchant\ncustomer" once verified to be this object's
+    this.programCache = null; // {merchant, found: null | {version, program}}
     this.built = null;
   }
 
@@ -339,6 +336,7 @@ export class CustomerObject extends DurableObject {
         consents: (m, c) => this.consents(m, c),
         lastSequence: (m, c) => this.lastSequence(m, c),
         ...merchantMethods((m) => merchantStub(this.env, m)),
+        loadProgram: (m) => this.#program(m),
       });
     }
     return this.built;
@@ -362,8 +360,13 @@ export class CustomerObject extends DurableObject {
   async #alarmRound() {
     const meta = this.#meta();
     if (meta.merchant === null || meta.customer === null) return; // nothing was ever written
-    if (meta.retry_at !== null || (meta.sent_version !== null && meta.sent_version !== meta.acked_version)) {
-      this.sql.exec("UPDATE meta SET retry_at = NULL");
+    // A copy not confirmed by its retry time (failed, or cut off by an
+    // eviction) goes again, under a new retry time in case this one is cut
+    // off too; one still within its time may be on its way.
+    const due = meta.retry_at !== null && meta.retry_at <= Date.now() + 500;
+    const unconfirmed = meta.sent_version !== null && meta.sent_version !== meta.acked_version;
+    if (due || (unconfirmed && meta.retry_at === null)) {
+      this.sql.exec("UPDATE meta SET retry_at = ?", Date.now() + TIMERS.indexRetryMs);
       await this.#sendOutbox(meta.merchant, meta.customer, meta.sent_version ?? 0, meta.sent_outbox);
     }
     const state = this.#head();
@@ -374,7 +377,7 @@ export class CustomerObject extends DurableObject {
       const after = this.#head();
       if (after?.next_wake != null && after.next_wake * 1000 <= Date.now()) {
         console.warn(`customer object alarm: the planner left a wake time in the past (${after.next_wake}); looking again later`);
-        await this.ctx.storage.setAlarm(Date.now() + STUCK_WAKE_RETRY_MS);
+        await this.ctx.storage.setAlarm(Date.now() + TIMERS.stuckWakeRetryMs);
         return;
       }
     }
@@ -482,6 +485,20 @@ export class CustomerObject extends DurableObject {
 
   // -- internals --
 
+  /**
+   * The merchant's program, cached here by version: each request asks the
+   * merchant object only whether the version changed (a one-row read), and
+   * the document crosses over, and is parsed by the handler, only when it
+   * did. A program change applies to the very next request.
+   */
+  async #program(merchant) {
+    const cached = this.programCache?.merchant === merchant ? this.programCache : null;
+    const answer = await merchantStub(this.env, merchant).programIfChanged(merchant, cached !== null, cached?.found?.version ?? null);
+    const found = answer.unchanged ? cached.found : answer.found;
+    this.programCache = { merchant, found };
+    return found;
+  }
+
   /** Inside a transaction: stores a record; expired ones go, and of its scope only the newest `keep`. */
   #remember(idem) {
     const expiresAt = Number(idem.expiresAt);
@@ -533,10 +550,17 @@ export class CustomerObject extends DurableObject {
     return this.sql.exec("UPDATE meta SET clock = clock + 1 RETURNING clock").one().clock;
   }
 
-  /** Inside the write's transaction: whether the merchant's index needs this copy. */
+  /**
+   * Inside the write's transaction: whether the merchant's index needs this
+   * copy. A planned copy also sets the retry time, committed with the
+   * write, and the caller sets the alarm before anything else can run (in
+   * the same output gate as the commit): if the object is evicted before
+   * the copy is confirmed, the alarm sends it again.
+   */
   #planSend(version, copy) {
     if (this.#meta().sent_outbox === copy) return null; // the latest copy sent already says this
-    this.sql.exec("UPDATE meta SET sent_version = ?, sent_outbox = ?", version, copy);
+    this.sql.exec("UPDATE meta SET sent_version = ?, sent_outbox = ?, retry_at = ?",
+      version, copy, Date.now() + TIMERS.indexRetryMs);
     return { version, outbox: copy };
   }
 
@@ -548,10 +572,13 @@ export class CustomerObject extends DurableObject {
         "UPDATE meta SET acked_version = ? WHERE acked_version IS NULL OR acked_version < ?", version, version,
       );
       this.sql.exec("DELETE FROM unsent_events WHERE sent_version <= ?", version);
+      // confirmed up to the latest copy: no retry is needed any more
+      this.sql.exec("UPDATE meta SET retry_at = NULL WHERE acked_version >= sent_version");
       this.#forgetIdsIfErased();
+      await this.#arm();
     } catch (e) {
       console.error(`customer object: the outbox index of ${merchant} was not updated (${e?.message ?? e}); retrying from the alarm`);
-      this.sql.exec("UPDATE meta SET retry_at = ?", Date.now() + INDEX_RETRY_MS);
+      this.sql.exec("UPDATE meta SET retry_at = ?", Date.now() + TIMERS.indexRetryMs);
       await this.#arm();
     }
   }
@@ -694,6 +721,15 @@ export class MerchantObject extends DurableObject {
     return rows.length ? { version: rows[0].version, program: rows[0].doc } : null;
   }
 
+  /** `{unchanged: true}` if the caller's copy (`cached`, at `version`) is current, else `{found}` as loadProgram. */
+  async programIfChanged(merchant, cached, version) {
+    this.#own(merchant);
+    const rows = this.sql.exec("SELECT version FROM program").toArray();
+    const current = rows.length ? rows[0].version : null;
+    if (cached && current === versionOf(version)) return { unchanged: true };
+    return { found: await this.loadProgram(merchant) };
+  }
+
   async saveProgram(merchant, expected, version, program) {
     this.#own(merchant);
     const expectedVersion = versionOf(expected);
@@ -831,7 +867,7 @@ export class MerchantObject extends DurableObject {
         this.sql.exec("UPDATE event_horizon SET newest = ?", position);
         // A round soon for what to deliver; within the hour to keep the log
         // trimmed (the round says when it is next needed).
-        const round = e.state === "pending" ? e.nextAttemptAt : nowSeconds() + HOUSEKEEPING_S;
+        const round = e.state === "pending" ? e.nextAttemptAt : nowSeconds() + TIMERS.housekeepingMs / 1000;
         deliver = Math.min(deliver ?? Infinity, round);
       }
       const seen = this.sql.exec("SELECT version FROM copies WHERE object = ?", object).toArray();

@@ -19,7 +19,7 @@
 // flag. An isolate there may sleep between requests, so besides the loop
 // below a Deno.cron job (once a minute, Deploy's finest schedule) wakes the
 // due customers.
-import init, { EdgeHandler, retryDelayMs } from '../retention_edge.js';
+import init, { EdgeHandler, retryDelayMs, timers } from '../retention_edge.js';
 import { KvStore } from './store.js';
 
 const NAME = 'retention-deno';
@@ -85,6 +85,8 @@ try {
 } catch (e) {
   die(`cannot load the wasm handler: ${oneLine(e.message)}`);
 }
+/** How often timers run and how long they wait (policy, from the wasm). */
+const TIMERS = timers();
 
 let kv;
 const kvPath = onDeploy ? undefined : (env('RETENTION_KV') ?? './retention.kv');
@@ -187,19 +189,17 @@ async function wakeDue() {
 
 // A sweep now and then starts a round for every merchant, so deliveries go
 // on even if a queue message was lost (an isolate that died mid-round).
-const SWEEP_EVERY_MS = 60_000;
 let sweptAt = Date.now();
 function sweepDeliveries() {
-  if (Date.now() - sweptAt < SWEEP_EVERY_MS) return;
+  if (Date.now() - sweptAt < TIMERS.deliverySweepMs) return;
   sweptAt = Date.now();
   for (const merchant of handler.merchantIds()) deliveryRound(merchant);
 }
 
-// Events past the feed's retention go once an hour (the wasm knows which).
-const PRUNE_EVERY_MS = 3_600_000;
+// Events past the feed's retention go now and then (the wasm knows which).
 let prunedAt = -Infinity;
 async function pruneEvents() {
-  if (Date.now() - prunedAt < PRUNE_EVERY_MS) return;
+  if (Date.now() - prunedAt < TIMERS.housekeepingMs) return;
   prunedAt = Date.now();
   try {
     await handler.pruneEvents();
@@ -235,8 +235,6 @@ function schedule() {
 const rounds = new Map(); // merchant -> {running: Promise, again: boolean}
 /** Deno KV's longest queue delay; a round due later is asked for at this. */
 const MAX_QUEUE_DELAY_MS = 30 * 24 * 3_600_000;
-/** After a round that failed, the next comes this much later. */
-const ROUND_RETRY_MS = 5_000;
 
 function deliveryRound(merchant) {
   const current = rounds.get(merchant);
@@ -258,7 +256,7 @@ function deliveryRound(merchant) {
     } catch (e) {
       // The chain of rounds must not end here: try again soon.
       console.error(`${NAME}: webhooks: a delivery round of merchant ${JSON.stringify(merchant)} failed: ${oneLine(e?.message ?? String(e))}`);
-      if (!stopping) await kv.enqueue({ deliver: merchant }, { delay: ROUND_RETRY_MS }).catch(() => {});
+      if (!stopping) await kv.enqueue({ deliver: merchant }, { delay: TIMERS.roundRetryMs }).catch(() => {});
     } finally {
       rounds.delete(merchant);
     }

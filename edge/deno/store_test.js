@@ -165,16 +165,16 @@ Deno.test('200 outbox items replaced by 200 others fit in one commit', () => wit
 Deno.test('idempotency records: written with the state, chunked when large, expire', () => withStore(async (s, kv) => {
   const now = Math.floor(Date.now() / 1000);
   const big = JSON.stringify({ status: 200, body: `б${noise(100_000)}` }); // two chunks even gzipped
-  assert(await s.saveCustomer('m', 'c', null, write('{}', { idempotency: { key: 'k1', record: big, expiresAt: now + 86400 } })), 'write');
+  assert(await s.saveCustomer('m', 'c', null, write('{}', { idempotency: { key: 'k1', record: big, expiresAt: now + 86400, scope: 'shopper', keep: 1000 } })), 'write');
   assertEquals((await s.loadIdempotency('m', 'c', 'k1', Math.floor(Date.now() / 1000))) === big, true, 'read back');
   assertEquals(await s.loadIdempotency('m', 'c', 'k2', Math.floor(Date.now() / 1000)), null);
   assertEquals(await s.loadIdempotency('m', 'other', 'k1', Math.floor(Date.now() / 1000)), null, 'scoped to the customer');
   const v = (await s.loadCustomer('m', 'c')).version;
-  assert(await s.saveCustomer('m', 'c', v, write('{}', { idempotency: { key: 'old', record: 'r', expiresAt: now - 1 } })), 'expired record');
+  assert(await s.saveCustomer('m', 'c', v, write('{}', { idempotency: { key: 'old', record: 'r', expiresAt: now - 1, scope: 'shopper', keep: 1000 } })), 'expired record');
   assertEquals(await s.loadIdempotency('m', 'c', 'old', Math.floor(Date.now() / 1000)), null, 'an expired record is not returned');
   assertEquals(await s.loadIdempotency('m', 'c', 'k1', Math.floor(Date.now() / 1000)) === big, true, 'earlier records stay');
   // a conflicting write leaves no record behind
-  assert(!(await s.saveCustomer('m', 'c', v, write('{}', { idempotency: { key: 'k3', record: 'r3', expiresAt: now + 60 } }))), 'conflict');
+  assert(!(await s.saveCustomer('m', 'c', v, write('{}', { idempotency: { key: 'k3', record: 'r3', expiresAt: now + 60, scope: 'shopper', keep: 1000 } }))), 'conflict');
   assertEquals(await s.loadIdempotency('m', 'c', 'k3', Math.floor(Date.now() / 1000)), null);
   assert((await allKeys(kv)).some((k) => k[3] === 'idem'), 'records are under the customer');
 }));
@@ -189,7 +189,7 @@ Deno.test('delete erases everything of the customer; a new customer never reuses
     assert(await s.saveCustomer('m', 'c', version, write('y'.repeat(200_000), {
       outbox: outboxJson([item(`rem_${i}`, t + i)]),
       nextWake: t + i,
-      idempotency: { key: `key-${i}`, record: 'z'.repeat(100_000), expiresAt: now + 3600 },
+      idempotency: { key: `key-${i}`, record: 'z'.repeat(100_000), expiresAt: now + 3600, scope: 'shopper', keep: 1000 },
     })), `write ${i}`);
     version = (await s.loadCustomer('m', 'c')).version;
   }
@@ -209,7 +209,7 @@ Deno.test('delete of a customer with more idempotency records than one commit ho
   const now = Math.floor(Date.now() / 1000);
   let version = null;
   for (let i = 0; i < 180; i++) {
-    assert(await s.saveCustomer('m', 'busy', version, write(`{"i":${i}}`, { idempotency: { key: `k${i}`, record: 'r', expiresAt: now + 3600 } })), `write ${i}`);
+    assert(await s.saveCustomer('m', 'busy', version, write(`{"i":${i}}`, { idempotency: { key: `k${i}`, record: 'r', expiresAt: now + 3600, scope: 'shopper', keep: 1000 } })), `write ${i}`);
     version = (await s.loadCustomer('m', 'busy')).version;
   }
   await s.eraseCustomer('m', 'busy', null);

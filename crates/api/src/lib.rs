@@ -29,6 +29,7 @@ mod shopify;
 mod shopper;
 pub mod state;
 mod strict_json;
+pub mod timers;
 mod txn;
 pub mod versions;
 pub mod webhook;
@@ -83,6 +84,9 @@ pub struct Handler<S, C, E> {
     clock: C,
     entropy: E,
     buckets: limits::Buckets,
+    /// Each merchant's program as last read, by version: a request whose
+    /// store gives the same version skips parsing and validating it again.
+    programs: std::sync::Mutex<std::collections::HashMap<String, (Version, Program)>>,
 }
 
 impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
@@ -95,6 +99,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             clock,
             entropy,
             buckets: limits::Buckets::default(),
+            programs: Default::default(),
         }
     }
 
@@ -299,13 +304,25 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
 
     /// The merchant's program: the stored one, else the defaults.
     async fn program(&self, merchant: &str) -> Result<Program, StoreError> {
-        Ok(match self.store.load_program(merchant).await? {
-            Some((_, text)) => serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| Program::from_json(&v).ok())
-                .ok_or_else(|| StoreError(format!("the program of {merchant} cannot be read")))?,
-            None => Program::default(),
-        })
+        let Some((version, text)) = self.store.load_program(merchant).await? else {
+            return Ok(Program::default());
+        };
+        let cache = || {
+            self.programs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((seen, program)) = cache().get(merchant)
+            && *seen == version
+        {
+            return Ok(program.clone());
+        }
+        let program = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| Program::from_json(&v).ok())
+            .ok_or_else(|| StoreError(format!("the program of {merchant} cannot be read")))?;
+        cache().insert(merchant.to_owned(), (version, program.clone()));
+        Ok(program)
     }
 }
 

@@ -52,6 +52,30 @@ pub fn retry_delay_ms(failures: u32) -> f64 {
     (retention_api::backoff::wait_seconds(failures) * 1_000) as f64
 }
 
+/// The glue's timers in milliseconds (see `retention_api::timers`):
+/// `{indexRetryMs, housekeepingMs, stuckWakeRetryMs, deliverySweepMs,
+/// roundRetryMs}`.
+#[wasm_bindgen]
+pub fn timers() -> js_sys::Object {
+    use retention_api::timers::*;
+    let object = js_sys::Object::new();
+    for (name, seconds) in [
+        ("indexRetryMs", INDEX_RETRY_SECONDS),
+        ("housekeepingMs", HOUSEKEEPING_SECONDS),
+        ("stuckWakeRetryMs", STUCK_WAKE_RETRY_SECONDS),
+        ("deliverySweepMs", DELIVERY_SWEEP_SECONDS),
+        ("roundRetryMs", ROUND_RETRY_SECONDS),
+    ] {
+        // Setting a plain property on a new object cannot fail.
+        let _ = js_sys::Reflect::set(
+            &object,
+            &name.into(),
+            &JsValue::from_f64((seconds * 1_000) as f64),
+        );
+    }
+    object
+}
+
 /// The API, bound to the merchants it serves and a platform's store.
 #[wasm_bindgen]
 pub struct EdgeHandler {

@@ -59,10 +59,12 @@ export function merchantsToml(merchants) {
  */
 export function suiteFiles(only, { alone = false } = {}) {
   const alonePattern = /\.(clock|load)\.mjs$/;
+  // load tests before clock tests: those leave the server's clock moved
+  const rank = (f) => (f.endsWith('.load.mjs') ? 0 : 1);
   return readdirSync(suiteDir)
     .filter((f) => (alone ? alonePattern.test(f) : f.endsWith('.test.mjs')))
     .filter((f) => !only || f.includes(only))
-    .sort()
+    .sort((x, y) => rank(x) - rank(y) || x.localeCompare(y))
     .map((f) => join(suiteDir, f));
 }
 

@@ -81,6 +81,16 @@ function onTestClock(Base, binding) {
       await this.resetAlarm();
     }
 
+    /** Merchant objects: the next copy of `customer`'s outbox never arrives (as if its object were evicted mid-send). */
+    async testLoseNextCopy(customer) {
+      (this.losing ??= new Set()).add(customer);
+    }
+
+    async indexOutbox(merchant, customer, ...rest) {
+      if (this.losing?.delete(customer)) return new Promise(() => {});
+      return super.indexOutbox(merchant, customer, ...rest);
+    }
+
     /** Failed alarms in a row so far, and when the next is set (clock time). */
     async testAlarmState() {
       const rows = this.sql.exec("SELECT name FROM sqlite_master WHERE name = 'alarm_failures'").toArray();
@@ -105,6 +115,11 @@ export default {
         outbox: [], lookups: [], events: [], idempotency: null,
       });
       return Response.json({ written });
+    }
+    if (url.pathname === '/__test/lose-next-copy' && request.method === 'POST') {
+      const { merchant, customer } = await request.json();
+      await env.MERCHANTS.get(env.MERCHANTS.idFromName(merchant)).testLoseNextCopy(customer);
+      return Response.json({ ok: true });
     }
     if (url.pathname === '/__test/alarm-state' && request.method === 'POST') {
       const { merchant, customer } = await request.json();
