@@ -53,12 +53,12 @@ export function merchantsToml(merchants) {
 /**
  * The suite's test files, those whose name contains `only` if given:
  * `*.test.mjs`, or with `alone` the files run one at a time after the
- * others: `*.clock.mjs` (they move the server's test clock) and
- * `*.load.mjs` (they time the server under load, so nothing else may share
- * the machine).
+ * others: `*.clock.mjs` (they move the server's test clock) and, unless
+ * `load` is false, `*.load.mjs` (they time the server under load, so
+ * nothing else may share the machine).
  */
-export function suiteFiles(only, { alone = false } = {}) {
-  const alonePattern = /\.(clock|load)\.mjs$/;
+export function suiteFiles(only, { alone = false, load = true } = {}) {
+  const alonePattern = load ? /\.(clock|load)\.mjs$/ : /\.clock\.mjs$/;
   // load tests before clock tests: those leave the server's clock moved
   const rank = (f) => (f.endsWith('.load.mjs') ? 0 : 1);
   return readdirSync(suiteDir)
@@ -106,9 +106,9 @@ export function runNodeTests(files, env, tapPath, track = () => {}, { concurrenc
  * `*.clock.mjs` and `*.load.mjs` files one at a time (see suiteFiles). `env()`
  * gives the environment at each phase (a restart may change the URL).
  */
-export async function runSuitePhases({ only, env, work, track, between = async () => ({ passed: 0, failed: 0 }) }) {
+export async function runSuitePhases({ only, env, work, track, load = true, between = async () => ({ passed: 0, failed: 0 }) }) {
   const files = suiteFiles(only);
-  const clockFiles = suiteFiles(only, { alone: true });
+  const clockFiles = suiteFiles(only, { alone: true, load });
   if (files.length + clockFiles.length === 0) throw new Error(`no test file matches ${only}`);
   const total = { passed: 0, failed: 0 };
   const add = (r) => { total.passed += r.passed; total.failed += r.failed; };
