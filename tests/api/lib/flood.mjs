@@ -6,9 +6,10 @@
 //
 //   CUSTOMER=… COUNT=1000 CONNECTIONS=6 node flood.mjs   (with the suite's environment)
 //
-// The load test starts it at the lowest CPU priority (nice 19): the
-// attacker's client is somewhere else in real life, and on a 2-core
-// machine a client at full priority would measure itself, not the server.
+// The load test starts it at the lowest CPU priority (nice 19) on one CPU
+// (taskset): the attacker's client is somewhere else in real life, and on
+// a 2-core machine a client at full priority would measure itself, not the
+// server.
 import { A, BASE_URL } from './env.mjs';
 import { Api } from './client.mjs';
 import { RawConnection, requestBytes } from './raw-http.mjs';

@@ -51,20 +51,17 @@ export function merchantsToml(merchants) {
 }
 
 /**
- * The suite's test files, those whose name contains `only` if given:
- * `*.test.mjs`, or with `alone` the files run one at a time after the
- * others: `*.clock.mjs` (they move the server's test clock) and, unless
- * `load` is false, `*.load.mjs` (they time the server under load, so
- * nothing else may share the machine).
+ * The suite's test files of one `kind`, those whose name contains `only`
+ * if given: `test` (`*.test.mjs`, run four at a time), `load`
+ * (`*.load.mjs`: they time the server under load, so they run alone) or
+ * `clock` (`*.clock.mjs`: they move the server's test clock, so they run
+ * alone and last).
  */
-export function suiteFiles(only, { alone = false, load = true } = {}) {
-  const alonePattern = load ? /\.(clock|load)\.mjs$/ : /\.clock\.mjs$/;
-  // load tests before clock tests: those leave the server's clock moved
-  const rank = (f) => (f.endsWith('.load.mjs') ? 0 : 1);
+export function suiteFiles(only, kind = 'test') {
   return readdirSync(suiteDir)
-    .filter((f) => (alone ? alonePattern.test(f) : f.endsWith('.test.mjs')))
+    .filter((f) => f.endsWith(`.${kind}.mjs`))
     .filter((f) => !only || f.includes(only))
-    .sort((x, y) => rank(x) - rank(y) || x.localeCompare(y))
+    .sort()
     .map((f) => join(suiteDir, f));
 }
 
@@ -103,17 +100,23 @@ export function runNodeTests(files, env, tapPath, track = () => {}, { concurrenc
 /**
  * The suite in its phases: the `*.test.mjs` files four at a time, then
  * `between()` (a runner's own checks; returns {passed, failed}), then the
- * `*.clock.mjs` and `*.load.mjs` files one at a time (see suiteFiles). `env()`
- * gives the environment at each phase (a restart may change the URL).
+ * `*.load.mjs` files one at a time (unless `load` is false), then the
+ * `*.clock.mjs` files one at a time (they leave the server's clock moved).
+ * `env()` gives the environment at each phase (a restart may change the
+ * URL).
  */
 export async function runSuitePhases({ only, env, work, track, load = true, between = async () => ({ passed: 0, failed: 0 }) }) {
   const files = suiteFiles(only);
-  const clockFiles = suiteFiles(only, { alone: true, load });
-  if (files.length + clockFiles.length === 0) throw new Error(`no test file matches ${only}`);
+  const loadFiles = load ? suiteFiles(only, 'load') : [];
+  const clockFiles = suiteFiles(only, 'clock');
+  if (files.length + loadFiles.length + clockFiles.length === 0) throw new Error(`no test file matches ${only}`);
   const total = { passed: 0, failed: 0 };
   const add = (r) => { total.passed += r.passed; total.failed += r.failed; };
   if (files.length > 0) add(await runNodeTests(files, env(), join(work, 'results.tap'), track));
   add(await between());
+  if (loadFiles.length > 0) {
+    add(await runNodeTests(loadFiles, env(), join(work, 'results-load.tap'), track, { concurrency: 1 }));
+  }
   if (clockFiles.length > 0) {
     add(await runNodeTests(clockFiles, env(), join(work, 'results-clock.tap'), track, { concurrency: 1 }));
   }
