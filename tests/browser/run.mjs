@@ -43,7 +43,17 @@ const only = opts.only ?? null;
 const screenshots = opts.screenshots ? resolve(opts.screenshots) : join(dirname(dirname(serverPath)), 'screenshots');
 
 const CHROMIUM = '/usr/bin/chromium';
+// shop.test: a host name that is not localhost, mapped to loopback, so a
+// page at http://shop.test:PORT is no secure context (a shop's plain-http
+// staging host), while every request still stays on this machine.
+const INSECURE_HOST = 'shop.test';
+const insecureOrigin = (origin) => {
+  const url = new URL(origin);
+  url.hostname = INSECURE_HOST;
+  return url.origin;
+};
 const CHROMIUM_ARGS = [
+  `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
 ];
@@ -139,7 +149,7 @@ try {
     `id = ${JSON.stringify(merchant.id)}`,
     `api_key = ${JSON.stringify(merchant.api_key)}`,
     `token_secret = ${JSON.stringify(merchant.token_secret)}`,
-    `allowed_origins = [${JSON.stringify(shop.origin)}]`,
+    `allowed_origins = [${JSON.stringify(shop.origin)}, ${JSON.stringify(insecureOrigin(shop.origin))}]`,
     '',
   ].join('\n'), { mode: 0o600 });
   await startServer(configPath, join(work, 'retention.db'));
@@ -169,6 +179,7 @@ try {
   const result = await runTests(files, {
     RW_API_BASE: server.url,
     RW_SHOP_ORIGIN: shop.origin,
+    RW_INSECURE_SHOP_ORIGIN: insecureOrigin(shop.origin),
     RW_MERCHANT: JSON.stringify(merchant),
     RW_WS_ENDPOINT: browserServer.wsEndpoint(),
     RW_SCREENSHOTS: screenshots,

@@ -84,6 +84,11 @@ pub struct Client {
     api: String,
     token: RefCell<Option<String>>,
     source: TokenSource,
+    /// Changes sent without an answer yet (on their way, or lost to a
+    /// network failure), by path and body, with the idempotency key they
+    /// went with: sent again, they go with the same key, so the API does
+    /// them at most once.
+    unanswered: RefCell<Vec<(String, String)>>,
 }
 
 impl Client {
@@ -93,6 +98,7 @@ impl Client {
             api: api.trim_end_matches('/').to_owned(),
             token: RefCell::new(token.filter(|t| !t.is_empty())),
             source,
+            unanswered: RefCell::default(),
         }
     }
 
@@ -116,11 +122,43 @@ impl Client {
         self.call(method, path, Some(text), headers).await
     }
 
-    /// A `POST` that changes state, under a fresh idempotency key.
+    /// A `POST` that changes state, under an idempotency key: a fresh
+    /// one, or the key of the same request (path and body) sent before
+    /// without an answer, so a retry after a lost answer never does the
+    /// change twice.
     pub async fn post(&self, path: &str, body: &JsValue) -> Result<Reply, ApiError> {
-        let key = idempotency_key();
-        self.send("POST", path, body, &[("Idempotency-Key", &key)])
-            .await
+        let request = format!(
+            "{path}\n{}",
+            js_sys::JSON::stringify(body)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default()
+        );
+        let known = self
+            .unanswered
+            .borrow()
+            .iter()
+            .find(|(r, _)| *r == request)
+            .map(|(_, key)| key.clone());
+        let key = match known {
+            Some(key) => key,
+            None => {
+                // Registered before it goes: the same request sent again
+                // while this one is on its way shares its key too.
+                let key = idempotency_key();
+                self.unanswered
+                    .borrow_mut()
+                    .push((request.clone(), key.clone()));
+                key
+            }
+        };
+        let result = self
+            .send("POST", path, body, &[("Idempotency-Key", &key)])
+            .await;
+        if !matches!(result, Err(ApiError::Network)) {
+            self.unanswered.borrow_mut().retain(|(r, _)| *r != request);
+        }
+        result
     }
 
     async fn call(
@@ -265,12 +303,23 @@ async fn read(response: Response) -> Result<Reply, ApiError> {
     Err(ApiError::Problem { status, problem })
 }
 
-/// A fresh random idempotency key (the browser's UUID v4).
+/// A fresh random idempotency key: 16 bytes of `crypto.getRandomValues`,
+/// which, unlike `crypto.randomUUID`, exists outside secure contexts too
+/// (a shop's plain-http staging host).
 fn idempotency_key() -> String {
-    web_sys::window()
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("rw-{}", js_sys::Math::random().to_bits()))
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto at all: still unique enough to tell requests apart.
+        for chunk in bytes.chunks_mut(4) {
+            let n = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+            chunk.copy_from_slice(&n.to_le_bytes());
+        }
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("rw-{hex}")
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod client;
+mod clipboard;
 mod dates;
 mod host;
 mod html;
@@ -13,6 +14,7 @@ mod i18n;
 mod ics;
 mod json;
 mod model;
+mod patch;
 mod style;
 mod ui;
 
@@ -47,7 +49,7 @@ pub fn mount(host: HtmlElement) -> Result<Mounted, JsValue> {
     };
     style::adopt(&shadow)?;
     // A remount (attributes changed) starts from an empty root.
-    shadow.set_inner_html("");
+    patch::clear(&shadow);
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("no document"))?;

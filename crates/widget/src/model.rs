@@ -357,22 +357,13 @@ pub struct QuietHours {
     pub end: String,
 }
 
-/// An `application/problem+json` body.
+/// An `application/problem+json` body: only its stable `code` matters
+/// here (the widget says what went wrong in its own language; the API's
+/// English `detail` is for developers).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Problem {
     /// Stable code.
     pub code: String,
-    /// Human explanation.
-    pub detail: String,
-    /// Field errors of a 422.
-    pub errors: Vec<FieldError>,
-}
-
-/// One field's validation error (the widget shows its message).
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldError {
-    /// What is wrong.
-    pub message: String,
 }
 
 impl FromJs for Me {
@@ -724,16 +715,6 @@ impl FromJs for Problem {
     fn from_js(v: &JsValue) -> Option<Self> {
         Some(Problem {
             code: v.text("code").unwrap_or_default(),
-            detail: v.text("detail").unwrap_or_default(),
-            errors: v.list("errors").unwrap_or_default(),
-        })
-    }
-}
-
-impl FromJs for FieldError {
-    fn from_js(v: &JsValue) -> Option<Self> {
-        Some(FieldError {
-            message: v.text("message")?,
         })
     }
 }

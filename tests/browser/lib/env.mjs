@@ -7,6 +7,8 @@ function need(name) {
 
 export const API_BASE = need('RW_API_BASE');
 export const SHOP = need('RW_SHOP_ORIGIN');
+/** The same shop at http://shop.test:PORT (loopback): no secure context. */
+export const INSECURE_SHOP = need('RW_INSECURE_SHOP_ORIGIN');
 /** {id, api_key, token_secret} of the merchant `demo`. */
 export const MERCHANT = JSON.parse(need('RW_MERCHANT'));
 export const WS_ENDPOINT = need('RW_WS_ENDPOINT');

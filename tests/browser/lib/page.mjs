@@ -111,13 +111,14 @@ const slug = (s) => String(s).toLowerCase().replace(/[^a-z0-9а-яё]+/gi, '-').
  *   ready         wait until every widget's root is data-state=ready (default true)
  *   hold          an API path (e.g. /v1/me): its requests wait until the test calls release()
  *   setup         async (page) => …, run before the page is opened (e.g. page.route)
+ *   origin        open a generated page at this shop origin instead (e.g. INSECURE_SHOP)
  *
  * `fn` gets {page, widget(i), section(name, i), events(type), reload(), release(), url, allowed}.
  * After `fn`, the test fails if the page logged an unexpected console
  * error, threw, or violated its CSP.
  */
 export async function withShopPage(t, options, fn) {
-  const { widgets, html, path, lang, stylesheets, hold, setup, csp = true, colorScheme = 'light', allowConsole = [], ready = true } = options;
+  const { widgets, html, path, lang, stylesheets, hold, setup, origin, csp = true, colorScheme = 'light', allowConsole = [], ready = true } = options;
   const b = await browser();
   const context = await b.newContext({
     locale: 'en-US', timezoneId: TIME_ZONE, colorScheme, viewport: { width: 1100, height: 900 },
@@ -155,6 +156,7 @@ export async function withShopPage(t, options, fn) {
     let url;
     if (path) url = `${SHOP}${path}`;
     else url = await registerPage(html ?? shopPageHtml({ widgets, lang, stylesheets }), { csp });
+    if (origin) url = url.replace(SHOP, origin);
 
     const h = {
       page,

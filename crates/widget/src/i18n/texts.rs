@@ -26,8 +26,26 @@ pub struct Texts {
     pub network_error: &'static str,
     /// "Your session has ended. Reload the page to sign in again."
     pub session_expired: &'static str,
-    /// "That did not work: {detail}"
-    pub failed: &'static str,
+    /// An answer the widget has no sentence for: "That did not work. Try again later."
+    pub err_generic: &'static str,
+    /// 409 insufficient_points
+    pub err_insufficient_points: &'static str,
+    /// 404/422 reward_not_found
+    pub err_reward_not_found: &'static str,
+    /// 404 subscription_not_found, not_found
+    pub err_not_found: &'static str,
+    /// 409 invalid_state
+    pub err_invalid_state: &'static str,
+    /// 409 subscription_locked
+    pub err_subscription_locked: &'static str,
+    /// 412 precondition_failed
+    pub err_precondition_failed: &'static str,
+    /// 422 validation_failed
+    pub err_validation_failed: &'static str,
+    /// 429 rate_limited
+    pub err_rate_limited: &'static str,
+    /// 5xx
+    pub err_unavailable: &'static str,
     /// "Your points"
     pub h_loyalty: &'static str,
     /// "Your subscriptions"
@@ -246,8 +264,6 @@ pub struct Texts {
     pub saved: &'static str,
     /// "Your preferences were changed elsewhere. We loaded the latest ones: please check them and save again."
     pub conflict: &'static str,
-    /// "Please check: {fields}"
-    pub invalid: &'static str,
     /// "Snooze marketing"
     pub snooze: &'static str,
     /// "Snooze for {days}"
@@ -308,7 +324,16 @@ pub static EN: Texts = Texts {
     offline: "You are offline. We will update this when you are back online.",
     network_error: "Could not reach the shop. Check your connection and try again.",
     session_expired: "Your session has ended. Reload the page to sign in again.",
-    failed: "That did not work: {detail}",
+    err_generic: "That did not work. Try again later.",
+    err_insufficient_points: "You do not have enough points for this reward.",
+    err_reward_not_found: "This reward is no longer offered.",
+    err_not_found: "This is no longer there. Reload the page to see what is.",
+    err_invalid_state: "This subscription cannot be changed that way right now.",
+    err_subscription_locked: "The next delivery is already being prepared; you can change it after it ships.",
+    err_precondition_failed: "Your settings were changed elsewhere. Reload the page to see them.",
+    err_validation_failed: "Some of the values are not accepted. Check them and try again.",
+    err_rate_limited: "Too many attempts. Wait a moment and try again.",
+    err_unavailable: "The shop is busy right now. Try again in a moment.",
     h_loyalty: "Your points",
     h_subscriptions: "Your subscriptions",
     h_preferences: "Contact preferences",
@@ -418,7 +443,6 @@ pub static EN: Texts = Texts {
     save: "Save preferences",
     saved: "Preferences saved",
     conflict: "Your preferences were changed elsewhere. We loaded the latest ones: please check them and save again.",
-    invalid: "Please check: {fields}",
     snooze: "Snooze marketing",
     snooze_for: "Snooze for {days}",
     snoozed: "Marketing paused until {date}",
@@ -469,7 +493,16 @@ pub static RU: Texts = Texts {
     offline: "Нет соединения с интернетом. Обновим, когда оно появится.",
     network_error: "Не удалось связаться с магазином. Проверьте соединение и попробуйте ещё раз.",
     session_expired: "Сессия закончилась. Обновите страницу, чтобы войти снова.",
-    failed: "Не получилось: {detail}",
+    err_generic: "Не получилось. Попробуйте позже.",
+    err_insufficient_points: "Для этой награды не хватает баллов.",
+    err_reward_not_found: "Эта награда больше не предлагается.",
+    err_not_found: "Этого уже нет. Обновите страницу, чтобы увидеть, что есть.",
+    err_invalid_state: "Сейчас эту подписку нельзя изменить таким образом.",
+    err_subscription_locked: "Следующая доставка уже собирается; изменить её можно будет после отправки.",
+    err_precondition_failed: "Настройки изменились в другом месте. Обновите страницу, чтобы их увидеть.",
+    err_validation_failed: "Некоторые значения не подходят. Проверьте их и попробуйте снова.",
+    err_rate_limited: "Слишком много попыток. Подождите немного и попробуйте снова.",
+    err_unavailable: "Магазин сейчас занят. Попробуйте чуть позже.",
     h_loyalty: "Ваши баллы",
     h_subscriptions: "Ваши подписки",
     h_preferences: "Настройки уведомлений",
@@ -579,7 +612,6 @@ pub static RU: Texts = Texts {
     save: "Сохранить настройки",
     saved: "Настройки сохранены",
     conflict: "Настройки изменились в другом месте. Мы загрузили актуальные: проверьте их и сохраните снова.",
-    invalid: "Проверьте: {fields}",
     snooze: "Пауза в рассылках",
     snooze_for: "Пауза на {days}",
     snoozed: "Рассылки на паузе до {date}",

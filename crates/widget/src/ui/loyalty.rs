@@ -154,14 +154,12 @@ pub fn section() -> impl IntoView {
             let Some((_, text)) = code.get_untracked() else {
                 return;
             };
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let promise = window.navigator().clipboard().write_text(&text);
             spawn_local(async move {
-                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                if crate::clipboard::copy(&text).await {
                     copied.set(true);
                 }
+                // the hidden field of the fallback took the focus
+                focus.set_value(Some("copy:".to_owned()));
             });
         }
         "activity" => load_activity(),

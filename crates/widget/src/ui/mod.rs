@@ -66,35 +66,33 @@ impl Ctx {
         });
     }
 
-    /// The shopper-facing sentence for a failed call.
+    /// The shopper-facing sentence for a failed call, in the widget's
+    /// language, chosen by the problem's `code` (the API's English
+    /// `detail` is for developers and never shown).
     pub fn error_text(self, error: &ApiError) -> String {
-        let t = self.t();
-        match error {
-            ApiError::Network => t.network_error.to_owned(),
-            ApiError::Auth => t.session_expired.to_owned(),
-            ApiError::Decode => fill(t.failed, &[("detail", error.code())]),
-            ApiError::Problem { status, problem } => {
-                if *status == 401 {
-                    return t.session_expired.to_owned();
-                }
-                let detail = if problem.errors.is_empty() {
-                    problem.detail.clone()
-                } else {
-                    problem
-                        .errors
-                        .iter()
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                };
-                let detail = if detail.is_empty() {
-                    format!("HTTP {status}")
-                } else {
-                    detail
-                };
-                fill(t.failed, &[("detail", &detail)])
-            }
-        }
+        error_sentence(self.t(), error).to_owned()
+    }
+}
+
+/// The sentence of `texts` for `error`.
+fn error_sentence(t: &'static Texts, error: &ApiError) -> &'static str {
+    match error {
+        ApiError::Network => t.network_error,
+        ApiError::Auth => t.session_expired,
+        ApiError::Decode => t.err_generic,
+        ApiError::Problem { status, problem } => match (*status, problem.code.as_str()) {
+            (401, _) => t.session_expired,
+            (_, "insufficient_points") => t.err_insufficient_points,
+            (_, "reward_not_found") => t.err_reward_not_found,
+            (_, "subscription_not_found" | "not_found") => t.err_not_found,
+            (_, "invalid_state") => t.err_invalid_state,
+            (_, "subscription_locked") => t.err_subscription_locked,
+            (_, "precondition_failed") => t.err_precondition_failed,
+            (_, "validation_failed") => t.err_validation_failed,
+            (_, "rate_limited") => t.err_rate_limited,
+            (500..=599, _) => t.err_unavailable,
+            _ => t.err_generic,
+        },
     }
 }
 
@@ -368,7 +366,7 @@ fn live_boxed(
             .filter(|a| el.contains(Some(a)))
             .and_then(|a| a.get_attribute("data-key"));
         let wanted = focus.try_update_value(Option::take).flatten().or(active);
-        el.set_inner_html(&html);
+        crate::patch::patch(&el, &html);
         if let Some(key) = wanted {
             focus_key(&el, &key);
         }
@@ -435,4 +433,59 @@ pub fn checked(el: &Element) -> bool {
         .ok()
         .and_then(|v| v.as_bool())
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_sentence;
+    use crate::client::ApiError;
+    use crate::i18n::Locale;
+    use crate::model::Problem;
+
+    fn problem(status: u16, code: &str) -> ApiError {
+        ApiError::Problem {
+            status,
+            problem: Problem { code: code.into() },
+        }
+    }
+
+    #[test]
+    fn errors_are_sentences_of_the_widgets_language_chosen_by_code() {
+        let codes = [
+            (409, "insufficient_points"),
+            (422, "reward_not_found"),
+            (404, "subscription_not_found"),
+            (409, "invalid_state"),
+            (409, "subscription_locked"),
+            (412, "precondition_failed"),
+            (422, "validation_failed"),
+            (429, "rate_limited"),
+            (503, "unavailable"),
+            (409, "a_code_from_a_newer_api"),
+        ];
+        let (en, ru) = (Locale::En.texts(), Locale::Ru.texts());
+        for (status, code) in codes {
+            let error = problem(status, code);
+            let (e, r) = (error_sentence(en, &error), error_sentence(ru, &error));
+            assert_ne!(e, r, "{code}: each language has its own sentence");
+            assert!(
+                r.chars().any(|c| ('а'..='я').contains(&c)),
+                "{code}: Russian"
+            );
+        }
+        assert_eq!(
+            error_sentence(ru, &problem(409, "a_code_from_a_newer_api")),
+            ru.err_generic,
+            "an unknown code gets the generic sentence"
+        );
+        assert_eq!(
+            error_sentence(en, &problem(409, "insufficient_points")),
+            en.err_insufficient_points
+        );
+        assert_eq!(
+            error_sentence(ru, &problem(401, "token_expired")),
+            ru.session_expired
+        );
+        assert_eq!(error_sentence(ru, &ApiError::Network), ru.network_error);
+    }
 }

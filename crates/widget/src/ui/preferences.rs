@@ -119,20 +119,11 @@ pub fn section() -> impl IntoView {
                     }
                     notice.set(Notice::failed(t.conflict));
                 }
-                Err(ApiError::Problem {
-                    status: 422,
-                    problem,
-                }) if !problem.errors.is_empty() => {
-                    let fields = problem
-                        .errors
-                        .iter()
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    notice.set(Notice::failed(fill(t.invalid, &[("fields", &fields)])));
-                }
                 Err(e) => notice.set(Notice::failed(ctx.error_text(&e))),
             }
+            // Save was disabled while busy, which took the focus from it:
+            // it goes back there once Save is enabled again.
+            focus.set_value(Some("save:".to_owned()));
             busy.set(false);
         });
     };
