@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { withShopPage, eventually, norm, closeBrowser } from './lib/page.mjs';
-import { customerWithPoints, customer, event } from './lib/api.mjs';
+import { customerWithPoints, customer, event, seededCustomer } from './lib/api.mjs';
 import { API_BASE, INSECURE_SHOP } from './lib/env.mjs';
 
 after(closeBrowser);
@@ -78,5 +78,38 @@ test('a 409 inside the Russian widget is a Russian sentence, chosen by its code'
     const said = norm(await notice.textContent());
     assert.equal(said, 'Для этой награды не хватает баллов.', `the sentence for insufficient_points: "${said}"`);
     assert.doesNotMatch(said, /[A-Za-z]{3,}/, 'no English in the Russian widget');
+  });
+});
+
+test('on a page enforcing Trusted Types the widget renders and works, with no console error', async (t) => {
+  const id = await seededCustomer('trusted-types');
+  const resumeOn = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  await withShopPage(t, {
+    widgets: [{ sub: id, sections: 'loyalty subscriptions preferences', locale: 'en' }],
+    csp: 'trusted-types',
+  }, async ({ page, section, problems }) => {
+    const enforced = await page.evaluate(() => {
+      try {
+        document.createElement('div').innerHTML = '<b>probe</b>';
+        return false;
+      } catch (e) {
+        return e instanceof TypeError;
+      }
+    });
+    assert.equal(enforced, true, 'the page refuses plain strings for innerHTML');
+    // the probe's own refusal is reported like any other: only it is taken back
+    await eventually(async () => assert.ok(problems.some((p) => p.includes('<b>probe</b>'))));
+    const probe = (p) => p.includes('<b>probe</b>') || (p.includes("requires 'TrustedHTML'") && / @ :\d+$/.test(p));
+    problems.splice(0, problems.length, ...problems.filter((p) => !probe(p)));
+    assert.ok(await section('loyalty').locator('.rw-balance').isVisible(), 'loyalty rendered');
+    const coffee = section('subscriptions').locator('article.rw-subscription[data-subscription-id="demo-coffee"]');
+    await coffee.getByRole('button', { name: 'Pause', exact: true }).click();
+    const form = coffee.locator('form.rw-action');
+    await form.getByLabel('Resume on', { exact: true }).fill(resumeOn);
+    await form.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await eventually(async () => assert.equal(await coffee.getAttribute('data-status'), 'paused', 'the pause went through'));
+    const prefs = section('preferences');
+    await prefs.getByRole('button', { name: 'Save preferences', exact: true }).click();
+    await eventually(async () => assert.match(norm(await prefs.locator('.rw-notice').textContent()), /Preferences saved/));
   });
 });

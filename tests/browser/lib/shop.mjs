@@ -7,7 +7,8 @@
 //   GET  /token?sub=ID[&ttl=S][&as=text] a fresh HS256 shopper token (the
 //                                       merchant backend's job), JSON
 //                                       {"token"} or the bare JWT as text
-//   POST /__pages {html, csp}            registers a test's own page; answers
+//   POST /__pages {html, csp}            registers a test's own page (csp: true,
+//                                        'trusted-types' or false); answers
 //                                       {"path": "/p/N"}
 //   GET  /p/N                           that page
 //   GET  /__token-requests?sub=ID        {"count"}: token requests for ID so far
@@ -74,7 +75,12 @@ export async function startShop({ wwwDir, fixturesDir, merchant }) {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...extra });
     res.end(body);
   };
-  const sendHtml = (res, html, csp = true) => send(res, 200, TYPES['.html'], html, csp ? { 'Content-Security-Policy': shopCsp(apiBase) } : {});
+  // csp: true (the strict policy), 'trusted-types' (it, enforcing Trusted
+  // Types with the widget's own policy name only) or false (none)
+  const policyOf = (csp) => (csp === 'trusted-types'
+    ? `${shopCsp(apiBase)}; require-trusted-types-for 'script'; trusted-types retention-widget`
+    : shopCsp(apiBase));
+  const sendHtml = (res, html, csp = true) => send(res, 200, TYPES['.html'], html, csp ? { 'Content-Security-Policy': policyOf(csp) } : {});
 
   const fileUnder = (root, rel) => {
     const path = normalize(join(root, rel));
