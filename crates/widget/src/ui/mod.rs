@@ -15,7 +15,7 @@ use web_sys::{Element, Event, HtmlElement, ShadowRoot};
 use crate::client::{ApiError, Client};
 use crate::host::{Config, Section, emit};
 use crate::html::Html;
-use crate::i18n::{Locale, Texts, fill};
+use crate::i18n::{Locale, Texts};
 use crate::model::Me;
 
 /// What one mounted widget shares with its views. `Copy`, so closures and
