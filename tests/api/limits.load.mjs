@@ -2,10 +2,11 @@
 // the rest of the suite, so nothing else shares the machine): one shopper
 // token of shop A sends 1,000 failing requests as fast as it can while
 // shoppers of shop B read GET /v1/me one request after another (taking
-// turns, 100 of them, so none reaches its own limit). B's p99
+// turns, 400 of them, so none reaches its own limit). B's p99
 // under the flood stays within 2x its p99 without it, and A gets 429s.
-// Eight rounds (a fresh token each), B's samples pooled, quiet and flooded
-// windows alternating so a slow moment of the machine lands in both. Both
+// Twelve rounds (a fresh token each), B's samples pooled, quiet and flooded
+// windows alternating and of the same length, so the machine's slow
+// moments land in both alike. Both
 // clients speak HTTP on bare sockets (lib/raw-http.mjs) and the flood runs
 // at the lowest CPU priority on one CPU (lib/flood.mjs), so on a 2-core
 // machine the test measures the server rather than its clients. Run natively only (see
@@ -21,12 +22,13 @@ import { RawConnection, requestBytes } from './lib/raw-http.mjs';
 import { customerId } from './lib/ids.mjs';
 
 const b = new Api(B);
-const ROUNDS = 8;
+const ROUNDS = 12;
 const FLOOD = 1_000;
-const QUIET_SAMPLES = 1_000;
+/** A quiet window lasts as long as the flooded one before it (the first: this long), so both see the machine's hiccups alike. */
+const FIRST_QUIET_MS = 800;
 let turn = 0;
 
-const SHOPPERS = 100;
+const SHOPPERS = 400;
 
 /** B's shoppers' GET /v1/me in turn (request bytes in `shoppers`), timed in ms, until `done()` (and at least `min` times). */
 async function sample(shoppers, conn, { min, done = () => true }) {
@@ -90,14 +92,21 @@ test('one token floods 1,000 failing requests: it gets 429s, and another shop\'s
   const quiet = [];
   const flooded = [];
   const floods = [];
+  let windowMs = FIRST_QUIET_MS;
+  const quietFor = async (ms) => {
+    const until = performance.now() + ms;
+    return sample(shoppers, conn, { min: 20, done: () => performance.now() >= until });
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    quiet.push(...await sample(shoppers, conn, { min: QUIET_SAMPLES }));
+    quiet.push(...await quietFor(windowMs));
     const f = flood(round);
     await f.started; // the flooded window opens with the flood's first request
+    const opened = performance.now();
     flooded.push(...await sample(shoppers, conn, { min: 20, done: () => !f.running() }));
+    windowMs = performance.now() - opened;
     floods.push(await f.result);
   }
-  quiet.push(...await sample(shoppers, conn, { min: QUIET_SAMPLES }));
+  quiet.push(...await quietFor(windowMs));
   conn.close();
   const quietP99 = percentile(quiet, 99);
   const floodedP99 = percentile(flooded, 99);
