@@ -14,7 +14,7 @@ need_wasm_tools() {
     # --locked fails for this crate on the registry (a locked dependency is gone).
     cargo install wasm-bindgen-cli --version "$want"
   fi
-  [ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+  [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
 }
 
 # Cargo's target directory (shared by the workspace).
@@ -22,11 +22,21 @@ cargo_target_dir() {
   cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))'
 }
 
-# wasm-opt -Oz IN -o OUT, stripped. The features rustc enables by default
-# for wasm32 must be named for wasm-opt.
+# The features rustc enables by default for wasm32, named for wasm-opt.
+wasm_features=(--enable-bulk-memory --enable-mutable-globals --enable-sign-ext
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)
+
+# wasm-opt -Oz IN -o OUT, stripped.
 wasm_opt_z() {
-  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
-    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-    "$1" -o "$2"
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers "${wasm_features[@]}" "$1" -o "$2"
+}
+
+# wasm_opt_z keeping the names section, for scripts/lib/wasm-sizes.mjs.
+wasm_opt_z_named() {
+  node_modules/.bin/wasm-opt -Oz -g "${wasm_features[@]}" "$1" -o "$2"
+}
+
+# IN without names and producers, code untouched: OUT.
+wasm_strip() {
+  node_modules/.bin/wasm-opt --strip-debug --strip-producers "${wasm_features[@]}" "$1" -o "$2"
 }

@@ -1,13 +1,15 @@
-//! HTTP to the handler through the browser's `fetch`: the bearer token,
+//! HTTP to the handler through `gloo-net` (the browser's `fetch`): the bearer token,
 //! one refresh when the API says the token expired (through `token-url`,
 //! or by trading the shop's customer signature at `/v1/session`),
 //! idempotency keys, and problem+json errors.
 
 use std::cell::RefCell;
 
-use wasm_bindgen::{JsCast, JsValue};
+pub use gloo_net::http::Method;
+use gloo_net::http::{RequestBuilder, Response};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode, Response};
+use web_sys::{RequestCredentials, RequestMode};
 
 use crate::json::FromJs;
 use crate::model::Problem;
@@ -104,13 +106,13 @@ impl Client {
 
     /// `GET path`.
     pub async fn get(&self, path: &str) -> Result<Reply, ApiError> {
-        self.call("GET", path, None, &[]).await
+        self.call(Method::GET, path, None, &[]).await
     }
 
     /// `method path` with `body` as JSON and the extra `headers`.
     pub async fn send(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         body: &JsValue,
         headers: &[(&str, &str)],
@@ -153,7 +155,7 @@ impl Client {
             }
         };
         let result = self
-            .send("POST", path, body, &[("Idempotency-Key", &key)])
+            .send(Method::POST, path, body, &[("Idempotency-Key", &key)])
             .await;
         if !matches!(result, Err(ApiError::Network)) {
             self.unanswered.borrow_mut().retain(|(r, _)| *r != request);
@@ -163,7 +165,7 @@ impl Client {
 
     async fn call(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         body: Option<String>,
         headers: &[(&str, &str)],
@@ -176,7 +178,7 @@ impl Client {
         loop {
             let token = self.token.borrow().clone().unwrap_or_default();
             let response = self
-                .fetch(method, path, body.as_deref(), headers, &token)
+                .fetch(method.clone(), path, body.as_deref(), headers, &token)
                 .await?;
             let status = response.status();
             if status == 401 && !refreshed && self.source != TokenSource::None {
@@ -192,74 +194,59 @@ impl Client {
 
     async fn fetch(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         body: Option<&str>,
         headers: &[(&str, &str)],
         token: &str,
     ) -> Result<Response, ApiError> {
-        let list = Headers::new().map_err(|_| ApiError::Network)?;
-        let _ = list.set("Authorization", &format!("Bearer {token}"));
-        if body.is_some() {
-            let _ = list.set("Content-Type", "application/json");
-        }
+        let mut request = RequestBuilder::new(&format!("{}{}", self.api, path))
+            .method(method)
+            .header("Authorization", &format!("Bearer {token}"))
+            .mode(RequestMode::Cors)
+            // The token is the only credential: no cookies of the API's origin.
+            .credentials(RequestCredentials::Omit);
         for (name, value) in headers {
-            let _ = list.set(name, value);
+            request = request.header(name, value);
         }
-        let init = RequestInit::new();
-        init.set_method(method);
-        init.set_headers(&list);
-        init.set_mode(RequestMode::Cors);
-        // The token is the only credential: no cookies of the API's origin.
-        init.set_credentials(RequestCredentials::Omit);
-        if let Some(body) = body {
-            init.set_body(&JsValue::from_str(body));
-        }
-        let window = web_sys::window().ok_or(ApiError::Network)?;
-        let url = format!("{}{}", self.api, path);
-        let promise = window.fetch_with_str_and_init(&url, &init);
-        let value = JsFuture::from(promise)
+        let request = match body {
+            Some(body) => request
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => request.build(),
+        };
+        request
+            .map_err(|_| ApiError::Network)?
+            .send()
             .await
-            .map_err(|_| ApiError::Network)?;
-        value.dyn_into().map_err(|_| ApiError::Network)
+            .map_err(|_| ApiError::Network)
     }
 
     /// Fetches a fresh token: from `token-url` (same origin, with the
     /// shop's cookies; JSON `{"token": "..."}` or the bare token), or for
     /// the shop's signature at `/v1/session`.
     async fn refresh(&self) -> Result<(), ApiError> {
-        let window = web_sys::window().ok_or(ApiError::Network)?;
-        let init = RequestInit::new();
-        let url = match &self.source {
+        let request = match &self.source {
             TokenSource::None => return Err(ApiError::Auth),
-            TokenSource::Url(url) => {
-                init.set_method("GET");
-                init.set_credentials(RequestCredentials::SameOrigin);
-                url.clone()
-            }
-            TokenSource::Signed(body) => {
-                let headers = Headers::new().map_err(|_| ApiError::Network)?;
-                let _ = headers.set("Content-Type", "application/json");
-                init.set_method("POST");
-                init.set_headers(&headers);
-                init.set_mode(RequestMode::Cors);
-                init.set_credentials(RequestCredentials::Omit);
-                init.set_body(&JsValue::from_str(body));
-                format!("{}/v1/session", self.api)
-            }
+            TokenSource::Url(url) => RequestBuilder::new(url)
+                .credentials(RequestCredentials::SameOrigin)
+                .build(),
+            TokenSource::Signed(body) => RequestBuilder::new(&format!("{}/v1/session", self.api))
+                .method(Method::POST)
+                .header("Content-Type", "application/json")
+                .mode(RequestMode::Cors)
+                .credentials(RequestCredentials::Omit)
+                .body(body.as_str()),
         };
-        let value = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        let response = request
+            .map_err(|_| ApiError::Network)?
+            .send()
             .await
             .map_err(|_| ApiError::Network)?;
-        let response: Response = value.dyn_into().map_err(|_| ApiError::Network)?;
         if !response.ok() {
             return Err(ApiError::Auth);
         }
-        let text = JsFuture::from(response.text().map_err(|_| ApiError::Auth)?)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .ok_or(ApiError::Auth)?;
+        let text = response.text().await.map_err(|_| ApiError::Auth)?;
         let token = parse_token(&text).ok_or(ApiError::Auth)?;
         *self.token.borrow_mut() = Some(token);
         Ok(())
@@ -287,11 +274,12 @@ pub fn parse_token(text: &str) -> Option<String> {
 
 async fn read(response: Response) -> Result<Reply, ApiError> {
     let status = response.status();
-    let etag = response.headers().get("etag").ok().flatten();
+    let etag = response.headers().get("etag");
     let body = if status == 204 {
         JsValue::NULL
     } else {
-        match response.json() {
+        // The body as a JS value, read by `FromJs` (no serde in the widget).
+        match web_sys::Response::from(response).json() {
             Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
             Err(_) => JsValue::NULL,
         }

@@ -8,6 +8,7 @@
 mod client;
 mod clipboard;
 mod dates;
+mod dom;
 mod host;
 mod html;
 mod i18n;
@@ -18,23 +19,26 @@ mod patch;
 mod style;
 mod ui;
 
-use std::any::Any;
-
+use leptos::reactive::owner::Owner;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
+use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
 
 /// One mounted widget; dropping it (or `unmount`) removes its view.
 #[wasm_bindgen]
 pub struct Mounted {
-    handle: Option<Box<dyn Any>>,
+    mounted: Option<(Owner, Element)>,
 }
 
 #[wasm_bindgen]
 impl Mounted {
-    /// Removes the widget's view and stops its work.
+    /// Removes the widget's view and stops its work: the reactive owner
+    /// is dropped (effects, listeners and tasks go with it).
     pub fn unmount(&mut self) {
-        self.handle.take();
+        if let Some((owner, view)) = self.mounted.take() {
+            view.remove();
+            drop(owner);
+        }
     }
 }
 
@@ -57,8 +61,13 @@ pub fn mount(host: HtmlElement) -> Result<Mounted, JsValue> {
     container.set_class_name("rw-root");
     shadow.append_child(&container)?;
     let config = host::Config::read(&host);
-    let handle = leptos::mount::mount_to(container, move || ui::app(config, host));
+    // Tasks (`spawn_local`) run on wasm-bindgen-futures; an error only
+    // says a previous mount already set that up.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    let view = owner.with(|| ui::app(config, host));
+    container.append_child(&view)?;
     Ok(Mounted {
-        handle: Some(Box::new(handle)),
+        mounted: Some((owner, container.into())),
     })
 }

@@ -7,16 +7,17 @@ use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 use web_sys::{CssStyleSheet, ShadowRoot};
 
-/// The stylesheet: the host and light defaults, the dark defaults (once
-/// for `theme="dark"`, once for `auto` on a dark system), then the widget.
+/// The stylesheet, minified by build.rs: the host and light defaults, the
+/// dark defaults (once for `theme="dark"`, once for `auto` on a dark
+/// system), then the widget.
 const CSS: &str = concat!(
-    include_str!("style/host.css"),
+    include_str!(concat!(env!("OUT_DIR"), "/host.css")),
     ":host([theme=\"dark\"]){",
-    include_str!("style/dark.css"),
+    include_str!(concat!(env!("OUT_DIR"), "/dark.css")),
     "}@media (prefers-color-scheme: dark){:host(:not([theme=\"light\"])){",
-    include_str!("style/dark.css"),
+    include_str!(concat!(env!("OUT_DIR"), "/dark.css")),
     "}}",
-    include_str!("style/widget.css"),
+    include_str!(concat!(env!("OUT_DIR"), "/widget.css")),
 );
 
 thread_local! {

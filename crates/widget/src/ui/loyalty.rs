@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::Element;
 
-use super::{Act, Ctx, Notice, ctx, live, live_status, notice_view};
+use super::{Act, Ctx, Notice, ctx, live, live_status, notice_view, section_frame};
 use crate::dates::{format_instant, instant_ms, now_ms};
 use crate::html::{Html, flag};
 use crate::i18n::fill;
@@ -22,7 +23,7 @@ struct Activity {
 }
 
 /// The loyalty section.
-pub fn section() -> impl IntoView {
+pub fn section() -> Element {
     let ctx = ctx();
     let (t, l) = (ctx.t(), ctx.locale);
     let notice = RwSignal::new(None::<Notice>);
@@ -181,14 +182,20 @@ pub fn section() -> impl IntoView {
         );
         h.finish()
     };
-    view! {
-        <section class="rw-section" data-section="loyalty" aria-labelledby="rw-h-loyalty">
-            <h2 id="rw-h-loyalty">{t.h_loyalty}</h2>
-                        {live_status("rw-balance-box", balance_html, |_| {}, StoredValue::new(None))}
-            {live(render, handle, focus)}
-            {notice_view(notice)}
-        </section>
-    }
+    section_frame(
+        "loyalty",
+        t.h_loyalty,
+        &[
+            live_status(
+                "rw-balance-box",
+                balance_html,
+                |_| {},
+                StoredValue::new(None),
+            ),
+            live(render, handle, focus),
+            notice_view(notice),
+        ],
+    )
 }
 
 /// The new balance at once, with affordability to match, before the

@@ -13,6 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, HtmlElement, ShadowRoot};
 
 use crate::client::{ApiError, Client};
+use crate::dom::{el, listen, with_children};
 use crate::host::{Config, Section, emit};
 use crate::html::Html;
 use crate::i18n::{Locale, Texts};
@@ -105,7 +106,7 @@ enum Load {
 }
 
 /// The whole widget for one element.
-pub fn app(config: Config, host: HtmlElement) -> impl IntoView {
+pub fn app(config: Config, host: HtmlElement) -> Element {
     let ctx = Ctx {
         env: StoredValue::new_local(Env {
             client: Rc::new(Client::new(config.api, config.token, config.source)),
@@ -140,20 +141,18 @@ pub fn app(config: Config, host: HtmlElement) -> impl IntoView {
     };
     start();
 
-    let on_line = window_event_listener(leptos::ev::online, move |_| {
-        online.set(true);
-        // Whatever failed while offline is worth another try now.
-        if load.try_get_untracked().is_some_and(|l| l != Load::Ready) {
-            start();
-        } else {
-            ctx.refresh();
-        }
-    });
-    let off_line = window_event_listener(leptos::ev::offline, move |_| online.set(false));
-    on_cleanup(move || {
-        on_line.remove();
-        off_line.remove();
-    });
+    if let Some(window) = web_sys::window() {
+        listen(&window, "online", move |_| {
+            online.set(true);
+            // Whatever failed while offline is worth another try now.
+            if load.try_get_untracked().is_some_and(|l| l != Load::Ready) {
+                start();
+            } else {
+                ctx.refresh();
+            }
+        });
+        listen(&window, "offline", move |_| online.set(false));
+    }
 
     let sections = config.sections;
     // Loading and failure are markup like the sections; the sections
@@ -200,37 +199,50 @@ pub fn app(config: Config, host: HtmlElement) -> impl IntoView {
             start();
         }
     };
-    let ready = move || load.with(|l| *l == Load::Ready);
-    view! {
-        <div
-            class="rw"
-            lang=ctx.locale.tag()
-            data-state=move || match load.get() {
-                Load::Loading => "loading",
-                Load::Ready => "ready",
-                Load::Failed(_) => "error",
+    let root = el("div", &[("class", "rw"), ("lang", ctx.locale.tag())]);
+    let shell = root.clone();
+    Effect::new(move |_| {
+        let l = load.get();
+        let state = match l {
+            Load::Loading => "loading",
+            Load::Ready => "ready",
+            Load::Failed(_) => "error",
+        };
+        let _ = shell.set_attribute("data-state", state);
+        let busy = if l == Load::Loading { "true" } else { "false" };
+        let _ = shell.set_attribute("aria-busy", busy);
+    });
+    let _ = root.append_child(&live_status(
+        "rw-offline",
+        offline_html,
+        |_| {},
+        StoredValue::new(None),
+    ));
+    let _ = root.append_child(&live(state_html, retry, StoredValue::new(None)));
+    // The sections mount once, when the document first arrives, owned by
+    // the widget (not by this effect, whose runs would dispose them).
+    let owner = Owner::current();
+    let frame = root.clone();
+    Effect::new(move |mounted: Option<bool>| {
+        if mounted == Some(true) || !load.with(|l| *l == Load::Ready) {
+            return mounted.unwrap_or(false);
+        }
+        let Some(owner) = owner.clone() else {
+            return false;
+        };
+        owner.with(|| {
+            for section in &sections {
+                let view = match section {
+                    Section::Loyalty => loyalty::section(),
+                    Section::Subscriptions => subscriptions::section(),
+                    Section::Preferences => preferences::section(),
+                };
+                let _ = frame.append_child(&view);
             }
-            aria-busy=move || if load.get() == Load::Loading { "true" } else { "false" }
-        >
-            {live_status("rw-offline", offline_html, |_| {}, StoredValue::new(None))}
-            {live(state_html, retry, StoredValue::new(None))}
-            <Show when=ready>
-                {
-                    let sections = sections.clone();
-                    move || {
-                        sections
-                            .iter()
-                            .map(|section| match section {
-                                Section::Loyalty => loyalty::section().into_any(),
-                                Section::Subscriptions => subscriptions::section().into_any(),
-                                Section::Preferences => preferences::section().into_any(),
-                            })
-                            .collect_view()
-                    }
-                }
-            </Show>
-        </div>
-    }
+        });
+        true
+    });
+    root
 }
 
 fn navigator_online() -> bool {
@@ -302,7 +314,7 @@ pub fn live(
     render: impl Fn() -> String + 'static,
     handle: impl Fn(Act) + 'static,
     focus: StoredValue<Option<String>>,
-) -> impl IntoView {
+) -> Element {
     // Boxed, so the effect and listener code exists once, not per section.
     live_boxed(Box::new(render), Box::new(handle), focus, "rw-body", None)
 }
@@ -314,7 +326,7 @@ pub fn live_status(
     render: impl Fn() -> String + 'static,
     handle: impl Fn(Act) + 'static,
     focus: StoredValue<Option<String>>,
-) -> impl IntoView {
+) -> Element {
     live_boxed(
         Box::new(render),
         Box::new(handle),
@@ -325,7 +337,7 @@ pub fn live_status(
 }
 
 /// A section's notice region showing `notice`.
-pub fn notice_view(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+pub fn notice_view(notice: RwSignal<Option<Notice>>) -> Element {
     live_status(
         "rw-notice",
         move || notice.with(|n| n.as_ref().map(notice_html).unwrap_or_default()),
@@ -355,20 +367,24 @@ fn live_boxed(
     focus: StoredValue<Option<String>>,
     class: &'static str,
     role: Option<&'static str>,
-) -> AnyView {
-    let body = NodeRef::<leptos::html::Div>::new();
+) -> Element {
+    let body = el("div", &[("class", class)]);
+    if let Some(role) = role {
+        let _ = body.set_attribute("role", role);
+        let _ = body.set_attribute("aria-live", "polite");
+    }
+    let live = body.clone();
     Effect::new(move |_| {
         let html = render();
-        let Some(el) = body.get() else { return };
-        let root: Option<ShadowRoot> = el.get_root_node().dyn_into().ok();
+        let root: Option<ShadowRoot> = live.get_root_node().dyn_into().ok();
         let active = root
             .and_then(|r| r.active_element())
-            .filter(|a| el.contains(Some(a)))
+            .filter(|a| live.contains(Some(a)))
             .and_then(|a| a.get_attribute("data-key"));
         let wanted = focus.try_update_value(Option::take).flatten().or(active);
-        crate::patch::patch(&el, &html);
+        crate::patch::patch(&live, &html);
         if let Some(key) = wanted {
-            focus_key(&el, &key);
+            focus_key(&live, &key);
         }
     });
     let handle = StoredValue::new_local(handle);
@@ -377,21 +393,32 @@ fn live_boxed(
             handle.try_with_value(|h| h(act));
         }
     };
-    view! {
-                <div
-                        class=class
-            role=role
-            aria-live=role.map(|_| "polite")
-            node_ref=body
-            on:click=move |ev| run(act_of(&ev, false).filter(|a| a.el.tag_name() == "BUTTON"))
-            on:change=move |ev| run(act_of(&ev, false))
-            on:submit=move |ev| {
-                ev.prevent_default();
-                run(act_of(&ev, true));
-            }
-        ></div>
-    }
-    .into_any()
+    listen(&body, "click", move |ev| {
+        run(act_of(&ev, false).filter(|a| a.el.tag_name() == "BUTTON"))
+    });
+    listen(&body, "change", move |ev| run(act_of(&ev, false)));
+    listen(&body, "submit", move |ev| {
+        ev.prevent_default();
+        run(act_of(&ev, true));
+    });
+    body
+}
+
+/// A section's frame: its heading and `parts` (live bodies, notices).
+pub fn section_frame(name: &str, heading: &str, parts: &[Element]) -> Element {
+    let id = format!("rw-h-{name}");
+    let frame = el(
+        "section",
+        &[
+            ("class", "rw-section"),
+            ("data-section", name),
+            ("aria-labelledby", &id),
+        ],
+    );
+    let h2 = el("h2", &[("id", &id)]);
+    h2.set_text_content(Some(heading));
+    let _ = frame.append_child(&h2);
+    with_children(frame, parts)
 }
 
 /// Focuses the element under `root` whose `data-key` is `key`.

@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::Element;
 
-use super::{Act, Ctx, Notice, checked, ctx, live, notice_view, value_of};
-use crate::client::ApiError;
+use super::{Act, Ctx, Notice, checked, ctx, live, notice_view, section_frame, value_of};
+use crate::client::{ApiError, Method};
 use crate::dates::{DAY_MS, format_instant, instant_ms, now_ms};
 use crate::html::{Html, flag};
 use crate::i18n::{Locale, Texts, fill};
@@ -53,7 +54,7 @@ async fn fetch(ctx: Ctx) -> Result<(Preferences, Option<String>), ApiError> {
 }
 
 /// The preferences section.
-pub fn section() -> impl IntoView {
+pub fn section() -> Element {
     let ctx = ctx();
     let t = ctx.t();
     let draft = RwSignal::new(None::<Preferences>);
@@ -91,7 +92,7 @@ pub fn section() -> impl IntoView {
                 .into_iter()
                 .collect();
             let result = client
-                .send("PUT", "/v1/me/preferences", &prefs.to_js(), &headers)
+                .send(Method::PUT, "/v1/me/preferences", &prefs.to_js(), &headers)
                 .await;
             match result {
                 Ok(reply) => {
@@ -262,13 +263,11 @@ pub fn section() -> impl IntoView {
         }
     };
 
-    view! {
-        <section class="rw-section" data-section="preferences" aria-labelledby="rw-h-preferences">
-            <h2 id="rw-h-preferences">{t.h_preferences}</h2>
-            {live(render, handle, focus)}
-            {notice_view(notice)}
-        </section>
-    }
+    section_frame(
+        "preferences",
+        t.h_preferences,
+        &[live(render, handle, focus), notice_view(notice)],
+    )
 }
 
 fn checkbox(h: &mut Html, act: &str, arg: &str, label: &str, on: bool, disabled: bool) {

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
+use web_sys::Element;
 
-use super::{Act, Ctx, Notice, ctx, field, live, live_status, notice_html};
+use super::{Act, Ctx, Notice, ctx, field, live, live_status, notice_html, section_frame};
 use crate::dates::{add_days, date_of_ms, now_ms, start_of_date_ms};
 use crate::html::{Html, flag};
 use crate::i18n::{Locale, fill};
@@ -117,7 +118,7 @@ struct CardNotice {
 }
 
 /// The subscriptions section.
-pub fn section() -> impl IntoView {
+pub fn section() -> Element {
     let ctx = ctx();
     let t = ctx.t();
     let panel = RwSignal::new(None::<(String, Panel)>);
@@ -348,13 +349,19 @@ pub fn section() -> impl IntoView {
             html
         })
     };
-    view! {
-        <section class="rw-section" data-section="subscriptions" aria-labelledby="rw-h-subscriptions">
-            <h2 id="rw-h-subscriptions">{t.h_subscriptions}</h2>
-            {live(render, handle, focus)}
-            {live_status("rw-notice rw-notice-row", notice, move |_| undo(), StoredValue::new(None))}
-        </section>
-    }
+    section_frame(
+        "subscriptions",
+        t.h_subscriptions,
+        &[
+            live(render, handle, focus),
+            live_status(
+                "rw-notice rw-notice-row",
+                notice,
+                move |_| undo(),
+                StoredValue::new(None),
+            ),
+        ],
+    )
 }
 
 /// The button that opens a panel (focus returns to it).
