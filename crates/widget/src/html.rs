@@ -8,6 +8,8 @@
 //! sections therefore render their markup here, inside a Leptos effect that
 //! tracks the signals it reads, with one delegated listener per section.
 
+use crate::ui::act::Act;
+
 /// Markup being written.
 #[derive(Default)]
 pub struct Html {
@@ -78,17 +80,17 @@ impl Html {
     pub fn button(
         &mut self,
         class: &str,
-        act: &str,
+        act: Act,
         arg: &str,
         label: &str,
         extra: &[Attr],
     ) -> &mut Html {
-        let key = format!("{act}:{arg}");
+        let key = act.key(arg);
         self.out.push_str("<button");
         self.attrs(&[
             ("type", "button"),
             ("class", class),
-            ("data-act", act),
+            ("data-act", act.name()),
             ("data-arg", arg),
             ("data-key", &key),
         ]);
@@ -160,7 +162,7 @@ mod tests {
         let mut h = Html::new();
         h.button(
             "rw-button",
-            "redeem",
+            Act::Redeem,
             "r<1>",
             "Redeem",
             &[("aria-label", "Redeem X"), flag(true, "disabled")],

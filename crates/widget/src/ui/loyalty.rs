@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::Element;
 
-use super::{Act, Ctx, Notice, ctx, live, live_status, notice_view, section_frame};
+use super::act::Act;
+use super::{Acted, Ctx, Notice, ctx, live, live_status, notice_view, section_frame};
 use crate::dates::{format_instant, instant_ms, now_ms};
 use crate::html::{Html, flag};
 use crate::i18n::fill;
@@ -89,7 +90,7 @@ pub fn section() -> Element {
                         }
                     });
                     copied.set(false);
-                    focus.set_value(Some("copy:".to_owned()));
+                    focus.set_value(Some(Act::Copy.key("")));
                     code.set(Some((name, done.code.clone())));
                     notice.set(Notice::ok(fill(
                         t.redeemed,
@@ -101,7 +102,7 @@ pub fn section() -> Element {
                     ctx.refresh();
                 }
                 Err(e) => {
-                    focus.set_value(Some(format!("redeem:{id}")));
+                    focus.set_value(Some(Act::Redeem.key(&id)));
                     notice.set(Notice::failed(ctx.error_text(&e)));
                 }
             }
@@ -137,21 +138,21 @@ pub fn section() -> Element {
                 }
                 Err(e) => a.error = Some(ctx.error_text(&e)),
             });
-            focus.set_value(Some("activity:".to_owned()));
+            focus.set_value(Some(Act::Activity.key("")));
         });
     };
 
-    let handle = move |a: Act| match a.act.as_str() {
-        "redeem" => {
-            focus.set_value(Some(format!("confirm:{}", a.arg)));
+    let handle = move |a: Acted| match a.act {
+        Act::Redeem => {
+            focus.set_value(Some(Act::Confirm.key(&a.arg)));
             confirming.set(Some(a.arg));
         }
-        "confirm" => redeem(a.arg),
-        "keep" => {
-            focus.set_value(Some(format!("redeem:{}", a.arg)));
+        Act::Confirm => redeem(a.arg),
+        Act::Keep => {
+            focus.set_value(Some(Act::Redeem.key(&a.arg)));
             confirming.set(None);
         }
-        "copy" => {
+        Act::Copy => {
             let Some((_, text)) = code.get_untracked() else {
                 return;
             };
@@ -160,10 +161,10 @@ pub fn section() -> Element {
                     copied.set(true);
                 }
                 // the hidden field of the fallback took the focus
-                focus.set_value(Some("copy:".to_owned()));
+                focus.set_value(Some(Act::Copy.key("")));
             });
         }
-        "activity" => load_activity(),
+        Act::Activity => load_activity(),
         _ => {}
     };
 
@@ -334,7 +335,7 @@ fn rewards(
         h.el("code", &[("class", "rw-code")], value);
         h.button(
             "rw-button",
-            "copy",
+            Act::Copy,
             "",
             if copied { t.copied } else { t.copy_code },
             &[],
@@ -380,18 +381,18 @@ fn rewards(
             h.el("p", &[], &question);
             h.button(
                 "rw-button rw-primary",
-                "confirm",
+                Act::Confirm,
                 &reward.id,
                 t.confirm,
                 &[flag(busy, "disabled")],
             );
-            h.button("rw-button", "keep", &reward.id, t.keep_points, &[]);
+            h.button("rw-button", Act::Keep, &reward.id, t.keep_points, &[]);
             h.close("div");
         } else {
             let label = fill(t.redeem_label, &[("name", &reward.name)]);
             h.button(
                 "rw-button rw-primary",
-                "redeem",
+                Act::Redeem,
                 &reward.id,
                 t.redeem,
                 &[
@@ -450,7 +451,7 @@ fn history(h: &mut Html, ctx: Ctx, a: &Activity, busy: bool) {
         };
         h.button(
             "rw-button",
-            "activity",
+            Act::Activity,
             "",
             label,
             &[flag(busy, "disabled")],

@@ -1,6 +1,7 @@
 //! The widget's views: the shell with its network states, and one module
 //! per section.
 
+pub mod act;
 mod loyalty;
 mod preferences;
 mod subscriptions;
@@ -18,6 +19,7 @@ use crate::host::{Config, Section, emit};
 use crate::html::Html;
 use crate::i18n::{Locale, Texts};
 use crate::model::Me;
+use act::Act;
 
 /// What one mounted widget shares with its views. `Copy`, so closures and
 /// tasks take it freely; the non-`Send` parts live in a local arena slot.
@@ -180,7 +182,7 @@ pub fn app(config: Config, host: HtmlElement) -> Element {
                     .text(" ")
                     .text(&ctx.error_text(&error));
                 h.close("p");
-                h.button("rw-button", "retry", "", t.try_again, &[]);
+                h.button("rw-button", Act::Retry, "", t.try_again, &[]);
                 h.close("div");
             }
             Load::Ready => {}
@@ -194,8 +196,8 @@ pub fn app(config: Config, host: HtmlElement) -> Element {
         }
         h.finish()
     };
-    let retry = move |a: Act| {
-        if a.act == "retry" {
+    let retry = move |a: Acted| {
+        if a.act == Act::Retry {
             start();
         }
     };
@@ -282,24 +284,24 @@ pub fn ctx() -> Ctx {
 }
 
 /// What a delegated event acted on: the element's `data-act` and
-/// `data-arg`, the element itself, and which event it was.
-pub struct Act {
-    /// The action name.
-    pub act: String,
+/// `data-arg`, and the element itself.
+pub struct Acted {
+    /// The action.
+    pub act: Act,
     /// Its argument.
     pub arg: String,
     /// The element carrying `data-act` (a button, input or form).
     pub el: Element,
 }
 
-fn act_of(event: &Event, forms: bool) -> Option<Act> {
+fn act_of(event: &Event, forms: bool) -> Option<Acted> {
     let target: Element = event.target()?.dyn_into().ok()?;
     let el = target.closest("[data-act]").ok()??;
     if (el.tag_name() == "FORM") != forms {
         return None;
     }
-    Some(Act {
-        act: el.get_attribute("data-act")?,
+    Some(Acted {
+        act: Act::parse(&el.get_attribute("data-act")?)?,
         arg: el.get_attribute("data-arg").unwrap_or_default(),
         el,
     })
@@ -312,7 +314,7 @@ fn act_of(event: &Event, forms: bool) -> Option<Act> {
 /// put in `focus` by the handler.
 pub fn live(
     render: impl Fn() -> String + 'static,
-    handle: impl Fn(Act) + 'static,
+    handle: impl Fn(Acted) + 'static,
     focus: StoredValue<Option<String>>,
 ) -> Element {
     // Boxed, so the effect and listener code exists once, not per section.
@@ -324,7 +326,7 @@ pub fn live(
 pub fn live_status(
     class: &'static str,
     render: impl Fn() -> String + 'static,
-    handle: impl Fn(Act) + 'static,
+    handle: impl Fn(Acted) + 'static,
     focus: StoredValue<Option<String>>,
 ) -> Element {
     live_boxed(
@@ -359,7 +361,7 @@ pub fn notice_html(n: &Notice) -> String {
 }
 
 type Render = Box<dyn Fn() -> String>;
-type Handle = Box<dyn Fn(Act)>;
+type Handle = Box<dyn Fn(Acted)>;
 
 fn live_boxed(
     render: Render,
@@ -388,7 +390,7 @@ fn live_boxed(
         }
     });
     let handle = StoredValue::new_local(handle);
-    let run = move |act: Option<Act>| {
+    let run = move |act: Option<Acted>| {
         if let Some(act) = act {
             handle.try_with_value(|h| h(act));
         }

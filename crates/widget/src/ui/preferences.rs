@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::Element;
 
-use super::{Act, Ctx, Notice, checked, ctx, live, notice_view, section_frame, value_of};
+use super::act::Act;
+use super::{Acted, Ctx, Notice, checked, ctx, live, notice_view, section_frame, value_of};
 use crate::client::{ApiError, Method};
 use crate::dates::{DAY_MS, format_instant, instant_ms, now_ms};
 use crate::html::{Html, flag};
@@ -124,7 +125,7 @@ pub fn section() -> Element {
             }
             // Save was disabled while busy, which took the focus from it:
             // it goes back there once Save is enabled again.
-            focus.set_value(Some("save:".to_owned()));
+            focus.set_value(Some(Act::Save.key("")));
             busy.set(false);
         });
     };
@@ -141,124 +142,60 @@ pub fn section() -> Element {
             if let Some(e) = e {
                 h.open("div", &[("class", "rw-error"), ("role", "alert")]);
                 h.el("p", &[], e);
-                h.button("rw-button", "reload", "", t.try_again, &[]);
+                h.button("rw-button", Act::Reload, "", t.try_again, &[]);
                 h.close("div");
             }
         });
         h.finish()
     };
 
-    let handle = move |a: Act| {
+    let handle = move |a: Acted| {
         let arg = a.arg.clone();
-        let mut save_now = false;
-        let change: Box<dyn FnOnce(&mut Preferences)> = match a.act.as_str() {
-            "reload" => return load(),
-            "save" => return save(),
-            "channel" => {
-                let on = checked(&a.el);
-                Box::new(move |p| {
-                    if let Some(c) = p.channels.get_mut(&arg) {
-                        c.enabled = on;
-                    }
-                })
-            }
-            "up" | "down" => {
-                let down = a.act == "down";
-                Box::new(move |p| {
-                    let Some(i) = p.channel_order.iter().position(|c| *c == arg) else {
-                        return;
-                    };
-                    let j = if down { i + 1 } else { i.wrapping_sub(1) };
-                    if j < p.channel_order.len() {
-                        p.channel_order.swap(i, j);
-                    }
-                })
-            }
-            "topic" => {
-                let on = checked(&a.el);
-                Box::new(move |p| {
-                    if let Some(v) = p.topics.get_mut(&arg) {
-                        *v = on;
-                    }
-                })
-            }
-            "cap" => {
-                let cap = value_of(&a.el).parse::<u8>().ok();
-                Box::new(move |p| p.max_per_week = cap)
-            }
-            "quiet" => {
-                let on = checked(&a.el);
-                Box::new(move |p| {
-                    if !on {
-                        p.quiet_hours = None;
-                        return;
-                    }
-                    p.quiet_hours = Some(QuietHours {
-                        start: "22:00".to_owned(),
-                        end: "08:00".to_owned(),
-                    });
-                    // The shopper's quiet hours are where the shopper is.
-                    if let Some(zone) = Locale::browser_time_zone() {
-                        p.time_zone = zone;
-                    }
-                })
-            }
-            "quiet-from" | "quiet-to" => {
-                let value = value_of(&a.el);
-                let start = a.act == "quiet-from";
-                Box::new(move |p| {
-                    if let (Some(q), false) = (p.quiet_hours.as_mut(), value.is_empty()) {
-                        if start {
-                            q.start = value
-                        } else {
-                            q.end = value
-                        }
-                    }
-                })
-            }
-            "zone" => {
-                let zone = value_of(&a.el);
-                Box::new(move |p| p.time_zone = zone)
-            }
-            "remind" => {
-                let on = checked(&a.el);
-                let day: u16 = arg.parse().unwrap_or(0);
-                Box::new(move |p| {
-                    p.expiry_reminder_days.retain(|d| *d != day);
-                    if on {
-                        p.expiry_reminder_days.push(day);
-                        p.expiry_reminder_days.sort_unstable_by(|a, b| b.cmp(a));
-                    }
-                })
-            }
-            "snooze" => {
-                save_now = true;
+        let change = match a.act {
+            Act::Reload => return load(),
+            Act::Save => return save(),
+            Act::Channel => Change::Channel(arg, checked(&a.el)),
+            Act::Up => Change::Move(arg, false),
+            Act::Down => Change::Move(arg, true),
+            Act::Topic => Change::Topic(arg, checked(&a.el)),
+            Act::Cap => Change::Cap(value_of(&a.el).parse::<u8>().ok()),
+            // The shopper's quiet hours are where the shopper is.
+            Act::Quiet => Change::Quiet(checked(&a.el), Locale::browser_time_zone()),
+            Act::QuietFrom => Change::QuietFrom(value_of(&a.el)),
+            Act::QuietTo => Change::QuietTo(value_of(&a.el)),
+            Act::Zone => Change::Zone(value_of(&a.el)),
+            Act::Remind => Change::Remind(arg.parse().unwrap_or(0), checked(&a.el)),
+            Act::Snooze => {
                 let days: i64 = arg.parse().unwrap_or(7);
-                let until = format_instant(now_ms() + days as f64 * DAY_MS);
-                focus.set_value(Some("unsnooze:".to_owned()));
-                Box::new(move |p| p.snoozed_until = Some(until))
+                Change::Snooze(Some(format_instant(now_ms() + days as f64 * DAY_MS)))
             }
-            "unsnooze" => {
-                save_now = true;
-                focus.set_value(Some("snooze:7".to_owned()));
-                Box::new(|p| p.snoozed_until = None)
-            }
-            "unsubscribe" | "resubscribe" => {
-                save_now = true;
-                let off = a.act == "unsubscribe";
-                focus.set_value(Some(
-                    if off { "resubscribe:" } else { "unsubscribe:" }.to_owned(),
-                ));
-                Box::new(move |p| p.marketing_unsubscribed = off)
-            }
+            Act::Unsnooze => Change::Snooze(None),
+            Act::Unsubscribe => Change::Unsubscribe(true),
+            Act::Resubscribe => Change::Unsubscribe(false),
             _ => return,
+        };
+        // Snooze and unsubscribe act at once; focus goes to the button
+        // that takes them back.
+        let save_now = match &change {
+            Change::Snooze(until) => Some(if until.is_some() {
+                Act::Unsnooze.key("")
+            } else {
+                Act::Snooze.key("7")
+            }),
+            Change::Unsubscribe(off) => Some(if *off {
+                Act::Resubscribe.key("")
+            } else {
+                Act::Unsubscribe.key("")
+            }),
+            _ => None,
         };
         draft.update(|d| {
             if let Some(d) = d.as_mut() {
-                change(d);
+                apply(d, change);
             }
         });
-        if save_now {
+        if let Some(key) = save_now {
+            focus.set_value(Some(key));
             save();
         }
     };
@@ -270,16 +207,100 @@ pub fn section() -> Element {
     )
 }
 
-fn checkbox(h: &mut Html, act: &str, arg: &str, label: &str, on: bool, disabled: bool) {
-    let id = format!("rw-{act}-{arg}");
-    let key = format!("{act}:{arg}");
+/// One edit of the preferences form.
+#[derive(Clone, Debug, PartialEq)]
+enum Change {
+    /// A channel on or off.
+    Channel(String, bool),
+    /// A channel one place down (`true`) or up the order.
+    Move(String, bool),
+    /// A topic on or off.
+    Topic(String, bool),
+    /// The weekly cap (none: no cap).
+    Cap(Option<u8>),
+    /// Quiet hours on (22:00-08:00, in the given browser time zone) or off.
+    Quiet(bool, Option<String>),
+    /// The start of quiet hours.
+    QuietFrom(String),
+    /// The end of quiet hours.
+    QuietTo(String),
+    /// The time zone.
+    Zone(String),
+    /// An expiry reminder (days before) on or off.
+    Remind(u16, bool),
+    /// Messages paused until an instant, or not.
+    Snooze(Option<String>),
+    /// Unsubscribed from all marketing, or not.
+    Unsubscribe(bool),
+}
+
+/// `p` after `change`: a plain function, so each edit is tested natively.
+fn apply(p: &mut Preferences, change: Change) {
+    match change {
+        Change::Channel(id, on) => {
+            if let Some(c) = p.channels.get_mut(&id) {
+                c.enabled = on;
+            }
+        }
+        Change::Move(id, down) => {
+            let Some(i) = p.channel_order.iter().position(|c| *c == id) else {
+                return;
+            };
+            let j = if down { i + 1 } else { i.wrapping_sub(1) };
+            if j < p.channel_order.len() {
+                p.channel_order.swap(i, j);
+            }
+        }
+        Change::Topic(id, on) => {
+            if let Some(v) = p.topics.get_mut(&id) {
+                *v = on;
+            }
+        }
+        Change::Cap(cap) => p.max_per_week = cap,
+        Change::Quiet(false, _) => p.quiet_hours = None,
+        Change::Quiet(true, zone) => {
+            p.quiet_hours = Some(QuietHours {
+                start: "22:00".to_owned(),
+                end: "08:00".to_owned(),
+            });
+            if let Some(zone) = zone {
+                p.time_zone = zone;
+            }
+        }
+        Change::QuietFrom(value) | Change::QuietTo(value) if value.is_empty() => {}
+        Change::QuietFrom(value) => {
+            if let Some(q) = p.quiet_hours.as_mut() {
+                q.start = value;
+            }
+        }
+        Change::QuietTo(value) => {
+            if let Some(q) = p.quiet_hours.as_mut() {
+                q.end = value;
+            }
+        }
+        Change::Zone(zone) => p.time_zone = zone,
+        Change::Remind(day, on) => {
+            p.expiry_reminder_days.retain(|d| *d != day);
+            if on {
+                p.expiry_reminder_days.push(day);
+                p.expiry_reminder_days.sort_unstable_by(|a, b| b.cmp(a));
+            }
+        }
+        Change::Snooze(until) => p.snoozed_until = until,
+        Change::Unsubscribe(off) => p.marketing_unsubscribed = off,
+    }
+}
+
+fn checkbox(h: &mut Html, act: Act, arg: &str, label: &str, on: bool, disabled: bool) {
+    let id = format!("rw-{}-{arg}", act.name());
+    let key = act.key(arg);
     h.open("div", &[("class", "rw-check")]);
     h.open(
         "input",
         &[
             ("type", "checkbox"),
             ("id", &id),
-            ("data-act", act),
+            ("data-act", act.name()),
             ("data-arg", arg),
             ("data-key", &key),
             flag(on, "checked"),
@@ -307,7 +328,7 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
             &[],
             &fill(t.snoozed, &[("date", &l.instant_date(until))]),
         );
-        h.button("rw-button", "unsnooze", "", t.resume_messages, &[off]);
+        h.button("rw-button", Act::Unsnooze, "", t.resume_messages, &[off]);
         h.close("div");
     } else {
         h.open(
@@ -321,19 +342,19 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
         h.el("span", &[("class", "rw-label")], t.snooze);
         for days in SNOOZE_DAYS {
             let label = fill(t.snooze_for, &[("days", &l.days(days))]);
-            h.button("rw-button", "snooze", &days.to_string(), &label, &[off]);
+            h.button("rw-button", Act::Snooze, &days.to_string(), &label, &[off]);
         }
         h.close("div");
     }
     if p.marketing_unsubscribed {
         h.open("div", &[("class", "rw-unsubscribed")]);
         h.el("p", &[], t.unsubscribed);
-        h.button("rw-button", "resubscribe", "", t.subscribe_again, &[off]);
+        h.button("rw-button", Act::Resubscribe, "", t.subscribe_again, &[off]);
         h.close("div");
     } else {
         h.button(
             "rw-button rw-danger",
-            "unsubscribe",
+            Act::Unsubscribe,
             "",
             t.unsubscribe_all,
             &[off],
@@ -341,14 +362,17 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     }
     h.close("div");
 
-    h.open("form", &[("class", "rw-preferences"), ("data-act", "save")]);
+    h.open(
+        "form",
+        &[("class", "rw-preferences"), ("data-act", Act::Save.name())],
+    );
     // Channels and their fallback order.
     h.open("fieldset", &[]).el("legend", &[], t.channels);
     h.open("div", &[("class", "rw-grid")]);
     for channel in CHANNELS {
         checkbox(
             h,
-            "channel",
+            Act::Channel,
             channel,
             channel_name(t, channel),
             p.channels.enabled(channel),
@@ -375,7 +399,7 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
         h.open("li", &[]).el("span", &[], name);
         h.button(
             "rw-icon",
-            "up",
+            Act::Up,
             channel,
             "↑",
             &[
@@ -385,7 +409,7 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
         );
         h.button(
             "rw-icon",
-            "down",
+            Act::Down,
             channel,
             "↓",
             &[
@@ -403,12 +427,12 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
 
     for topic in MARKETING {
         let on = p.topics.enabled(topic);
-        checkbox(h, "topic", topic, topic_name(t, topic), on, false);
+        checkbox(h, Act::Topic, topic, topic_name(t, topic), on, false);
     }
     for label in [t.order_updates, t.subscription_updates] {
         checkbox(
             h,
-            "always",
+            Act::Always,
             label,
             &format!("{label} ({})", t.always_on),
             true,
@@ -423,7 +447,11 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     h.el("label", &[("for", "rw-cap")], t.per_week);
     h.open(
         "select",
-        &[("id", "rw-cap"), ("data-act", "cap"), ("data-key", "cap:")],
+        &[
+            ("id", "rw-cap"),
+            ("data-act", Act::Cap.name()),
+            ("data-key", &Act::Cap.key("")),
+        ],
     );
     h.el(
         "option",
@@ -444,7 +472,7 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     h.close("select").close("div");
     checkbox(
         h,
-        "quiet",
+        Act::Quiet,
         "",
         t.quiet_hours,
         p.quiet_hours.is_some(),
@@ -458,8 +486,8 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
             &[
                 ("type", "time"),
                 ("id", "rw-quiet-from"),
-                ("data-act", "quiet-from"),
-                ("data-key", "quiet-from:"),
+                ("data-act", Act::QuietFrom.name()),
+                ("data-key", &Act::QuietFrom.key("")),
                 ("value", &q.start),
                 ("required", ""),
             ],
@@ -470,8 +498,8 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
             &[
                 ("type", "time"),
                 ("id", "rw-quiet-to"),
-                ("data-act", "quiet-to"),
-                ("data-key", "quiet-to:"),
+                ("data-act", Act::QuietTo.name()),
+                ("data-key", &Act::QuietTo.key("")),
                 ("value", &q.end),
                 ("required", ""),
             ],
@@ -483,8 +511,8 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
             "select",
             &[
                 ("id", "rw-zone"),
-                ("data-act", "zone"),
-                ("data-key", "zone:"),
+                ("data-act", Act::Zone.name()),
+                ("data-key", &Act::Zone.key("")),
             ],
         );
         let mut zones = Locale::time_zones();
@@ -515,7 +543,7 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
         let label = fill(t.days_before, &[("days", &l.days(i64::from(d)))]);
         checkbox(
             h,
-            "remind",
+            Act::Remind,
             &d.to_string(),
             &label,
             on,
@@ -525,6 +553,159 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     h.close("div").close("fieldset");
 
     h.open("div", &[("class", "rw-actions")]);
-    h.submit("rw-button rw-primary", t.save, "save:", busy);
+    h.submit("rw-button rw-primary", t.save, &Act::Save.key(""), busy);
     h.close("div").close("form");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Change, apply};
+    use crate::model::{ChannelSetting, Channels, Preferences, QuietHours, Topics};
+
+    fn preferences() -> Preferences {
+        let on = ChannelSetting { enabled: true };
+        Preferences {
+            channels: Channels {
+                email: on,
+                sms: on,
+                whatsapp: on,
+                telegram: on,
+                viber: on,
+                push: on,
+            },
+            channel_order: vec!["email".into(), "sms".into(), "push".into()],
+            topics: Topics {
+                promotions: true,
+                reward_updates: true,
+                new_products: true,
+                recommendations: true,
+                order_updates: true,
+                subscription_updates: true,
+            },
+            marketing_unsubscribed: false,
+            max_per_week: Some(3),
+            time_zone: "Europe/Moscow".into(),
+            quiet_hours: None,
+            snoozed_until: None,
+            expiry_reminder_days: vec![7],
+            locale: "ru".into(),
+        }
+    }
+
+    fn after(changes: Vec<Change>) -> Preferences {
+        let mut p = preferences();
+        for change in changes {
+            apply(&mut p, change);
+        }
+        p
+    }
+
+    #[test]
+    fn switches_set_their_own_channel_or_topic_only() {
+        let p = after(vec![
+            Change::Channel("sms".into(), false),
+            Change::Topic("promotions".into(), false),
+            Change::Channel("fax".into(), false),
+        ]);
+        assert!(!p.channels.sms.enabled && p.channels.email.enabled);
+        assert!(!p.topics.promotions && p.topics.reward_updates);
+        assert_eq!(
+            p.channels,
+            after(vec![Change::Channel("sms".into(), false)]).channels
+        );
+    }
+
+    #[test]
+    fn channels_move_within_the_order_and_stop_at_its_ends() {
+        let order = |changes| after(changes).channel_order.join(",");
+        assert_eq!(
+            order(vec![Change::Move("email".into(), true)]),
+            "sms,email,push"
+        );
+        assert_eq!(
+            order(vec![Change::Move("sms".into(), false)]),
+            "sms,email,push"
+        );
+        assert_eq!(
+            order(vec![Change::Move("email".into(), false)]),
+            "email,sms,push"
+        );
+        assert_eq!(
+            order(vec![Change::Move("push".into(), true)]),
+            "email,sms,push"
+        );
+        assert_eq!(
+            order(vec![Change::Move("fax".into(), true)]),
+            "email,sms,push"
+        );
+    }
+
+    #[test]
+    fn quiet_hours_start_at_22_to_08_in_the_browsers_zone_and_edit_only_when_on() {
+        let p = after(vec![
+            Change::QuietFrom("21:00".into()),
+            Change::Quiet(true, Some("Asia/Tokyo".into())),
+        ]);
+        let hours = |start: &str, end: &str| {
+            Some(QuietHours {
+                start: start.into(),
+                end: end.into(),
+            })
+        };
+        assert_eq!(p.quiet_hours, hours("22:00", "08:00"), "no edit while off");
+        assert_eq!(p.time_zone, "Asia/Tokyo");
+        let p = after(vec![
+            Change::Quiet(true, None),
+            Change::QuietFrom("23:30".into()),
+            Change::QuietTo(String::new()),
+        ]);
+        assert_eq!(
+            p.quiet_hours,
+            hours("23:30", "08:00"),
+            "an emptied field keeps the value"
+        );
+        assert_eq!(
+            p.time_zone, "Europe/Moscow",
+            "no browser zone: the stored one"
+        );
+        assert_eq!(
+            after(vec![Change::Quiet(true, None), Change::Quiet(false, None)]).quiet_hours,
+            None
+        );
+    }
+
+    #[test]
+    fn reminders_stay_unique_and_furthest_first() {
+        let p = after(vec![
+            Change::Remind(30, true),
+            Change::Remind(1, true),
+            Change::Remind(30, true),
+        ]);
+        assert_eq!(p.expiry_reminder_days, [30, 7, 1]);
+        assert_eq!(
+            after(vec![Change::Remind(7, false)]).expiry_reminder_days,
+            [] as [u16; 0]
+        );
+    }
+
+    #[test]
+    fn cap_snooze_and_unsubscribe_set_and_clear() {
+        let p = after(vec![
+            Change::Cap(None),
+            Change::Snooze(Some("2026-12-08T10:00:00Z".into())),
+            Change::Unsubscribe(true),
+            Change::Zone("Europe/Berlin".into()),
+        ]);
+        assert_eq!(p.max_per_week, None);
+        assert_eq!(p.snoozed_until.as_deref(), Some("2026-12-08T10:00:00Z"));
+        assert!(p.marketing_unsubscribed);
+        assert_eq!(p.time_zone, "Europe/Berlin");
+        let p = after(vec![
+            Change::Snooze(Some("x".into())),
+            Change::Snooze(None),
+            Change::Unsubscribe(true),
+            Change::Unsubscribe(false),
+        ]);
+        assert_eq!((p.snoozed_until, p.marketing_unsubscribed), (None, false));
+    }
 }

@@ -7,7 +7,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-use super::{Act, Ctx, Notice, ctx, field, live, live_status, notice_html, section_frame};
+use super::act::Act;
+use super::{Acted, Ctx, Notice, ctx, field, live, live_status, notice_html, section_frame};
 use crate::dates::{add_days, date_of_ms, now_ms, start_of_date_ms};
 use crate::html::{Html, flag};
 use crate::i18n::{Locale, fill};
@@ -177,7 +178,7 @@ pub fn section() -> Element {
                     .map(|s| s.title.clone())
                     .unwrap_or_default()
             });
-            focus.set_value(Some(format!("{}:{id}", first_button(&action))));
+            focus.set_value(Some(first_button(&action).key(&id)));
             card_notice.set(Some(CardNotice {
                 id,
                 notice: Notice {
@@ -189,7 +190,7 @@ pub fn section() -> Element {
         });
     };
 
-    let handle = move |a: Act| {
+    let handle = move |a: Acted| {
         let id = a.arg.clone();
         let sub = ctx.me.with_untracked(|m| {
             m.as_ref()
@@ -198,7 +199,7 @@ pub fn section() -> Element {
         let Some(sub) = sub else { return };
         let open_panel = |p: Panel| {
             card_notice.set(None);
-            let again = panel.with_untracked(|o| o.as_ref() == Some(&(id.clone(), p)));
+            let (again, next) = panel.with_untracked(|o| toggled(o.as_ref(), &id, p));
             if p == Panel::Cancel {
                 comment.set_value(String::new());
                 let first = ctx.me.with_untracked(|m| {
@@ -212,47 +213,47 @@ pub fn section() -> Element {
                 reason.set(Some(first.unwrap_or_else(|| "other".to_owned())));
             }
             focus.set_value(Some(if again {
-                format!("{}:{id}", a.act)
+                a.act.key(&id)
             } else {
                 format!("field:{id}")
             }));
-            panel.set(if again { None } else { Some((id.clone(), p)) });
+            panel.set(next);
         };
-        match a.act.as_str() {
-            "skip" => run(
+        match a.act {
+            Act::Skip => run(
                 id,
                 Action::SkipNext,
                 sub.next_charge_on.clone().map(Undo::Reschedule),
             ),
-            "resume" => run(id, Action::Resume, None),
-            "reactivate" => run(id, Action::Reactivate, None),
-            "pause" => open_panel(Panel::Pause),
-            "reschedule" => open_panel(Panel::Reschedule),
-            "frequency" => open_panel(Panel::Frequency),
-            "quantity" => open_panel(Panel::Quantity),
-            "swap" => open_panel(Panel::Swap),
-            "cancel" => open_panel(Panel::Cancel),
-            "back" => {
+            Act::Resume => run(id, Action::Resume, None),
+            Act::Reactivate => run(id, Action::Reactivate, None),
+            Act::Pause => open_panel(Panel::Pause),
+            Act::Reschedule => open_panel(Panel::Reschedule),
+            Act::Frequency => open_panel(Panel::Frequency),
+            Act::Quantity => open_panel(Panel::Quantity),
+            Act::Swap => open_panel(Panel::Swap),
+            Act::Cancel => open_panel(Panel::Cancel),
+            Act::Back => {
                 let opener = panel
                     .get_untracked()
                     .map(|(_, p)| opener_of(p))
-                    .unwrap_or("pause");
-                focus.set_value(Some(format!("{opener}:{id}")));
+                    .unwrap_or(Act::Pause);
+                focus.set_value(Some(opener.key(&id)));
                 panel.set(None);
             }
-            "reason" => {
+            Act::Reason => {
                 if let Ok(Some(form)) = a.el.closest("form") {
                     comment.set_value(field(&form, "comment"));
                 }
                 focus.set_value(a.el.get_attribute("data-key"));
                 reason.set(Some(super::value_of(&a.el)));
             }
-            "offer" => {
+            Act::Offer => {
                 let chosen = reason.get_untracked().unwrap_or_default();
                 run(id, Action::AcceptOffer { reason: chosen }, None)
             }
 
-            "submit" => {
+            Act::Submit => {
                 let Some((_, p)) = panel.get_untracked() else {
                     return;
                 };
@@ -322,7 +323,7 @@ pub fn section() -> Element {
                 },
                 Err(text) => Notice { text, error: true },
             };
-            focus.set_value(Some(format!("skip:{id}")));
+            focus.set_value(Some(Act::Skip.key(&id)));
             card_notice.set(Some(CardNotice {
                 id,
                 notice,
@@ -339,7 +340,7 @@ pub fn section() -> Element {
                 let mut h = Html::new();
                 h.button(
                     "rw-button",
-                    "undo",
+                    Act::Undo,
                     &n.id,
                     t.undo,
                     &[flag(busy, "disabled")],
@@ -364,25 +365,33 @@ pub fn section() -> Element {
     )
 }
 
+/// The open form after the shopper pressed the opener of `p` on
+/// subscription `id` while `open` was open: `p` opens (closing any other),
+/// or closes when it was the one open. Whether it was open, and the result.
+fn toggled(open: Option<&(String, Panel)>, id: &str, p: Panel) -> (bool, Option<(String, Panel)>) {
+    let again = open.is_some_and(|(o, q)| o == id && *q == p);
+    (again, (!again).then(|| (id.to_owned(), p)))
+}
+
 /// The button that opens a panel (focus returns to it).
-fn opener_of(p: Panel) -> &'static str {
+fn opener_of(p: Panel) -> Act {
     match p {
-        Panel::Pause => "pause",
-        Panel::Frequency => "frequency",
-        Panel::Reschedule => "reschedule",
-        Panel::Swap => "swap",
-        Panel::Quantity => "quantity",
-        Panel::Cancel => "cancel",
+        Panel::Pause => Act::Pause,
+        Panel::Frequency => Act::Frequency,
+        Panel::Reschedule => Act::Reschedule,
+        Panel::Swap => Act::Swap,
+        Panel::Quantity => Act::Quantity,
+        Panel::Cancel => Act::Cancel,
     }
 }
 
 /// Where focus goes after an action without undo: the button that stays.
-fn first_button(action: &Action) -> &'static str {
+fn first_button(action: &Action) -> Act {
     match action {
-        Action::Cancel { .. } => "reactivate",
-        Action::Reactivate | Action::Resume => "skip",
-        Action::Pause { .. } | Action::AcceptOffer { .. } => "resume",
-        _ => "skip",
+        Action::Cancel { .. } => Act::Reactivate,
+        Action::Reactivate | Action::Resume => Act::Skip,
+        Action::Pause { .. } | Action::AcceptOffer { .. } => Act::Resume,
+        _ => Act::Skip,
     }
 }
 
@@ -510,36 +519,42 @@ fn card(
     let expanded = |p: Panel| if open == Some(p) { "true" } else { "false" };
     h.open("div", &[("class", "rw-actions")]);
     if active {
-        h.button("rw-button", "skip", id, t.skip, &[change_off]);
+        h.button("rw-button", Act::Skip, id, t.skip, &[change_off]);
         h.button(
             "rw-button",
-            "pause",
+            Act::Pause,
             id,
             t.pause,
             &[change_off, ("aria-expanded", expanded(Panel::Pause))],
         );
         h.button(
             "rw-button",
-            "reschedule",
+            Act::Reschedule,
             id,
             t.reschedule,
             &[change_off, ("aria-expanded", expanded(Panel::Reschedule))],
         );
     }
     if paused {
-        h.button("rw-button rw-primary", "resume", id, t.resume, &[busy_off]);
+        h.button(
+            "rw-button rw-primary",
+            Act::Resume,
+            id,
+            t.resume,
+            &[busy_off],
+        );
     }
     if live {
         h.button(
             "rw-button",
-            "frequency",
+            Act::Frequency,
             id,
             t.change_frequency,
             &[change_off, ("aria-expanded", expanded(Panel::Frequency))],
         );
         h.button(
             "rw-button",
-            "quantity",
+            Act::Quantity,
             id,
             t.change_quantity,
             &[change_off, ("aria-expanded", expanded(Panel::Quantity))],
@@ -550,7 +565,7 @@ fn card(
         {
             h.button(
                 "rw-button",
-                "swap",
+                Act::Swap,
                 id,
                 t.swap,
                 &[change_off, ("aria-expanded", expanded(Panel::Swap))],
@@ -558,7 +573,7 @@ fn card(
         }
         h.button(
             "rw-button rw-danger",
-            "cancel",
+            Act::Cancel,
             id,
             t.cancel_subscription,
             &[busy_off, ("aria-expanded", expanded(Panel::Cancel))],
@@ -567,7 +582,7 @@ fn card(
     if s.status == "cancelled" {
         h.button(
             "rw-button rw-primary",
-            "reactivate",
+            Act::Reactivate,
             id,
             t.reactivate,
             &[busy_off],
@@ -604,7 +619,7 @@ fn panel(
         "form",
         &[
             ("class", "rw-action"),
-            ("data-act", "submit"),
+            ("data-act", Act::Submit.name()),
             ("data-arg", id),
         ],
     );
@@ -708,7 +723,7 @@ fn panel(
         &format!("submit:{id}"),
         busy,
     );
-    h.button("rw-button", "back", id, t.back, &[]);
+    h.button("rw-button", Act::Back, id, t.back, &[]);
     h.close("div").close("form");
 }
 
@@ -745,7 +760,7 @@ fn cancel_form(
         "form",
         &[
             ("class", "rw-cancel"),
-            ("data-act", "submit"),
+            ("data-act", Act::Submit.name()),
             ("data-arg", id),
         ],
     );
@@ -765,7 +780,7 @@ fn cancel_form(
                 ("id", &input_id),
                 ("name", "reason"),
                 ("value", &r.id),
-                ("data-act", "reason"),
+                ("data-act", Act::Reason.name()),
                 ("data-arg", id),
                 ("data-key", &key),
                 flag(r.id == chosen, "checked"),
@@ -828,7 +843,7 @@ fn cancel_form(
         };
         h.button(
             "rw-button rw-primary",
-            "offer",
+            Act::Offer,
             id,
             &text,
             &[flag(busy, "disabled")],
@@ -840,7 +855,7 @@ fn cancel_form(
         &format!("submit:{id}"),
         busy,
     );
-    h.button("rw-button", "back", id, t.keep_subscription, &[]);
+    h.button("rw-button", Act::Back, id, t.keep_subscription, &[]);
     h.close("div").close("form");
 }
 
@@ -902,4 +917,58 @@ fn done_text(ctx: Ctx, action: &Action, s: &Subscription) -> String {
         _ => t.changed,
     };
     fill(template, &[("date", &next)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Act, Action, Panel, first_button, opener_of, toggled};
+
+    #[test]
+    fn an_opener_opens_its_form_closes_it_when_open_and_replaces_another() {
+        let open = |id: &str, p| Some((id.to_owned(), p));
+        assert_eq!(
+            toggled(None, "s1", Panel::Pause),
+            (false, open("s1", Panel::Pause))
+        );
+        assert_eq!(
+            toggled(open("s1", Panel::Pause).as_ref(), "s1", Panel::Pause),
+            (true, None)
+        );
+        assert_eq!(
+            toggled(open("s1", Panel::Pause).as_ref(), "s1", Panel::Swap),
+            (false, open("s1", Panel::Swap))
+        );
+        assert_eq!(
+            toggled(open("s1", Panel::Pause).as_ref(), "s2", Panel::Pause),
+            (false, open("s2", Panel::Pause)),
+            "one form open at a time, across subscriptions"
+        );
+    }
+
+    #[test]
+    fn focus_after_an_action_goes_to_the_button_that_stays() {
+        let cancel = Action::Cancel {
+            reason: "other".into(),
+            comment: None,
+        };
+        assert_eq!(first_button(&cancel), Act::Reactivate);
+        assert_eq!(first_button(&Action::Reactivate), Act::Skip);
+        let pause = Action::Pause {
+            resume_on: "2026-12-21".into(),
+        };
+        assert_eq!(first_button(&pause), Act::Resume);
+        assert_eq!(first_button(&Action::SkipNext), Act::Skip);
+        for p in [
+            Panel::Pause,
+            Panel::Frequency,
+            Panel::Reschedule,
+            Panel::Swap,
+            Panel::Quantity,
+            Panel::Cancel,
+        ] {
+            let opener = opener_of(p);
+            assert_eq!(Act::parse(opener.name()), Some(opener));
+            assert_eq!(toggled(None, "s", p).1, Some(("s".to_owned(), p)));
+        }
+    }
 }
