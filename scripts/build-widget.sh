@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=pkg/widget
-budget=150000
+budget=135000
 
 # shellcheck source=lib/wasm-tools.sh
 . scripts/lib/wasm-tools.sh
@@ -19,11 +19,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$work" --out-name widget \
   "$target_dir/wasm32-unknown-unknown/release/retention_widget.wasm"
+# The wasm-streams classes Leptos' server_fn exports: unreachable here.
+node scripts/lib/wasm-drop-exports.mjs "$work/widget_bg.wasm" "$work/widget_bg.wasm" \
+  intounderlying __wbg_intounderlying
 # Optimised once with its names (measured by crate below), then stripped.
 wasm_opt_z_named "$work/widget_bg.wasm" "$work/named.wasm"
 wasm_strip "$work/named.wasm" "$work/widget_bg.wasm"
-# The glue minified: a third of its gzip size is names and comments.
-node_modules/.bin/esbuild "$work/widget.js" --minify --format=esm --log-level=warning \
+# The glue bundled from what loader.js uses (init and mount) and minified.
+# (The dropped exports' JS classes stay, unreachable: wasm-bindgen registers
+# Symbol.dispose on them, which a bundler must keep.)
+echo 'export { default, mount } from "./widget.js";' > "$work/entry.mjs"
+node_modules/.bin/esbuild "$work/entry.mjs" --bundle --minify --format=esm --log-level=warning \
   --outfile="$work/widget.min.js"
 mv "$work/widget.min.js" "$work/widget.js"
 
@@ -53,7 +59,7 @@ console.log(`widget transfer size (${out}):`);
 for (const [f, raw, gz, br] of rows) console.log(`  ${f.padEnd(30)} raw ${kb(raw)}   gzip ${kb(gz)}   brotli ${kb(br)}`);
 const sum = (i) => rows.reduce((s, r) => s + r[i], 0);
 console.log(`  ${"total".padEnd(30)} raw ${kb(sum(1))}   gzip ${kb(sum(2))}   brotli ${kb(sum(3))}`);
-console.log(`  transfer (gzip): ${sum(2).toLocaleString("en")} bytes of a ${budget.toLocaleString("en")}-byte (150 KB) budget`);
+console.log(`  transfer (gzip): ${sum(2).toLocaleString("en")} bytes of a ${budget.toLocaleString("en")}-byte budget`);
 if (sum(2) > budget) { console.error("the widget is over its gzip budget"); process.exit(1); }
 JS
 node scripts/lib/wasm-sizes.mjs "$work/named.wasm"

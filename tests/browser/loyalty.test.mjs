@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { withShopPage, eventually, norm, num, text, closeBrowser } from './lib/page.mjs';
-import { seededCustomer, customerWithPoints, customer, allActivity, event, newCustomerId } from './lib/api.mjs';
+import { seededCustomer, customerWithPoints, customer, allActivity, event, newCustomerId, shopper, useCode } from './lib/api.mjs';
 import { TIME_ZONE } from './lib/env.mjs';
 
 after(closeBrowser);
@@ -52,19 +52,33 @@ test('balance, pending points, tier and every expiry date are those of the API',
     assert.match(held, new RegExp(`Tier held until.*(^|\\D)${heldDay}(\\D|$)`), `.rw-held "${held}" says until when (${loyalty.tier_held_until})`);
     assert.match(held, new RegExp(loyalty.tier_held_until.slice(0, 4)), `.rw-held "${held}" has the year`);
 
+    // One row per day of the shopper (lots of one day merged, the
+    // earliest instant kept), the nearest five, the rest behind Show all.
+    const days = [];
+    for (const e of loyalty.expiring) {
+      const day = dateInZone(e.expires_at);
+      const known = days.find((d) => d.day === day);
+      if (known) known.points += e.points;
+      else days.push({ day, first: e.expires_at, points: e.points });
+    }
+    assert.ok(days.length > 5, `the seeded customer has more than five expiry days (${days.length})`);
     const items = s.locator('ul[aria-label="Points expiring"] > li.rw-expiry');
-    assert.equal(await items.count(), loyalty.expiring.length, 'one li.rw-expiry per expiry date');
-    for (const [i, e] of loyalty.expiring.entries()) {
+    assert.equal(await items.count(), 5, 'the nearest five days first');
+    const all = s.getByRole('button', { name: `Show all ${days.length} dates`, exact: true });
+    await all.click();
+    await eventually(async () => assert.equal(await items.count(), days.length, 'Show all: one li.rw-expiry per day'));
+    assert.equal(await all.count(), 0, 'Show all is gone once everything shows');
+    for (const [i, e] of days.entries()) {
       const li = items.nth(i);
       const at = await li.getAttribute('data-expires-at');
-      assert.equal(Date.parse(at), Date.parse(e.expires_at), `item ${i}: data-expires-at ${at} is the API's ${e.expires_at}`);
-      assert.equal(await li.getAttribute('data-points'), String(e.points), `item ${i}: data-points`);
+      assert.equal(Date.parse(at), Date.parse(e.first), `day ${i}: data-expires-at ${at} is the day's first instant ${e.first}`);
+      assert.equal(await li.getAttribute('data-points'), String(e.points), `day ${i}: data-points, the day's sum`);
       const shown = await text(li);
-      const { day, year } = dayAndYear(e.expires_at);
-      assert.match(shown, new RegExp(`(^|\\D)${num(e.points)} points? expire`), `item ${i} "${shown}": the points`);
-      assert.match(shown, new RegExp(`(^|\\D)${day}(\\D|$)`), `item ${i} "${shown}": the day ${day} of ${e.expires_at} in ${TIME_ZONE}`);
-      assert.match(shown, new RegExp(year), `item ${i} "${shown}": the year ${year}`);
-      assert.equal(await li.getByRole('link', { name: 'Add reminder to calendar', exact: true }).count(), 1, `item ${i}: a calendar link`);
+      const { day, year } = dayAndYear(e.first);
+      assert.match(shown, new RegExp(`(^|\\D)${num(e.points)} points? expire`), `day ${i} "${shown}": the points`);
+      assert.match(shown, new RegExp(`(^|\\D)${day}(\\D|$)`), `day ${i} "${shown}": the day ${day} of ${e.first} in ${TIME_ZONE}`);
+      assert.match(shown, new RegExp(year), `day ${i} "${shown}": the year ${year}`);
+      assert.equal(await li.getByRole('link', { name: 'Add reminder to calendar', exact: true }).count(), 1, `day ${i}: a calendar link`);
     }
   });
 });
@@ -117,7 +131,7 @@ test('rewards: one per catalogue entry, Redeem disabled when the balance does no
   });
 });
 
-test('tier progress: .rw-next-tier says how many points the next tier needs', async (t) => {
+test('tier progress: .rw-next-tier says how many points the next tier needs, and a progress bar shows qualifying points of the threshold', async (t) => {
   // an order of 1 200 ₽ three weeks ago: 1 200 qualifying points of Silver's 5 000 (scripts/seed-demo.mjs)
   const id = newCustomerId('progress');
   const paidAt = new Date(Date.now() - 21 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -130,6 +144,11 @@ test('tier progress: .rw-next-tier says how many points the next tier needs', as
     const s = section('loyalty');
     assert.equal(norm(await s.locator('.rw-tier').textContent()), loyalty.tier.name, '.rw-tier: the tier badge');
     assert.match(await text(s.locator('.rw-next-tier')), /(^|\D)3,800 points to Silver\b/, '.rw-next-tier');
+    const bar = s.getByRole('progressbar', { name: 'Progress to Silver', exact: true });
+    assert.equal(await bar.count(), 1, 'a progress bar named for the next tier');
+    assert.equal(Number(await bar.getAttribute('max')), next.threshold, 'max: the threshold (5 000)');
+    assert.equal(Number(await bar.getAttribute('value')), loyalty.qualifying_points, 'value: the qualifying points (1 200)');
+    assert.equal(loyalty.qualifying_points, 1200);
   });
 });
 
@@ -178,6 +197,46 @@ test('redeem a reward: asks once, shows the coupon code and the new balance, fir
     assert.ok(e.detailIsPlainObject, 'detail is a plain object');
     const { reward_id, code: detailCode, points_spent, balance: detailBalance } = e.detail;
     assert.deepEqual({ reward_id, code: detailCode, points_spent, balance: detailBalance }, { reward_id: 'free-shipping', code: shownCode, points_spent: 250, balance: 10 }, 'detail: {reward_id, code, points_spent, balance}');
+  });
+});
+
+test('your codes: every code of the year, newest first, used or not, each with its own Copy', async (t) => {
+  const id = await customerWithPoints('codes', 600);
+  const redeemed = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await shopper(id, 'POST', '/v1/me/redemptions', { reward_id: 'free-shipping' }, { 'Idempotency-Key': `${id}-redeem-${i}` });
+    assert.equal(res.status, 201, res.text);
+    redeemed.push(res.json.code);
+  }
+  // in the API's order (newest first; two of one second in either order)
+  const [newer, older] = (await customer(id)).redemptions.map((r) => r.code);
+  assert.deepEqual([older, newer].sort(), [...redeemed].sort());
+  const used = await useCode(older, `${id}-order`);
+  const copiedText = [];
+  await withShopPage(t, {
+    widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }],
+    // the shopper's clipboard, as a spy
+    setup: async (page) => {
+      await page.exposeFunction('__copied', (text) => copiedText.push(text));
+      await page.addInitScript(() => {
+        Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (text) => window.__copied(text) } });
+      });
+    },
+  }, async ({ section }) => {
+    const s = section('loyalty');
+    const list = s.locator('ul[aria-label="Your codes"] > li.rw-my-code');
+    await eventually(async () => assert.equal(await list.count(), 2, 'two codes'));
+    assert.equal(norm(await list.nth(0).locator('code').textContent()), newer, 'in the API\'s order, newest first');
+    assert.equal(norm(await list.nth(1).locator('code').textContent()), older);
+    assert.equal(await list.nth(0).getAttribute('data-used'), 'false');
+    assert.match(await text(list.nth(0)), /Not used yet/);
+    assert.equal(await list.nth(1).getAttribute('data-used'), 'true');
+    const { day } = dayAndYear(used.used_at);
+    assert.match(await text(list.nth(1)), new RegExp(`Used on .*(^|\\D)${day}(\\D|$)`), 'the used one says when');
+    await s.getByRole('button', { name: `Copy code ${older}`, exact: true }).click();
+    await eventually(async () => assert.deepEqual(copiedText, [older], 'that code went to the clipboard'));
+    await eventually(async () => assert.equal(await list.nth(1).getByRole('button', { name: 'Copied', exact: true }).count(), 1, 'its button says Copied'));
+    assert.equal(await list.nth(0).getByRole('button', { name: `Copy code ${newer}`, exact: true }).count(), 1, 'the other one does not');
   });
 });
 

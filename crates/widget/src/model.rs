@@ -14,6 +14,8 @@ pub struct Me {
     pub loyalty: Loyalty,
     /// The rewards catalogue with affordability.
     pub rewards: Vec<Reward>,
+    /// The shopper's codes of the last year, newest first.
+    pub redemptions: Vec<PastRedemption>,
     /// Every subscription of the shopper.
     pub subscriptions: Vec<Subscription>,
     /// What the shop allows subscriptions to change to.
@@ -31,6 +33,8 @@ pub struct Loyalty {
     pub pending: i64,
     /// The tier held now.
     pub tier: TierRef,
+    /// The tier metric now (progress toward the next tier's threshold).
+    pub qualifying_points: i64,
     /// The next tier and the points still needed, if any.
     pub next_tier: Option<NextTier>,
     /// Last date the tier is held with no new activity.
@@ -53,6 +57,8 @@ pub struct TierRef {
 pub struct NextTier {
     /// Display name.
     pub name: String,
+    /// Qualifying points the tier starts at.
+    pub threshold: i64,
     /// Qualifying points still needed.
     pub points_needed: i64,
 }
@@ -97,6 +103,17 @@ pub struct Redemption {
     pub points_spent: i64,
     /// Balance after.
     pub balance: i64,
+}
+
+/// A code the shopper redeemed (`redemptions` of `GET /v1/me`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PastRedemption {
+    /// The reward's name.
+    pub name: String,
+    /// The coupon code.
+    pub code: String,
+    /// When it was used at the shop's checkout, if it was.
+    pub used_at: Option<String>,
 }
 
 /// One page of `GET /v1/me/activity`.
@@ -371,6 +388,8 @@ impl FromJs for Me {
         Some(Me {
             loyalty: v.doc("loyalty")?,
             rewards: v.list("rewards")?,
+            // Optional: a server older than the codes list still loads.
+            redemptions: v.list("redemptions").unwrap_or_default(),
             subscriptions: v.list("subscriptions")?,
             subscription_options: v.doc("subscription_options")?,
             preferences: v.doc("preferences")?,
@@ -384,10 +403,21 @@ impl FromJs for Loyalty {
             balance: v.int("balance")?,
             pending: v.int("pending")?,
             tier: v.doc("tier")?,
+            qualifying_points: v.int("qualifying_points").unwrap_or(0),
             next_tier: v.opt_doc("next_tier")?,
             tier_held_until: v.opt_text("tier_held_until")?,
             expiring: v.list("expiring")?,
             pending_lots: v.list("pending_lots")?,
+        })
+    }
+}
+
+impl FromJs for PastRedemption {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(PastRedemption {
+            name: v.text("name")?,
+            code: v.text("code")?,
+            used_at: v.opt_text("used_at")?,
         })
     }
 }
@@ -404,6 +434,7 @@ impl FromJs for NextTier {
     fn from_js(v: &JsValue) -> Option<Self> {
         Some(NextTier {
             name: v.text("name")?,
+            threshold: v.int("threshold")?,
             points_needed: v.int("points_needed")?,
         })
     }

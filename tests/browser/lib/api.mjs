@@ -60,6 +60,15 @@ export async function customerWithPoints(prefix, points) {
   return id;
 }
 
+/** POST /v1/admin/redemptions/CODE/use: the shop's checkout used a code for an order. */
+export async function useCode(code, orderId) {
+  const res = await call('POST', `/v1/admin/redemptions/${encodeURIComponent(code)}/use`, {
+    body: { order_id: orderId }, headers: { 'Idempotency-Key': `browser-${randomBytes(8).toString('hex')}` },
+  });
+  assert.equal(res.status, 200, `use ${code} → ${res.status} ${res.text.slice(0, 300)}`);
+  return res.json;
+}
+
 /** PUT /v1/admin/customers/ID/preferences: the merchant changes them. */
 export async function putPreferencesAsMerchant(id, prefs) {
   const res = await call('PUT', `${customerPath(id)}/preferences`, { body: prefs });
@@ -68,8 +77,8 @@ export async function putPreferencesAsMerchant(id, prefs) {
 }
 
 /** A shopper request as customer `id` (token minted here, as the shop's backend would). */
-export async function shopper(id, method, path, body) {
-  return call(method, path, { body, auth: `Bearer ${mintShopperToken(MERCHANT, id)}`, headers: { Origin: SHOP } });
+export async function shopper(id, method, path, body, headers = {}) {
+  return call(method, path, { body, auth: `Bearer ${mintShopperToken(MERCHANT, id)}`, headers: { Origin: SHOP, ...headers } });
 }
 
 /** The whole activity of customer `id`, newest first, through the shopper API. */

@@ -100,6 +100,20 @@ pub struct Texts {
     pub copy_code: &'static str,
     /// "Copied"
     pub copied: &'static str,
+    /// "Your codes"
+    pub your_codes: &'static str,
+    /// "Copy code {code}" (the accessible name of a listed code's Copy)
+    pub copy_code_of: &'static str,
+    /// "Copy"
+    pub copy: &'static str,
+    /// "Used on {date}"
+    pub code_used: &'static str,
+    /// "Not used yet"
+    pub code_unused: &'static str,
+    /// "Progress to {tier}"
+    pub tier_progress: &'static str,
+    /// "Show all {count} dates"
+    pub all_expiries: &'static str,
     /// "{points} spent. Your balance is now {balance}."
     pub redeemed: &'static str,
     /// "Show activity"
@@ -361,6 +375,13 @@ pub static EN: Texts = Texts {
     your_code: "Your code for {name}:",
     copy_code: "Copy code",
     copied: "Copied",
+    your_codes: "Your codes",
+    copy_code_of: "Copy code {code}",
+    copy: "Copy",
+    code_used: "Used on {date}",
+    code_unused: "Not used yet",
+    tier_progress: "Progress to {tier}",
+    all_expiries: "Show all {count} dates",
     redeemed: "{points} spent. Your balance is now {balance}.",
     show_activity: "Show activity",
     show_more: "Show more",
@@ -530,6 +551,13 @@ pub static RU: Texts = Texts {
     your_code: "Ваш код на «{name}»:",
     copy_code: "Скопировать код",
     copied: "Скопировано",
+    your_codes: "Ваши коды",
+    copy_code_of: "Скопировать код {code}",
+    copy: "Скопировать",
+    code_used: "Использован {date}",
+    code_unused: "Ещё не использован",
+    tier_progress: "Прогресс до уровня «{tier}»",
+    all_expiries: "Показать все даты ({count})",
     redeemed: "Списано {points}. Теперь на счёте {balance}.",
     show_activity: "Показать историю",
     show_more: "Показать ещё",

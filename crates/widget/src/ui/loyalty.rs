@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use web_sys::Element;
 
 use super::act::Act;
+use super::points::{NEAREST_DAYS, by_day, tier_progress};
 use super::{Acted, Ctx, Notice, ctx, live, live_status, notice_view, section_frame};
 use crate::dates::{format_instant, instant_ms, now_ms};
 use crate::html::{Html, flag};
@@ -30,7 +31,9 @@ pub fn section() -> Element {
     let notice = RwSignal::new(None::<Notice>);
     let confirming = RwSignal::new(None::<String>);
     let code = RwSignal::new(None::<(String, String)>);
-    let copied = RwSignal::new(false);
+    // The `data-arg` of the Copy button last used: "" for the new code.
+    let copied = RwSignal::new(None::<String>);
+    let all_expiries = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let activity = RwSignal::new(Activity::default());
     let focus = StoredValue::new(None::<String>);
@@ -39,8 +42,9 @@ pub fn section() -> Element {
         let mut h = Html::new();
         ctx.me.with(|me| {
             if let Some(me) = me {
+                let copied = copied.get();
                 summary(&mut h, ctx, me);
-                expiries(&mut h, ctx, me);
+                expiries(&mut h, ctx, me, all_expiries.get());
                 confirming.with(|c| {
                     code.with(|code| {
                         rewards(
@@ -49,11 +53,12 @@ pub fn section() -> Element {
                             me,
                             c.as_deref(),
                             code.as_ref(),
-                            copied.get(),
+                            copied.as_deref(),
                             busy.get(),
                         )
                     })
                 });
+                codes(&mut h, ctx, me, copied.as_deref());
             }
         });
         activity.with(|a| history(&mut h, ctx, a, busy.get()));
@@ -89,7 +94,7 @@ pub fn section() -> Element {
                             set_balance(m, done.balance);
                         }
                     });
-                    copied.set(false);
+                    copied.set(None);
                     focus.set_value(Some(Act::Copy.key("")));
                     code.set(Some((name, done.code.clone())));
                     notice.set(Notice::ok(fill(
@@ -153,16 +158,25 @@ pub fn section() -> Element {
             confirming.set(None);
         }
         Act::Copy => {
-            let Some((_, text)) = code.get_untracked() else {
-                return;
+            // "" is the code just redeemed; a listed code is its own arg.
+            let text = if a.arg.is_empty() {
+                code.get_untracked().map(|(_, text)| text)
+            } else {
+                Some(a.arg.clone())
             };
+            let Some(text) = text else { return };
+            let key = a.arg;
             spawn_local(async move {
                 if crate::clipboard::copy(&text).await {
-                    copied.set(true);
+                    copied.set(Some(key.clone()));
                 }
                 // the hidden field of the fallback took the focus
-                focus.set_value(Some(Act::Copy.key("")));
+                focus.set_value(Some(Act::Copy.key(&key)));
             });
+        }
+        Act::AllExpiries => {
+            focus.set_value(Some(Act::AllExpiries.key("")));
+            all_expiries.set(true);
         }
         Act::Activity => load_activity(),
         _ => {}
@@ -225,6 +239,23 @@ fn summary(h: &mut Html, ctx: Ctx, me: &Me) {
         None => t.top_tier.to_owned(),
     };
     h.el("p", &[("class", "rw-next-tier")], &next);
+    if let Some(next) = &loyalty.next_tier
+        && let Some((value, max)) = tier_progress(loyalty.qualifying_points, next.threshold)
+    {
+        // A native <progress>: no inline style (the shop's CSP), and
+        // assistive technology reads its value as a percentage.
+        let label = fill(t.tier_progress, &[("tier", &next.name)]);
+        h.el(
+            "progress",
+            &[
+                ("class", "rw-progress"),
+                ("max", &max.to_string()),
+                ("value", &value.to_string()),
+                ("aria-label", &label),
+            ],
+            "",
+        );
+    }
     if let Some(date) = &loyalty.tier_held_until {
         h.el(
             "p",
@@ -259,44 +290,37 @@ fn summary(h: &mut Html, ctx: Ctx, me: &Me) {
     }
 }
 
-fn expiries(h: &mut Html, ctx: Ctx, me: &Me) {
+fn expiries(h: &mut Html, ctx: Ctx, me: &Me, all: bool) {
     let (t, l) = (ctx.t(), ctx.locale);
     h.el("h3", &[("class", "rw-h3")], t.expiring);
-    let list = &me.loyalty.expiring;
-    if list.is_empty() {
+    let days = by_day(&me.loyalty.expiring, |at| l.instant_date(at));
+    if days.is_empty() {
         h.el("p", &[("class", "rw-muted")], t.nothing_expires);
         return;
     }
     let now = now_ms();
+    let shown = if all { days.len() } else { NEAREST_DAYS };
     h.open("ul", &[("class", "rw-list"), ("aria-label", t.expiring)]);
-    for e in list {
+    for e in days.iter().take(shown) {
         let points = l.points(e.points);
-        let text = fill(
-            t.expire_on,
-            &[
-                ("points", &points),
-                ("date", &l.instant_date(&e.expires_at)),
-            ],
-        );
-        let relative = instant_ms(&e.expires_at)
+        let text = fill(t.expire_on, &[("points", &points), ("date", &e.day)]);
+        let relative = instant_ms(&e.first)
             .map(|ms| l.relative(ms, now))
             .unwrap_or_default();
         let summary = fill(t.ics_summary, &[("points", &points)]);
         let calendar = ics::data_url(&ics::expiry_event(
-            &e.expires_at,
+            &e.first,
             &summary,
             t.ics_description,
             &format_instant(now),
         ));
-        let file = format!(
-            "points-expiry-{}.ics",
-            e.expires_at.get(..10).unwrap_or("date")
-        );
+        let file = format!("points-expiry-{}.ics", e.first.get(..10).unwrap_or("date"));
         h.open(
             "li",
             &[
                 ("class", "rw-expiry"),
-                ("data-expires-at", &e.expires_at),
+                ("data-key", &e.first),
+                ("data-expires-at", &e.first),
                 ("data-points", &e.points.to_string()),
             ],
         );
@@ -314,6 +338,51 @@ fn expiries(h: &mut Html, ctx: Ctx, me: &Me) {
         h.close("li");
     }
     h.close("ul");
+    if days.len() > shown {
+        let label = fill(t.all_expiries, &[("count", &days.len().to_string())]);
+        h.button("rw-button", Act::AllExpiries, "", &label, &[]);
+    }
+}
+
+/// "Your codes": every code of the last year, to copy again, used or not.
+fn codes(h: &mut Html, ctx: Ctx, me: &Me, copied: Option<&str>) {
+    let (t, l) = (ctx.t(), ctx.locale);
+    if me.redemptions.is_empty() {
+        return;
+    }
+    h.el("h3", &[("class", "rw-h3")], t.your_codes);
+    h.open("ul", &[("class", "rw-list"), ("aria-label", t.your_codes)]);
+    for r in &me.redemptions {
+        let used = r.used_at.is_some();
+        h.open(
+            "li",
+            &[
+                ("class", "rw-my-code"),
+                ("data-key", &r.code),
+                ("data-used", if used { "true" } else { "false" }),
+            ],
+        );
+        h.open("div", &[("class", "rw-reward-text")]);
+        h.el("strong", &[], &r.name);
+        h.el("code", &[("class", "rw-code-listed")], &r.code);
+        let state = match &r.used_at {
+            Some(at) => fill(t.code_used, &[("date", &l.instant_date(at))]),
+            None => t.code_unused.to_owned(),
+        };
+        h.el("span", &[("class", "rw-muted")], &state);
+        h.close("div");
+        let label = fill(t.copy_code_of, &[("code", &r.code)]);
+        let done = copied == Some(r.code.as_str());
+        h.button(
+            "rw-button",
+            Act::Copy,
+            &r.code,
+            if done { t.copied } else { t.copy },
+            &[("aria-label", if done { t.copied } else { &label })],
+        );
+        h.close("li");
+    }
+    h.close("ul");
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -323,7 +392,7 @@ fn rewards(
     me: &Me,
     confirming: Option<&str>,
     code: Option<&(String, String)>,
-    copied: bool,
+    copied: Option<&str>,
     busy: bool,
 ) {
     let (t, l) = (ctx.t(), ctx.locale);
@@ -337,7 +406,11 @@ fn rewards(
             "rw-button",
             Act::Copy,
             "",
-            if copied { t.copied } else { t.copy_code },
+            if copied == Some("") {
+                t.copied
+            } else {
+                t.copy_code
+            },
             &[],
         );
         h.close("p").close("div");

@@ -3,6 +3,7 @@
 
 pub mod act;
 mod loyalty;
+mod points;
 mod preferences;
 mod subscriptions;
 
