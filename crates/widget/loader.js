@@ -14,7 +14,7 @@ const load = () =>
 class RetentionWidget extends HTMLElement {
   static observedAttributes = [
     "api", "token", "token-url", "merchant", "customer", "customer-ts", "customer-signature",
-    "locale", "sections", "theme",
+    "locale", "sections", "theme", "mode",
   ];
   #mounted = null;
   #queued = false;

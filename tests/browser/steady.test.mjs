@@ -79,3 +79,74 @@ test('after Save the focus stays on Save, and the notice is announced', async (t
     await eventually(async () => assert.ok(await isFocused(save), 'Save has the focus'));
   });
 });
+
+/**
+ * What a screen reader hears from the page's live regions, read from
+ * Chromium's accessibility tree through the DevTools protocol: for each
+ * live region (by the class of its element), its text and the DOM nodes
+ * behind that text. A screen reader announces a region again when those
+ * nodes are replaced, even with the same text.
+ */
+async function liveRegions(cdp) {
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+  const regions = {};
+  for (const n of nodes) {
+    const live = n.properties?.find((p) => p.name === 'live')?.value?.value;
+    // a region's root has `live`; the nodes inside it name their root
+    const inside = n.properties?.some((p) => p.name === 'liveRegionRoot');
+    if (!live || live === 'off' || inside) continue;
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: n.backendDOMNodeId });
+    const { result } = await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { return this.className; }', returnByValue: true });
+    const texts = [];
+    const ids = [];
+    const walk = (node) => {
+      if (node.role?.value === 'StaticText' || node.role?.value === 'InlineTextBox') {
+        texts.push(node.name?.value ?? '');
+        ids.push(node.backendDOMNodeId);
+      }
+      for (const c of node.childIds ?? []) if (byId.has(c)) walk(byId.get(c));
+    };
+    walk(n);
+    regions[result.value] = { live, text: texts.join(' ').replace(/\s+/g, ' ').trim(), nodes: ids.join(',') };
+  }
+  return regions;
+}
+
+test('a screen reader hears the balance again only when it changes (live regions read through CDP)', async (t) => {
+  const id = await seededCustomer('live-balance');
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'loyalty', locale: 'en' }] }, async ({ page, section }) => {
+    const s = section('loyalty');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('Accessibility.enable');
+    const before = await liveRegions(cdp);
+    const balance = before['rw-balance-box'];
+    assert.ok(balance, `the balance is a live region (regions: ${Object.keys(before).join(', ')})`);
+    assert.equal(balance.live, 'polite');
+    assert.match(balance.text, /points/);
+
+    // Unrelated changes: the history opens; the document reloads in the
+    // background (back online) with the same balance.
+    await s.getByRole('button', { name: 'Show activity', exact: true }).click();
+    await s.locator('.rw-activity').first().waitFor();
+    const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/me');
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await reloaded;
+    await page.waitForTimeout(300);
+    const after = await liveRegions(cdp);
+    assert.deepEqual(after['rw-balance-box'], balance, 'the balance region is untouched: nothing to announce');
+    for (const [name, region] of Object.entries(before)) {
+      assert.deepEqual(after[name], region, `the ${name} region is untouched too`);
+    }
+
+    // The balance changes: the region's text changes, so it is announced.
+    const { loyalty } = await event(id, { type: 'points_adjusted', points: 50, reason: 'Live region check' });
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await eventually(async () => {
+      const changed = (await liveRegions(cdp))['rw-balance-box'];
+      assert.notEqual(changed.text, balance.text, 'the new balance is announced');
+      assert.match(changed.text, new RegExp(new Intl.NumberFormat('en').format(loyalty.balance)));
+    });
+  });
+});

@@ -33,6 +33,11 @@ pub fn with_children(el: Element, children: &[Element]) -> Element {
 /// reactive owner is cleaned up (the widget unmounted), when the listener
 /// is removed and its closure freed.
 pub fn listen(target: &EventTarget, event: &'static str, handler: impl FnMut(Event) + 'static) {
+    listen_boxed(target, event, Box::new(handler));
+}
+
+// Boxed, so wasm-bindgen's closure glue exists once, not per handler.
+fn listen_boxed(target: &EventTarget, event: &'static str, handler: Box<dyn FnMut(Event)>) {
     let closure = Closure::<dyn FnMut(Event)>::new(handler);
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     // Cleanups must be Send; the widget has one thread, so the wrapper's
@@ -42,4 +47,27 @@ pub fn listen(target: &EventTarget, event: &'static str, handler: impl FnMut(Eve
         let (target, closure) = held.take();
         let _ = target.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     });
+}
+
+/// Runs `f` now and again whenever a signal it read changes, until the
+/// current reactive owner is cleaned up (Leptos' `Effect`).
+pub fn effect(f: impl FnMut() + 'static) {
+    effect_boxed(Box::new(f));
+}
+
+// Boxed: each `Effect::new` closure type instantiates a few KB of
+// reactive_graph's generic code; one type keeps one copy.
+fn effect_boxed(mut f: Box<dyn FnMut()>) {
+    leptos::prelude::Effect::new(move |_| f());
+}
+
+/// Runs `task` on the page's event loop, owned by the current reactive
+/// owner (Leptos' `spawn_local`).
+pub fn spawn(task: impl std::future::Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(task));
+}
+
+// One future type for the executor: its glue exists once, not per task.
+fn spawn_boxed(task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    leptos::task::spawn_local(task);
 }

@@ -49,6 +49,16 @@ pub fn parse_sections(value: Option<&str>) -> Vec<Section> {
     }
 }
 
+/// How the element shows itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The sections in the page's flow (an account page).
+    Inline,
+    /// A floating button with the balance that opens the sections in a
+    /// dialog (every page of the shop).
+    Launcher,
+}
+
 /// What the element's attributes say.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -64,6 +74,8 @@ pub struct Config {
     pub locale: Locale,
     /// Sections to show.
     pub sections: Vec<Section>,
+    /// Inline, or a launcher (`mode="launcher"`).
+    pub mode: Mode,
 }
 
 impl Config {
@@ -98,6 +110,11 @@ impl Config {
             },
             locale: Locale::from_tag(&attr("locale").or(page_lang).unwrap_or_default()),
             sections: parse_sections(attr("sections").as_deref()),
+            mode: if attr("mode").is_some_and(|m| m.trim() == "launcher") {
+                Mode::Launcher
+            } else {
+                Mode::Inline
+            },
         }
     }
 }

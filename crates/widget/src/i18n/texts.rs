@@ -102,6 +102,12 @@ pub struct Texts {
     pub copied: &'static str,
     /// "Your codes"
     pub your_codes: &'static str,
+    /// "Your rewards" (the launcher's dialog title and button text)
+    pub launcher_title: &'static str,
+    /// "Your rewards: {points}" (the launcher button's accessible name)
+    pub launcher_label: &'static str,
+    /// "Close"
+    pub close: &'static str,
     /// "Copy code {code}" (the accessible name of a listed code's Copy)
     pub copy_code_of: &'static str,
     /// "Copy"
@@ -376,6 +382,9 @@ pub static EN: Texts = Texts {
     copy_code: "Copy code",
     copied: "Copied",
     your_codes: "Your codes",
+    launcher_title: "Your rewards",
+    launcher_label: "Your rewards: {points}",
+    close: "Close",
     copy_code_of: "Copy code {code}",
     copy: "Copy",
     code_used: "Used on {date}",
@@ -552,6 +561,9 @@ pub static RU: Texts = Texts {
     copy_code: "Скопировать код",
     copied: "Скопировано",
     your_codes: "Ваши коды",
+    launcher_title: "Ваши бонусы",
+    launcher_label: "Ваши бонусы: {points}",
+    close: "Закрыть",
     copy_code_of: "Скопировать код {code}",
     copy: "Скопировать",
     code_used: "Использован {date}",

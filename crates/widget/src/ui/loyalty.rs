@@ -2,13 +2,13 @@
 //! redeem for a coupon code, and the activity history.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use web_sys::Element;
 
 use super::act::Act;
 use super::points::{NEAREST_DAYS, by_day, tier_progress};
 use super::{Acted, Ctx, Notice, ctx, live, live_status, notice_view, section_frame};
 use crate::dates::{format_instant, instant_ms, now_ms};
+use crate::dom::spawn;
 use crate::html::{Html, flag};
 use crate::i18n::fill;
 use crate::ics;
@@ -75,7 +75,7 @@ pub fn section() -> Element {
         });
         busy.set(true);
         notice.set(None);
-        spawn_local(async move {
+        spawn(async move {
             let result = client
                 .post(
                     "/v1/me/redemptions",
@@ -125,7 +125,7 @@ pub fn section() -> Element {
             _ => "/v1/me/activity?limit=10".to_owned(),
         };
         busy.set(true);
-        spawn_local(async move {
+        spawn(async move {
             let result = match client.get(&path).await {
                 Ok(reply) => reply.parse::<ActivityPage>(),
                 Err(e) => Err(e),
@@ -166,7 +166,7 @@ pub fn section() -> Element {
             };
             let Some(text) = text else { return };
             let key = a.arg;
-            spawn_local(async move {
+            spawn(async move {
                 if crate::clipboard::copy(&text).await {
                     copied.set(Some(key.clone()));
                 }

@@ -2,6 +2,7 @@
 //! per section.
 
 pub mod act;
+mod launcher;
 mod loyalty;
 mod points;
 mod preferences;
@@ -10,13 +11,12 @@ mod subscriptions;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, HtmlElement, ShadowRoot};
 
 use crate::client::{ApiError, Client};
-use crate::dom::{el, listen, with_children};
-use crate::host::{Config, Section, emit};
+use crate::dom::{effect, el, listen, spawn, with_children};
+use crate::host::{Config, Mode, Section, emit};
 use crate::html::Html;
 use crate::i18n::{Locale, Texts};
 use crate::model::Me;
@@ -65,7 +65,7 @@ impl Ctx {
     /// Reloads `GET /v1/me` in the background (after a change elsewhere
     /// in the document, such as a redemption changing affordability).
     pub fn refresh(self) {
-        spawn_local(async move {
+        spawn(async move {
             let _ = self.load_me().await;
         });
     }
@@ -125,7 +125,7 @@ pub fn app(config: Config, host: HtmlElement) -> Element {
 
     let start = move || {
         load.set(Load::Loading);
-        spawn_local(async move {
+        spawn(async move {
             match ctx.load_me().await {
                 Ok(()) => load.set(Load::Ready),
                 Err(error) => {
@@ -204,7 +204,7 @@ pub fn app(config: Config, host: HtmlElement) -> Element {
     };
     let root = el("div", &[("class", "rw"), ("lang", ctx.locale.tag())]);
     let shell = root.clone();
-    Effect::new(move |_| {
+    effect(move || {
         let l = load.get();
         let state = match l {
             Load::Loading => "loading",
@@ -226,13 +226,16 @@ pub fn app(config: Config, host: HtmlElement) -> Element {
     // the widget (not by this effect, whose runs would dispose them).
     let owner = Owner::current();
     let frame = root.clone();
-    Effect::new(move |mounted: Option<bool>| {
-        if mounted == Some(true) || !load.with(|l| *l == Load::Ready) {
-            return mounted.unwrap_or(false);
+    // A launcher mounts them on its first opening.
+    let launched = RwSignal::new(false);
+    let inline = config.mode == Mode::Inline;
+    let mounted = std::cell::Cell::new(false);
+    effect(move || {
+        if mounted.get() || !(load.with(|l| *l == Load::Ready) && (inline || launched.get())) {
+            return;
         }
-        let Some(owner) = owner.clone() else {
-            return false;
-        };
+        let Some(owner) = owner.clone() else { return };
+        mounted.set(true);
         owner.with(|| {
             for section in &sections {
                 let view = match section {
@@ -243,9 +246,12 @@ pub fn app(config: Config, host: HtmlElement) -> Element {
                 let _ = frame.append_child(&view);
             }
         });
-        true
     });
-    root
+    if inline {
+        root
+    } else {
+        launcher::launcher(ctx, root, launched)
+    }
 }
 
 fn navigator_online() -> bool {
@@ -377,7 +383,7 @@ fn live_boxed(
         let _ = body.set_attribute("aria-live", "polite");
     }
     let live = body.clone();
-    Effect::new(move |_| {
+    effect(move || {
         let html = render();
         let root: Option<ShadowRoot> = live.get_root_node().dyn_into().ok();
         let active = root

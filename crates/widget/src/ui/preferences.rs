@@ -3,13 +3,13 @@
 //! Saved whole with `If-Match`; a 412 reloads and says so.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use web_sys::Element;
 
 use super::act::Act;
 use super::{Acted, Ctx, Notice, checked, ctx, live, notice_view, section_frame, value_of};
 use crate::client::{ApiError, Method};
 use crate::dates::{DAY_MS, format_instant, instant_ms, now_ms};
+use crate::dom::spawn;
 use crate::html::{Html, flag};
 use crate::i18n::{Locale, Texts, fill};
 use crate::json::{Write, object};
@@ -65,7 +65,7 @@ pub fn section() -> Element {
     let load_error = RwSignal::new(None::<String>);
     let focus = StoredValue::new(None::<String>);
     let load = move || {
-        spawn_local(async move {
+        spawn(async move {
             match fetch(ctx).await {
                 Ok((prefs, tag)) => {
                     etag.set(tag);
@@ -86,7 +86,7 @@ pub fn section() -> Element {
         let tag = etag.get_untracked();
         busy.set(true);
         notice.set(None);
-        spawn_local(async move {
+        spawn(async move {
             let headers: Vec<(&str, &str)> = tag
                 .as_deref()
                 .map(|tag| ("If-Match", tag))
@@ -282,12 +282,20 @@ fn apply(p: &mut Preferences, change: Change) {
         Change::Remind(day, on) => {
             p.expiry_reminder_days.retain(|d| *d != day);
             if on {
-                p.expiry_reminder_days.push(day);
-                p.expiry_reminder_days.sort_unstable_by(|a, b| b.cmp(a));
+                insert_descending(&mut p.expiry_reminder_days, day);
             }
         }
         Change::Snooze(until) => p.snoozed_until = until,
         Change::Unsubscribe(off) => p.marketing_unsubscribed = off,
+    }
+}
+
+/// Puts `day` into `days` (furthest first) unless it is there. A slice
+/// sort would cost the widget 3 KB of wasm for lists of three.
+fn insert_descending(days: &mut Vec<u16>, day: u16) {
+    if !days.contains(&day) {
+        let at = days.iter().position(|d| *d < day).unwrap_or(days.len());
+        days.insert(at, day);
     }
 }
 
@@ -535,9 +543,10 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     h.el("p", &[("class", "rw-muted")], t.up_to_three);
     h.open("div", &[("class", "rw-grid")]);
     let days = &p.expiry_reminder_days;
-    let mut offered: Vec<u16> = REMINDER_DAYS.to_vec();
-    offered.extend(days.iter().filter(|d| !REMINDER_DAYS.contains(d)));
-    offered.sort_unstable_by(|a, b| b.cmp(a));
+    let mut offered: Vec<u16> = Vec::new();
+    for d in REMINDER_DAYS.iter().chain(days) {
+        insert_descending(&mut offered, *d);
+    }
     for d in offered {
         let on = days.contains(&d);
         let label = fill(t.days_before, &[("days", &l.days(i64::from(d)))]);
@@ -686,6 +695,15 @@ mod tests {
             after(vec![Change::Remind(7, false)]).expiry_reminder_days,
             [] as [u16; 0]
         );
+    }
+
+    #[test]
+    fn offered_reminder_days_are_distinct_and_furthest_first() {
+        let mut days = Vec::new();
+        for d in [7, 30, 1, 7, 14, 60, 1] {
+            super::insert_descending(&mut days, d);
+        }
+        assert_eq!(days, [60, 30, 14, 7, 1]);
     }
 
     #[test]

@@ -3,13 +3,13 @@
 //! always one step from "Cancel now".
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use super::act::Act;
 use super::{Acted, Ctx, Notice, ctx, field, live, live_status, notice_html, section_frame};
 use crate::dates::{add_days, date_of_ms, now_ms, start_of_date_ms};
+use crate::dom::spawn;
 use crate::html::{Html, flag};
 use crate::i18n::{Locale, fill};
 use crate::json::{Write, object};
@@ -162,7 +162,7 @@ pub fn section() -> Element {
 
     let run = move |id: String, action: Action, undo: Option<Undo>| {
         busy.set(true);
-        spawn_local(async move {
+        spawn(async move {
             let result = perform(ctx, &id, &action).await;
             busy.set(false);
             let (text, error) = match &result {
@@ -313,7 +313,7 @@ pub fn section() -> Element {
             Undo::Resume => Action::Resume,
         };
         busy.set(true);
-        spawn_local(async move {
+        spawn(async move {
             let result = perform(ctx, &id, &action).await;
             busy.set(false);
             let notice = match result {
