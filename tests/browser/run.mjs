@@ -3,13 +3,18 @@
 // page served from another origin with a strict CSP.
 //
 //   node tests/browser/run.mjs [--server PATH] [--widget DIR] [--only SUBSTRING] [--screenshots DIR]
+//   node tests/browser/run.mjs --platform workerd [--edge DIR] [--widget DIR] [--only SUBSTRING]
 //
 // Builds nothing: the caller builds the server (`cargo build -p
-// retention-server`) and the widget (`scripts/build-widget.sh`, which
-// writes pkg/widget/loader.js). Writes a temporary config (merchant `demo`
-// with fresh secrets, the shop's origin allowed), starts retention-server
-// on a free loopback port with --static www --widget pkg/widget and a
-// temporary database, starts the shop (tests/browser/lib/shop.mjs) on
+// retention-server`) or the edge module (`scripts/build-edge.sh`, pkg/edge)
+// and the widget (`scripts/build-widget.sh`, which writes
+// pkg/widget/loader.js). Writes a temporary config (merchant `demo` with
+// fresh secrets, the shop's origins allowed) and starts the API on a free
+// loopback port: natively, retention-server with --static www --widget
+// pkg/widget and a temporary database; with `--platform workerd`, the
+// Worker and its Durable Objects in `wrangler dev --local`, serving the
+// widget as Workers static assets (with the `_headers` a deploy uses, see
+// the README), as a shop on Cloudflare would run it. Starts the shop (tests/browser/lib/shop.mjs) on
 // another origin, seeds the demo program, launches Chromium
 // (/usr/bin/chromium through playwright-core) and runs every
 // tests/browser/*.test.mjs under node:test. Screenshots go to
@@ -17,14 +22,18 @@
 // everything it started, within a global time limit. Closing line:
 //   browser suite: N passed, M failed
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import {
+  appendFileSync, cpSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
+import { basename, join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startShop } from './lib/shop.mjs';
 import { boundRun, harnessArgs, spawnNativeServer } from '../api/lib/harness.mjs';
+import { killWrangler, startWrangler, stopWrangler } from '../edge/lib/wrangler.mjs';
+import { widgetHeaders } from '../edge/lib/widget-headers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -32,14 +41,20 @@ const repo = resolve(here, '..', '..');
 // ---- arguments --------------------------------------------------------------
 const opts = harnessArgs('node tests/browser/run.mjs [--server PATH] [--widget DIR] [--only SUBSTRING] [--screenshots DIR]', {
   server: { type: 'string', default: join(repo, 'target', 'debug', 'retention-server') },
+  platform: { type: 'string', default: 'native' },
+  edge: { type: 'string', default: join(repo, 'pkg', 'edge') },
   widget: { type: 'string', default: join(repo, 'pkg', 'widget') },
   screenshots: { type: 'string' },
   only: { type: 'string' },
 });
 const serverPath = resolve(opts.server);
+const platform = opts.platform;
+if (!['native', 'workerd'].includes(platform)) throw new Error(`--platform is native or workerd, not ${platform}`);
+const edgeDir = resolve(opts.edge);
 const widgetDir = resolve(opts.widget);
 const only = opts.only ?? null;
 // <target>/debug/retention-server → <target>/screenshots
+// (one set: the workerd run writes the same pictures of the same widget)
 const screenshots = opts.screenshots ? resolve(opts.screenshots) : join(dirname(dirname(serverPath)), 'screenshots');
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -57,13 +72,14 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
 ];
-const TOTAL_DEADLINE_MS = 6 * 60_000; // the whole run, hard bound
+const TOTAL_DEADLINE_MS = 8 * 60_000; // the whole run, hard bound
 const READY_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 90_000; // one test
 
 // ---- what we started -----------------------------------------------------------
 const work = mkdtempSync(join(tmpdir(), 'retention-browser-'));
 let server = null; // {child, url}
+let wrangler = null; // --platform workerd
 let shop = null;
 let browserServer = null;
 let testRunner = null;
@@ -74,9 +90,10 @@ function stopEverything() {
   if (testRunner && testRunner.exitCode === null && testRunner.signalCode === null) {
     try { process.kill(-testRunner.pid, 'SIGKILL'); } catch { /* already gone */ }
   }
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
+  if (server?.child && server.child.exitCode === null && server.child.signalCode === null) {
     try { server.child.kill('SIGKILL'); } catch { /* already gone */ }
   }
+  killWrangler(wrangler);
   // Chromium: playwright's launchServer child; kill() is synchronous enough
   // for the exit path (it SIGKILLs the browser's process group).
   try { browserServer?.kill(); } catch { /* gone */ }
@@ -95,6 +112,27 @@ async function startServer(configPath, dbPath) {
     readyMs: READY_TIMEOUT_MS,
   });
   return server;
+}
+
+// ---- the API in workerd ------------------------------------------------------------
+/** The Worker of `--edge` in wrangler dev, the widget beside it as static assets. */
+async function startWorker(merchantsJson) {
+  for (const f of ['worker.js', 'wrangler.toml', 'retention_edge.js', 'retention_edge_bg.wasm']) {
+    if (!existsSync(join(edgeDir, f))) throw new Error(`${join(edgeDir, f)} is missing (build it with scripts/build-edge.sh)`);
+  }
+  const app = join(work, 'app');
+  cpSync(edgeDir, app, {
+    recursive: true,
+    filter: (src) => !['.wrangler', '.dev.vars', 'node_modules', '.env'].includes(basename(src)) || src === edgeDir,
+  });
+  if (merchantsJson.includes("'")) throw new Error('merchant config must not contain a single quote');
+  writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${merchantsJson}'\n`, { mode: 0o600 });
+  cpSync(widgetDir, join(app, 'assets', 'widget'), { recursive: true });
+  writeFileSync(join(app, 'assets', '_headers'), widgetHeaders(readdirSync(widgetDir)));
+  appendFileSync(join(app, 'wrangler.toml'), '\n# The widget, served beside the API (the README\'s Cloudflare section).\n[assets]\ndirectory = "assets"\n');
+  // through wrangler's own port: its router serves the assets
+  const w = await startWrangler({ app, work, viaProxy: true, onStart: (handle) => { wrangler = handle; } });
+  return { url: w.url };
 }
 
 // ---- node:test ------------------------------------------------------------------------
@@ -129,7 +167,7 @@ function runTests(files, env, tapPath) {
 let passed = 0;
 let failed = 0;
 try {
-  if (!existsSync(serverPath)) throw new Error(`no server binary at ${serverPath} (run \`cargo build -p retention-server\` first)`);
+  if (platform === 'native' && !existsSync(serverPath)) throw new Error(`no server binary at ${serverPath} (run \`cargo build -p retention-server\` first)`);
   if (!existsSync(join(widgetDir, 'loader.js'))) throw new Error(`no widget at ${widgetDir}/loader.js (run scripts/build-widget.sh first)`);
   if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM} (apt-get install -y chromium)`);
   const { chromium } = await import('playwright-core').catch(() => {
@@ -152,9 +190,14 @@ try {
     `allowed_origins = [${JSON.stringify(shop.origin)}, ${JSON.stringify(insecureOrigin(shop.origin))}]`,
     '',
   ].join('\n'), { mode: 0o600 });
-  await startServer(configPath, join(work, 'retention.db'));
+  if (platform === 'workerd') {
+    const allowed = [shop.origin, insecureOrigin(shop.origin)];
+    server = await startWorker(JSON.stringify([{ ...merchant, allowed_origins: allowed }]));
+  } else {
+    await startServer(configPath, join(work, 'retention.db'));
+  }
   shop.setApiBase(server.url);
-  console.log(`run-browser: API ${server.url}, shop ${shop.origin} (config, db and logs in ${work})`);
+  console.log(`run-browser: API ${server.url} (${platform}), shop ${shop.origin} (config, db and logs in ${work})`);
 
   const loader = await fetch(`${server.url}/widget/loader.js`);
   if (loader.status !== 200) throw new Error(`GET /widget/loader.js → ${loader.status}`);
@@ -195,9 +238,10 @@ try {
 } finally {
   try { await browserServer?.close(); } catch { /* killed below */ }
   await shop?.close();
-  if (server && server.child.exitCode === null) {
+  if (server?.child && server.child.exitCode === null) {
     await new Promise((done) => { server.child.once('exit', done); server.child.kill('SIGTERM'); setTimeout(done, 5000).unref(); });
   }
+  await stopWrangler(wrangler);
   stopEverything();
 }
 if (failed > 0) {
@@ -205,5 +249,5 @@ if (failed > 0) {
 } else {
   try { rmSync(work, { recursive: true, force: true }); } catch { /* best effort */ }
 }
-console.log(`browser suite: ${passed} passed, ${failed} failed`);
+console.log(`${platform === 'native' ? 'browser' : 'browser (workerd)'} suite: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

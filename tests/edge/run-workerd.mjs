@@ -27,14 +27,13 @@
 // answered). So by default the suite talks to the Worker's own workerd
 // socket (loopback, announced in wrangler's debug log as userWorkerUrl);
 // --via-proxy runs it through wrangler's public port instead.
-import { spawn } from 'node:child_process';
 import {
-  appendFileSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, cpSync, statSync,
+  mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, cpSync, statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { killWrangler, startWrangler, stopWrangler } from './lib/wrangler.mjs';
 import { boundRun, exchange, handlerConfig, harnessArgs, runSuitePhases, statusSummary, suiteMerchants } from '../api/lib/harness.mjs';
 import { startReceiver } from '../api/lib/receiver.mjs';
 import { mintToken } from '../api/lib/jwt.mjs';
@@ -56,15 +55,12 @@ const keep = opts.keep;
 const viaProxy = opts['via-proxy'];
 
 const TOTAL_DEADLINE_MS = 15 * 60_000; // the whole run, hard bound
-const READY_TIMEOUT_MS = 90_000;
-const STOP_GRACE_MS = 5_000;
 const wranglerBin = join(repo, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 // ---- bookkeeping of what we started ----------------------------------------
 const work = mkdtempSync(join(tmpdir(), 'retention-workerd-'));
 const app = join(work, 'app'); // the copy of --dir that wrangler runs
 const statusLog = join(work, 'statuses.log');
-const wranglerLog = join(work, 'wrangler.log');
 let wrangler = null; // {child, url}
 let testRunner = null;
 
@@ -78,9 +74,7 @@ function signalGroup(child, signal) {
 function stopEverything() {
   signalGroup(testRunner?.child, 'SIGKILL');
   // wrangler is a group leader (detached): its workerd children go with it
-  if (wrangler?.child) {
-    try { process.kill(-wrangler.child.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
+  killWrangler(wrangler);
 }
 boundRun({ name: 'run-workerd', suite: 'workerd', stop: stopEverything, deadlineMs: TOTAL_DEADLINE_MS });
 
@@ -114,129 +108,8 @@ function prepareApp() {
   writeFileSync(join(app, 'wrangler.toml'), toml.replace(/^main = "worker.js"$/m, 'main = "test-worker.js"'));
 }
 
-// ---- wrangler dev -----------------------------------------------------------------------
-function freePort() {
-  return new Promise((done, fail) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => done(port));
-    });
-  });
-}
-
-const get = (url, path, timeoutMs = 5_000) => exchange(url, path, { agent: false, timeoutMs });
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function startWrangler() {
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const home = join(work, 'home');
-  mkdirSync(join(home, 'config'), { recursive: true });
-  mkdirSync(join(work, 'logs'), { recursive: true });
-  const child = spawn(process.execPath, [
-    wranglerBin, 'dev',
-    '--local',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--inspector-ip', '127.0.0.1',
-    '--inspector-port', String(inspectorPort),
-    '--show-interactive-dev-session=false',
-    '--persist-to', join(work, 'state'),
-    '--log-level', 'debug', // announces the Worker's own socket (userWorkerUrl)
-  ], {
-    cwd: app,
-    detached: true, // its own process group, so workerd is stopped with it
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      // nothing from the network, no telemetry, no prompts
-      WRANGLER_SEND_METRICS: 'false',
-      WRANGLER_SEND_ERROR_REPORTS: 'false',
-      WRANGLER_HIDE_BANNER: 'true', // the banner runs an npm update check
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false', // no download of request.cf data
-      WRANGLER_LOG_PATH: join(work, 'logs'),
-      WRANGLER_LOG: 'debug', // announces the Worker's own socket (userWorkerUrl)
-      WRANGLER_CI_DISABLE_CONFIG_WATCHING: 'true',
-      XDG_CONFIG_HOME: join(home, 'config'), // wrangler's user config stays in the temp folder
-      CI: 'true',
-      NO_COLOR: '1',
-      FORCE_COLOR: '0',
-    },
-  });
-  // the whole log goes to a file; the first and the latest 64 KiB stay in memory
-  const log = [];
-  let logSize = 0;
-  const keepLog = (chunk) => {
-    appendFileSync(wranglerLog, chunk);
-    log.push(chunk.toString());
-    logSize += chunk.length;
-    while (logSize > 128 * 1024 && log.length > 2) logSize -= log.splice(1, 1)[0].length;
-  };
-  child.stdout.on('data', keepLog);
-  child.stderr.on('data', keepLog);
-  wrangler = { child, url, proxyUrl: url, log };
-  let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-  child.on('error', (e) => { exited = { error: e }; });
-
-  const until = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (exited) {
-      throw new Error(`wrangler dev exited before it was ready (${JSON.stringify(exited)}); log:\n${log.join('').slice(-3000)}`);
-    }
-    try {
-      const res = await get(url, '/healthz', 2_000);
-      if (res.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > until) {
-      throw new Error(`${url}/healthz did not answer 200 within ${READY_TIMEOUT_MS / 1000} s; log: ${wranglerLog}\n${log.join('').slice(-3000)}`);
-    }
-    await sleep(250);
-  }
-  if (!viaProxy) wrangler.url = await workerSocket(log);
-  return wrangler;
-}
-
-/** The Worker's own workerd socket, from wrangler's debug log (the last one announced). */
-async function workerSocket(log) {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const found = [...log.join('').matchAll(/"userWorkerUrl":\{"protocol":"(https?:)","hostname":"([^"]+)","port":"(\d+)"/g)].pop();
-    if (found) {
-      const [, protocol, hostname, port] = found;
-      if (hostname !== '127.0.0.1') throw new Error(`the Worker's own socket is on ${hostname}, not 127.0.0.1`);
-      const direct = `${protocol}//${hostname}:${port}`;
-      const res = await get(direct, '/healthz', 5_000).catch((e) => ({ status: e.message }));
-      if (res.status === 200) return direct;
-      throw new Error(`the Worker's own socket ${direct} does not answer /healthz (${res.status}); try --via-proxy`);
-    }
-    if (Date.now() > until) throw new Error("wrangler's log does not announce the Worker's own socket (userWorkerUrl); try --via-proxy");
-    await sleep(250);
-  }
-}
-
-async function stopWrangler() {
-  const w = wrangler;
-  if (!w) return;
-  const { child } = w;
-  if (child.exitCode !== null || child.signalCode !== null) {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group gone */ }
-    return;
-  }
-  const gone = new Promise((done) => child.once('exit', done));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
-  const timer = new Promise((done) => setTimeout(done, STOP_GRACE_MS, 'timeout'));
-  await Promise.race([gone, timer]);
-  // whatever is left of the group (workerd) goes now
-  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group gone */ }
-}
-
-// ---- node:test --------------------------------------------------------------------------------
 
 
 // ---- an alarm that fails -------------------------------------------------------------
@@ -295,7 +168,7 @@ try {
   if (!existsSync(wranglerBin)) throw new Error(`no wrangler at ${wranglerBin} (run \`npm install\` at the repository root)`);
   prepareApp();
   const t0 = Date.now();
-  await startWrangler();
+  await startWrangler({ app, work, viaProxy, onStart: (w) => { wrangler = w; } });
   console.log(`run-workerd: wrangler dev ${wrangler.proxyUrl} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (copy, state and logs in ${work})`);
   console.log(viaProxy
     ? `run-workerd: the suite goes through wrangler's development proxy ${wrangler.url}`
@@ -347,7 +220,7 @@ try {
   console.error(`run-workerd: ${e.message}`);
   failed += 1;
 } finally {
-  await stopWrangler();
+  await stopWrangler(wrangler);
   stopEverything();
   await receiver.close();
 }
