@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds pkg/edge/: the API as a wasm Fetch handler (wasm-bindgen glue,
 # wasm-opt'd) with the Cloudflare Workers and Deno entry points beside it,
-# and prints its size. Installs what is missing: the wasm target, the
+# and prints its size and where the wasm's bytes go by crate. Installs what is missing: the wasm target, the
 # wasm-bindgen CLI of the version in Cargo.lock, and the npm tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,11 @@ rm -rf "$out"
 mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name retention_edge \
   "$target_dir/wasm32-unknown-unknown/release/retention_edge.wasm"
+# A twin optimised with its names is what the by-crate table below
+# measures; the shipped file is optimised without them.
+named=$(mktemp)
+trap 'rm -f "$named"' EXIT
+wasm_opt_z_named "$out/retention_edge_bg.wasm" "$named"
 wasm_opt_z "$out/retention_edge_bg.wasm" "$out/retention_edge_bg.wasm"
 
 cp -R edge/cloudflare/. "$out/"
@@ -35,3 +40,4 @@ const gzip = rows.reduce((s, r) => s + r[2], 0);
 console.log(`  ${"total".padEnd(34)} raw ${kb(rows.reduce((s, r) => s + r[1], 0))}   gzip ${kb(gzip)}`);
 if (gzip > 1024 * 1024) { console.error("the edge module is over the 1 MB gzip budget"); process.exit(1); }
 ' "$out/retention_edge_bg.wasm" "$out/retention_edge.js"
+node scripts/lib/wasm-sizes.mjs "$named" 16

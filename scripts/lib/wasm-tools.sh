@@ -35,8 +35,3 @@ wasm_opt_z() {
 wasm_opt_z_named() {
   node_modules/.bin/wasm-opt -Oz -g "${wasm_features[@]}" "$1" -o "$2"
 }
-
-# IN without names and producers, code untouched: OUT.
-wasm_strip() {
-  node_modules/.bin/wasm-opt --strip-debug --strip-producers "${wasm_features[@]}" "$1" -o "$2"
-}
