@@ -70,6 +70,9 @@ test('412: preferences changed elsewhere meanwhile; Save says so and shows the s
     const s = section('preferences');
     const form = s.locator('form.rw-preferences');
     const topics = form.getByRole('group', { name: 'Topics' });
+    // the form shows what it loaded (the section asks for its document
+    // after the widget is ready): a change made before that is no conflict
+    await topics.getByRole('checkbox', { name: 'New products', exact: true }).waitFor();
 
     // the merchant changes them behind the widget's back
     const merchant = clone(before);
