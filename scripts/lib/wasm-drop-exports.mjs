@@ -8,6 +8,7 @@
 // it. The widget calls no server functions; their exports were ~2 KB of
 // gzipped wasm that nothing on the page could reach.
 import fs from "node:fs";
+import { encodeLeb, leb, sections } from "./wasm-binary.mjs";
 
 const [input, output, ...prefixes] = process.argv.slice(2);
 if (!output || prefixes.length === 0) {
@@ -16,36 +17,11 @@ if (!output || prefixes.length === 0) {
 }
 const bytes = fs.readFileSync(input);
 
-function leb(buf, at) {
-  let value = 0, shift = 0, byte;
-  do {
-    byte = buf[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
-
-function encode(n) {
-  const out = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return Buffer.from(out);
-}
-
 const parts = [bytes.subarray(0, 8)];
 const dropped = [];
-for (let at = 8; at < bytes.length; ) {
-  const id = bytes[at];
-  const [size, start] = leb(bytes, at + 1);
-  const end = start + size;
+for (const { id, at, start, end } of sections(bytes)) {
   if (id !== 7) {
     parts.push(bytes.subarray(at, end));
-    at = end;
     continue;
   }
   // The export section: name, kind byte, index; keep the others as they are.
@@ -61,9 +37,8 @@ for (let at = 8; at < bytes.length; ) {
     if (prefixes.some((prefix) => name.startsWith(prefix))) dropped.push(name);
     else kept.push(bytes.subarray(entry, p));
   }
-  const body = Buffer.concat([encode(kept.length), ...kept]);
-  parts.push(Buffer.from([7]), encode(body.length), body);
-  at = end;
+  const body = Buffer.concat([encodeLeb(kept.length), ...kept]);
+  parts.push(Buffer.from([7]), encodeLeb(body.length), body);
 }
 fs.writeFileSync(output, Buffer.concat(parts));
 console.log(`dropped ${dropped.length} unreachable exports (${prefixes.join(", ")})`);

@@ -5,31 +5,15 @@
 // FILE must keep its names: the builds measure a twin of the shipped file
 // optimised with -g (within about 1% of the shipped code's size).
 import fs from "node:fs";
+import { leb, sections } from "./wasm-binary.mjs";
 
 const [file, rowsArg] = process.argv.slice(2);
 const bytes = fs.readFileSync(file);
 const rows = Number(rowsArg ?? 14);
 
-function leb(buf, at) {
-  let value = 0, shift = 0, byte;
-  do {
-    byte = buf[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
-
-// The sections: id, start and end of their payload.
-const sections = [];
-for (let at = 8; at < bytes.length; ) {
-  const id = bytes[at];
-  const [size, start] = leb(bytes, at + 1);
-  sections.push({ id, start, end: start + size });
-  at = start + size;
-}
+const all = sections(bytes);
 const section = (id, name) =>
-  sections.find((s) => s.id === id && (name === undefined || customName(s) === name));
+  all.find((s) => s.id === id && (name === undefined || customName(s) === name));
 function customName(s) {
   if (s.id !== 0) return undefined;
   const [len, at] = leb(bytes, s.start);
@@ -112,7 +96,7 @@ for (let i = 0; i < count; i++) {
 }
 const data = section(11);
 if (data) add("(data: strings, constants)", data.end - data.start);
-const other = sections
+const other = all
   .filter((s) => s.id !== 10 && s.id !== 11 && customName(s) !== "name")
   .reduce((sum, s) => sum + (s.end - s.start), 0);
 add("(types, imports, exports, tables)", other);

@@ -26,13 +26,13 @@ import {
   appendFileSync, cpSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, existsSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, dirname, resolve } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startShop } from './lib/shop.mjs';
 import { boundRun, harnessArgs, spawnNativeServer } from '../api/lib/harness.mjs';
-import { killWrangler, startWrangler, stopWrangler } from '../edge/lib/wrangler.mjs';
+import { copyWorkerApp, killWrangler, startWrangler, stopWrangler } from '../edge/lib/wrangler.mjs';
 import { widgetHeaders } from '../edge/lib/widget-headers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -116,17 +116,9 @@ async function startServer(configPath, dbPath) {
 
 // ---- the API in workerd ------------------------------------------------------------
 /** The Worker of `--edge` in wrangler dev, the widget beside it as static assets. */
-async function startWorker(merchantsJson) {
-  for (const f of ['worker.js', 'wrangler.toml', 'retention_edge.js', 'retention_edge_bg.wasm']) {
-    if (!existsSync(join(edgeDir, f))) throw new Error(`${join(edgeDir, f)} is missing (build it with scripts/build-edge.sh)`);
-  }
+async function startWorker(merchants) {
   const app = join(work, 'app');
-  cpSync(edgeDir, app, {
-    recursive: true,
-    filter: (src) => !['.wrangler', '.dev.vars', 'node_modules', '.env'].includes(basename(src)) || src === edgeDir,
-  });
-  if (merchantsJson.includes("'")) throw new Error('merchant config must not contain a single quote');
-  writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${merchantsJson}'\n`, { mode: 0o600 });
+  copyWorkerApp(edgeDir, app, merchants);
   cpSync(widgetDir, join(app, 'assets', 'widget'), { recursive: true });
   writeFileSync(join(app, 'assets', '_headers'), widgetHeaders(readdirSync(widgetDir)));
   appendFileSync(join(app, 'wrangler.toml'), '\n# The widget, served beside the API (the README\'s Cloudflare section).\n[assets]\ndirectory = "assets"\n');
@@ -192,7 +184,7 @@ try {
   ].join('\n'), { mode: 0o600 });
   if (platform === 'workerd') {
     const allowed = [shop.origin, insecureOrigin(shop.origin)];
-    server = await startWorker(JSON.stringify([{ ...merchant, allowed_origins: allowed }]));
+    server = await startWorker([{ ...merchant, allowed_origins: allowed }]);
   } else {
     await startServer(configPath, join(work, 'retention.db'));
   }

@@ -31,9 +31,9 @@ import {
   mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, cpSync, statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, resolve, basename } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killWrangler, startWrangler, stopWrangler } from './lib/wrangler.mjs';
+import { copyWorkerApp, killWrangler, startWrangler, stopWrangler } from './lib/wrangler.mjs';
 import { boundRun, exchange, handlerConfig, harnessArgs, runSuitePhases, statusSummary, suiteMerchants } from '../api/lib/harness.mjs';
 import { startReceiver } from '../api/lib/receiver.mjs';
 import { mintToken } from '../api/lib/jwt.mjs';
@@ -83,20 +83,7 @@ const receiver = await startReceiver();
 const merchants = suiteMerchants(receiver.url);
 
 function prepareApp() {
-  for (const f of ['worker.js', 'wrangler.toml', 'retention_edge.js', 'retention_edge_bg.wasm']) {
-    if (!existsSync(join(dir, f))) {
-      throw new Error(`${join(dir, f)} is missing (build it with scripts/build-edge.sh)`);
-    }
-  }
-  // a copy without local state or secrets of earlier runs
-  cpSync(dir, app, {
-    recursive: true,
-    filter: (src) => !['.wrangler', '.dev.vars', 'node_modules', '.env'].includes(basename(src)) || src === dir,
-  });
-  // .dev.vars is dotenv: a single-quoted value is taken literally
-  const json = JSON.stringify(handlerConfig(merchants));
-  if (json.includes("'")) throw new Error('merchant config must not contain a single quote');
-  writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${json}'\n`, { mode: 0o600 });
+  copyWorkerApp(dir, app, handlerConfig(merchants));
   // the test entry: the same Worker with the suite's test clock and the
   // store conformance run (pkg/edge-conformance beside --dir)
   const conformance = join(dirname(dir), 'edge-conformance');

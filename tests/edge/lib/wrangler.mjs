@@ -3,8 +3,8 @@
 // group. Used by run-workerd.mjs (the API suite) and the browser suite's
 // workerd run (tests/browser/run.mjs --platform workerd).
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { appendFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { exchange } from '../../api/lib/harness.mjs';
@@ -16,6 +16,25 @@ const STOP_GRACE_MS = 5_000;
 const get = (url, path, timeoutMs = 5_000) => exchange(url, path, { agent: false, timeoutMs });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Copies the built Worker (`dir`, from scripts/build-edge.sh) to `app`
+ * without local state or secrets of earlier runs, and writes its
+ * `.dev.vars` with `merchants` (the RETENTION_MERCHANTS array).
+ */
+export function copyWorkerApp(dir, app, merchants) {
+  for (const f of ['worker.js', 'wrangler.toml', 'retention_edge.js', 'retention_edge_bg.wasm']) {
+    if (!existsSync(join(dir, f))) throw new Error(`${join(dir, f)} is missing (build it with scripts/build-edge.sh)`);
+  }
+  cpSync(dir, app, {
+    recursive: true,
+    filter: (src) => !['.wrangler', '.dev.vars', 'node_modules', '.env'].includes(basename(src)) || src === dir,
+  });
+  // .dev.vars is dotenv: a single-quoted value is taken literally
+  const json = JSON.stringify(merchants);
+  if (json.includes("'")) throw new Error('merchant config must not contain a single quote');
+  writeFileSync(join(app, '.dev.vars'), `RETENTION_MERCHANTS='${json}'\n`, { mode: 0o600 });
+}
 
 /** Kills wrangler's whole process group at once (a deadline's exit path). */
 export function killWrangler(w) {
