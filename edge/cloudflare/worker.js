@@ -217,7 +217,7 @@ function makeHandler(env, store) {
 
 // ---- the Worker ---------------------------------------------------------------------
 
-const STORE_METHODS = ["loadCustomer", "saveCustomer", "saveIdempotency", "consents", "eraseCustomer", "loadIdempotency",
+const STORE_METHODS = ["loadCustomer", "saveCustomer", "saveIdempotency", "consents", "rows", "eraseCustomer", "loadIdempotency",
   "loadProgram", "saveProgram", "dueOutbox", "outboxOwner", "ownerOf", "lastSequence",
   "events", "event", "setDelivery", "dueDeliveries", "pruneEvents"];
 
@@ -299,6 +299,13 @@ CREATE TABLE IF NOT EXISTS consents (
   n      INTEGER PRIMARY KEY,
   record TEXT NOT NULL               -- the consent record as JSON
 );
+-- The customer's rows (ledger entries): written with the state, listed by key.
+CREATE TABLE IF NOT EXISTS customer_rows (
+  tbl   TEXT NOT NULL,
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,               -- the row as JSON
+  PRIMARY KEY (tbl, key)
+) WITHOUT ROWID;
 -- Events written with the state, until the merchant's log confirms them.
 CREATE TABLE IF NOT EXISTS unsent_events (
   sequence     INTEGER PRIMARY KEY,
@@ -334,6 +341,7 @@ export class CustomerObject extends DurableObject {
         loadIdempotency: (m, c, key, now) => this.loadIdempotency(m, c, key, now),
         saveIdempotency: (m, c, expected, record) => this.saveIdempotency(m, c, expected, record),
         consents: (m, c) => this.consents(m, c),
+        rows: (m, c, table, newestFirst, beyond, limit) => this.rows(m, c, table, newestFirst, beyond, limit),
         lastSequence: (m, c) => this.lastSequence(m, c),
         ...merchantMethods((m) => merchantStub(this.env, m)),
         loadProgram: (m) => this.#program(m),
@@ -417,6 +425,17 @@ export class CustomerObject extends DurableObject {
     return this.sql.exec("SELECT record FROM consents ORDER BY n").toArray().map((r) => r.record);
   }
 
+  async rows(merchant, customer, table, newestFirst, beyond, limit) {
+    this.#own(merchant, customer);
+    const order = newestFirst ? "DESC" : "ASC";
+    const bound = beyond === null ? "" : newestFirst ? "AND key < ?" : "AND key > ?";
+    const args = beyond === null ? [String(table)] : [String(table), String(beyond)];
+    return this.sql
+      .exec(`SELECT key, value FROM customer_rows WHERE tbl = ? ${bound} ORDER BY key ${order} LIMIT ?`, ...args, Number(limit))
+      .toArray()
+      .map((r) => [r.key, r.value]);
+  }
+
   async saveCustomer(merchant, customer, expected, write) {
     this.#own(merchant, customer);
     const expectedVersion = versionOf(expected);
@@ -440,6 +459,10 @@ export class CustomerObject extends DurableObject {
       parts(write.state).forEach((text, n) => this.sql.exec("INSERT INTO state_part (n, text) VALUES (?, ?)", n, text));
       if (idem) this.#remember(idem);
       for (const record of write.consents ?? []) this.sql.exec("INSERT INTO consents (record) VALUES (?)", String(record));
+      for (const row of write.rows ?? []) {
+        if (row.value === null) this.sql.exec("DELETE FROM customer_rows WHERE tbl = ? AND key = ?", String(row.table), String(row.key));
+        else this.sql.exec("INSERT OR REPLACE INTO customer_rows (tbl, key, value) VALUES (?, ?, ?)", String(row.table), String(row.key), String(row.value));
+      }
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
       for (const e of events) {
         this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(e.sequence), JSON.stringify(e));
@@ -462,6 +485,7 @@ export class CustomerObject extends DurableObject {
       this.sql.exec("DELETE FROM state_part");
       this.sql.exec("DELETE FROM idempotency");
       this.sql.exec("DELETE FROM consents");
+      this.sql.exec("DELETE FROM customer_rows");
       this.sql.exec("UPDATE meta SET merchant = ?, customer = ?", merchant, customer);
       if (erased) {
         // customer.erased replaces every earlier event, in the log as here
@@ -690,6 +714,8 @@ export class MerchantObject extends DurableObject {
         loadIdempotency: (m, c, key, now) => customerStub(this.env, m, c).loadIdempotency(m, c, key, now),
         saveIdempotency: (m, c, expected, record) => customerStub(this.env, m, c).saveIdempotency(m, c, expected, record),
         consents: (m, c) => customerStub(this.env, m, c).consents(m, c),
+        rows: (m, c, table, newestFirst, beyond, limit) =>
+          customerStub(this.env, m, c).rows(m, c, table, newestFirst, beyond, limit),
         lastSequence: (m, c) => customerStub(this.env, m, c).lastSequence(m, c),
         ...merchantMethods(() => this),
       });

@@ -23,6 +23,7 @@
 //                                             n-th record takes slot n % keep,
 //                                             pushing out the one before it)
 //   ["cust", m, c, "consent", i]            the i-th consent record (JSON text)
+//   ["cust", m, c, "row", table, key]       a row of the customer's table (JSON text)
 //   ["outbox", m, sendAt, id]               {c, item}  item: the JSON text
 //   ["outbox_id", m, id, c]                 sendAt
 //   ["code", m, key, c]                     1   (a lookup key: coupon code or order:ID)
@@ -147,6 +148,13 @@ export class KvStore {
     const logged = current?.consents ?? 0;
     consents.forEach((record, i) => op.set(consentKey(merchant, customer, logged + i), requireString(record, 'write.consents[]')));
 
+    // rows: set or deleted, in order
+    for (const row of Array.isArray(write.rows) ? write.rows : []) {
+      const key = rowKey(merchant, customer, requireString(row?.table, 'write.rows[].table'), requireString(row?.key, 'write.rows[].key'));
+      if (row.value === null) op.delete(key);
+      else op.set(key, requireString(row.value, 'write.rows[].value'));
+    }
+
     op.set(headKey, {
       v: version,
       n: chunks.length,
@@ -180,6 +188,21 @@ export class KvStore {
     const records = [];
     for await (const entry of this.kv.list({ prefix: ['cust', merchant, customer, 'consent'] })) records.push(entry.value);
     return records;
+  }
+
+  /** The table's rows in key order (descending when newestFirst), strictly past `beyond` that way. */
+  async rows(merchant, customer, table, newestFirst, beyond, limit) {
+    const prefix = ['cust', merchant, customer, 'row', String(table)];
+    const selector = beyond === null ? { prefix } : newestFirst ? { prefix, end: [...prefix, String(beyond)] } : { prefix, start: [...prefix, String(beyond)] };
+    const rows = [];
+    // Ascending from `beyond` includes it: one more is read, and it is skipped.
+    const extra = beyond !== null && !newestFirst ? 1 : 0;
+    for await (const entry of this.kv.list(selector, { reverse: Boolean(newestFirst), limit: Number(limit) + extra })) {
+      const key = entry.key[entry.key.length - 1];
+      if (extra && key === beyond) continue;
+      if (rows.length < limit) rows.push([key, entry.value]);
+    }
+    return rows;
   }
 
   /**
@@ -482,6 +505,7 @@ const custHead = (m, c) => ['cust', m, c, 'head'];
 const custChunk = (m, c, v, i) => ['cust', m, c, 'state', v, i];
 const idemHead = (m, c, key) => ['cust', m, c, 'idem', key];
 const consentKey = (m, c, i) => ['cust', m, c, 'consent', i];
+const rowKey = (m, c, table, key) => ['cust', m, c, 'row', table, key];
 const idemChunk = (m, c, key, v, i) => ['cust', m, c, 'idem', key, v, i];
 const outboxKey = (m, sendAt, id) => ['outbox', m, sendAt, id];
 const outboxIdKey = (m, id, c) => ['outbox_id', m, id, c];

@@ -103,10 +103,16 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             CustomerOp::Get => {
                 let doc = txn::load(self, &key).await?;
                 let logged = txn::consents(self, &key).await?;
+                let entries = crate::ledger_log::all(self, &key).await?;
                 Ok(reply::json(
                     200,
-                    &doc.customer
-                        .admin_view(&key.customer, &program, logged, self.clock.now()),
+                    &doc.customer.admin_view(
+                        &key.customer,
+                        &program,
+                        logged,
+                        entries,
+                        self.clock.now(),
+                    ),
                 ))
             }
             CustomerOp::Delete => {

@@ -19,6 +19,7 @@ pub mod delivery;
 pub mod events;
 mod feed;
 pub mod jwt;
+mod ledger_log;
 pub mod limits;
 pub mod memory;
 pub mod ports;
@@ -39,7 +40,7 @@ use http::Method;
 pub use config::{Config, MerchantConfig};
 pub use ports::{
     Clock, CustomerKey, CustomerWrite, Delivery, DeliveryState, Entropy, EventPage, EventWrite,
-    IdempotencyWrite, Store, StoreError, StoredEvent, Version,
+    IdempotencyWrite, RowRange, RowWrite, Store, StoreError, StoredEvent, Version,
 };
 
 use retention_core::Program;

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
 
-use crate::ports::{Delivery, DeliveryState, EventPage, EventWrite, StoredEvent};
+use crate::ports::{Delivery, DeliveryState, EventPage, EventWrite, RowRange, StoredEvent};
 use crate::{CustomerKey, CustomerWrite, IdempotencyWrite, Store, StoreError, Version};
 
 /// One customer's row: version, state, wake time, outbox, lookup keys.
@@ -29,6 +29,8 @@ struct Tables {
     records_written: u64,
     /// Each customer's consent log.
     consents: BTreeMap<CustomerKey, Vec<String>>,
+    /// Each customer's rows, by table and key.
+    rows: BTreeMap<(CustomerKey, String, String), String>,
     /// Every merchant's event log, by position (one counter for all).
     events: BTreeMap<u64, (String, EventWrite)>,
     next_position: u64,
@@ -144,6 +146,13 @@ impl Store for MemoryStore {
                 .entry(key.clone())
                 .or_default()
                 .extend(write.consents);
+            for row in write.rows {
+                let at = (key.clone(), row.table, row.key);
+                match row.value {
+                    Some(value) => t.rows.insert(at, value),
+                    None => t.rows.remove(&at),
+                };
+            }
             for event in write.events {
                 t.append(&key.merchant, event);
             }
@@ -184,6 +193,37 @@ impl Store for MemoryStore {
         self.with(|t| t.consents.get(key).cloned().unwrap_or_default())
     }
 
+    async fn rows(
+        &self,
+        key: &CustomerKey,
+        range: &RowRange,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        self.with(|t| {
+            let mine = t
+                .rows
+                .iter()
+                .filter(|((k, table, _), _)| k == key && *table == range.table)
+                .map(|((.., row), value)| (row.clone(), value.clone()));
+            let beyond = |row: &String| {
+                range.beyond.as_ref().is_none_or(
+                    |b| {
+                        if range.newest_first { row < b } else { row > b }
+                    },
+                )
+            };
+            if range.newest_first {
+                mine.rev()
+                    .filter(|(row, _)| beyond(row))
+                    .take(range.limit)
+                    .collect()
+            } else {
+                mine.filter(|(row, _)| beyond(row))
+                    .take(range.limit)
+                    .collect()
+            }
+        })
+    }
+
     async fn erase_customer(
         &self,
         key: &CustomerKey,
@@ -193,6 +233,7 @@ impl Store for MemoryStore {
             t.customers.remove(key);
             t.idempotency.retain(|(k, _), _| k != key);
             t.consents.remove(key);
+            t.rows.retain(|(k, ..), _| k != key);
             if let Some(event) = erased {
                 t.events
                     .retain(|_, (m, e)| !(*m == key.merchant && e.customer == key.customer));

@@ -48,6 +48,35 @@ pub struct CustomerWrite {
     /// appended to the customer's consent log, which keeps the legal
     /// history outside the state every request reads and rewrites.
     pub consents: Vec<String>,
+    /// Changes to the customer's rows (see [`Store::rows`]), applied in
+    /// order: the history a request rarely needs (ledger entries) lives
+    /// there, so a write appends a row instead of rewriting the state.
+    pub rows: Vec<RowWrite>,
+}
+
+/// A change to one of a customer's rows.
+#[derive(Clone, PartialEq, Debug)]
+pub struct RowWrite {
+    /// Which of the customer's tables (see [`crate::rows`]).
+    pub table: String,
+    /// The row's key, unique in its table; tables list in the keys' byte
+    /// order.
+    pub key: String,
+    /// The row, JSON; `None` deletes it.
+    pub value: Option<String>,
+}
+
+/// Which rows of one of a customer's tables to list.
+#[derive(Clone, PartialEq, Debug)]
+pub struct RowRange {
+    /// The table.
+    pub table: String,
+    /// Highest keys first, else lowest first.
+    pub newest_first: bool,
+    /// Only keys strictly past this one in the listing's direction.
+    pub beyond: Option<String>,
+    /// At most this many rows.
+    pub limit: usize,
 }
 
 /// An idempotency record to store under a customer.
@@ -217,8 +246,16 @@ pub trait Store {
     /// first.
     async fn consents(&self, key: &CustomerKey) -> Result<Vec<String>, StoreError>;
 
+    /// The customer's rows in `range`, as (key, row) pairs in the range's
+    /// order.
+    async fn rows(
+        &self,
+        key: &CustomerKey,
+        range: &RowRange,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+
     /// Erases everything of the customer, outbox and code indexes,
-    /// idempotency records and consent log included, in one atomic step. With `erased`
+    /// idempotency records, consent log and rows included, in one atomic step. With `erased`
     /// (the `customer.erased` event) the customer's events go too and it
     /// is appended; without (nothing was stored), the events kept, which
     /// can only be an earlier `customer.erased`, stay.

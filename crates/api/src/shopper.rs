@@ -126,10 +126,13 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
                 _ => {}
             }
         }
-        let doc = txn::load(self, key).await?;
-        let page = doc
+        let now = self.clock.now();
+        let (loaded, logged) =
+            crate::ledger_log::for_page(self, key, program, now, limit, cursor).await?;
+        let page = loaded
+            .doc
             .customer
-            .activity(program, self.clock.now(), limit, cursor);
+            .activity(program, now, limit, cursor, logged);
         Ok(reply::json(200, &page))
     }
 

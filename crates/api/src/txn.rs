@@ -9,7 +9,7 @@ use retention_core::{Customer, Instant, Program};
 use crate::state::{CustomerDoc, IDEMPOTENCY_KEEP, IdempotencyRecord, fingerprint};
 use crate::{
     Clock, CustomerKey, CustomerWrite, Entropy, Handler, IdempotencyWrite, Response, Store,
-    StoreError, events, reply,
+    StoreError, Version, events, reply,
 };
 
 /// Attempts before giving up on a customer under heavy contention.
@@ -74,6 +74,40 @@ pub async fn load<S: Store, C: Clock, E: Entropy>(
         Some((_, text)) => CustomerDoc::parse(&text).map_err(StoreError),
         None => Ok(CustomerDoc::default()),
     }
+}
+
+/// A customer's document and the version it was read at (`None`: never
+/// written).
+pub struct Loaded {
+    /// The version read.
+    pub version: Option<Version>,
+    /// The document (empty if never written).
+    pub doc: CustomerDoc,
+}
+
+/// Loads the customer's document with its version.
+pub async fn load_versioned<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+) -> Result<Loaded, StoreError> {
+    Ok(match handler.store.load_customer(key).await? {
+        Some((version, text)) => Loaded {
+            version: Some(version),
+            doc: CustomerDoc::parse(&text).map_err(StoreError)?,
+        },
+        None => Loaded {
+            version: None,
+            doc: CustomerDoc::default(),
+        },
+    })
+}
+
+/// The customer's current version (`None`: not stored).
+pub async fn version<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+) -> Result<Option<Version>, StoreError> {
+    Ok(handler.store.load_customer(key).await?.map(|(v, _)| v))
 }
 
 /// The customer's consent log (see [`crate::CustomerWrite::consents`]).
@@ -177,6 +211,9 @@ where
                 .event_sequence
                 .max(handler.store.last_sequence(key).await?);
         }
+        let rows =
+            crate::ledger_log::prepare_write(handler, key, &mut doc.customer.ledger, program, now)
+                .await?;
         let webhook = handler.has_webhook(&key.merchant);
         let events = made
             .iter()
@@ -201,6 +238,7 @@ where
             events,
             idempotency: record,
             consents,
+            rows,
         };
         if handler.store.save_customer(key, version, write).await? {
             return Ok(response);

@@ -8,7 +8,7 @@ use futures_executor::block_on;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use retention_api::memory::MemoryStore;
 use retention_api::state::{CustomerDoc, IDEMPOTENCY_KEEP};
-use retention_api::{CustomerKey, CustomerWrite, Handler, MerchantConfig, Request, Store};
+use retention_api::{Clock, CustomerKey, CustomerWrite, Handler, MerchantConfig, Request, Store};
 use retention_core::Instant;
 use retention_core::preferences::{ConsentRecord, ConsentSource};
 use serde_json::{Value, json};
@@ -74,8 +74,12 @@ fn send(
 }
 
 fn shopper_token(customer: &str) -> String {
+    shopper_token_at(customer, NOW)
+}
+
+fn shopper_token_at(customer: &str, now: i64) -> String {
     retention_api::jwt::install();
-    let claims = json!({"iss": "a", "sub": customer, "iat": NOW, "exp": NOW + 3600});
+    let claims = json!({"iss": "a", "sub": customer, "iat": now, "exp": now + 3600});
     encode(
         &Header::new(Algorithm::HS256),
         &claims,
@@ -227,6 +231,7 @@ fn consent_records_go_to_their_own_log_and_older_states_move_theirs_there() {
         events: vec![],
         idempotency: None,
         consents: vec![],
+        rows: vec![],
     };
     assert!(block_on(h.store().save_customer(&key("c-2"), None, write)).unwrap());
     let admin = "/v1/admin/customers/c-2";
@@ -267,4 +272,185 @@ fn consent_records_go_to_their_own_log_and_older_states_move_theirs_there() {
         ],
         "oldest first, nothing lost"
     );
+}
+
+fn adjust(h: &TestHandler, customer: &str, points: i64) {
+    let path = format!("/v1/admin/customers/{customer}/events");
+    static KEYS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = KEYS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let body = json!({"type": "points_adjusted", "points": points, "reason": "Goodwill"});
+    let (s, v, _) = send(
+        h,
+        "POST",
+        &path,
+        API_KEY,
+        Some(&format!("adj-{n}")),
+        Some(body),
+    );
+    assert_eq!(s, 200, "{v}");
+}
+
+/// Every entry of the shopper's activity, page by page (100 a page).
+fn whole_activity(h: &TestHandler, customer: &str) -> Vec<Value> {
+    let token = shopper_token_at(customer, h.clock().now().unix());
+    let mut items = Vec::new();
+    let mut path = "/v1/me/activity?limit=100".to_owned();
+    loop {
+        let (s, page, _) = send(h, "GET", &path, &token, None, None);
+        assert_eq!(s, 200, "{page}");
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/me/activity?limit=100&cursor={c}"),
+            None => return items,
+        }
+    }
+}
+
+fn logged(h: &TestHandler, customer: &str) -> usize {
+    let range = retention_api::RowRange {
+        table: "entries".into(),
+        newest_first: false,
+        beyond: None,
+        limit: usize::MAX,
+    };
+    block_on(h.store().rows(&key(customer), &range))
+        .unwrap()
+        .len()
+}
+
+/// A write that records no entry: the shopper flips a preference.
+fn flip_preference(h: &TestHandler, customer: &str) {
+    let token = shopper_token_at(customer, h.clock().now().unix());
+    let (_, mut prefs, _) = send(h, "GET", "/v1/me/preferences", &token, None, None);
+    let unsubscribed = prefs["marketing_unsubscribed"].as_bool().unwrap();
+    prefs["marketing_unsubscribed"] = json!(!unsubscribed);
+    let (s, v, _) = send(h, "PUT", "/v1/me/preferences", &token, None, Some(prefs));
+    assert_eq!(s, 200, "{v}");
+}
+
+#[test]
+fn ledger_entries_go_to_the_log_so_the_state_does_not_grow_with_history() {
+    let h = handler();
+    for _ in 0..5 {
+        adjust(&h, "c-3", 10);
+        adjust(&h, "c-3", -10);
+    }
+    let small = stored(&h, "c-3").1.len();
+    for _ in 0..300 {
+        adjust(&h, "c-3", 10);
+        adjust(&h, "c-3", -10);
+    }
+    let (_, state) = stored(&h, "c-3");
+    assert!(
+        state.len() <= small + 16,
+        "610 entries later the state is {} bytes, it was {small}: {state}",
+        state.len()
+    );
+    assert_eq!(logged(&h, "c-3"), 610, "each write appended its entry");
+    let items = whole_activity(&h, "c-3");
+    assert_eq!(items.len(), 610);
+    let keys: Vec<(String, u64)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["at"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] > w[1]),
+        "newest first, each once"
+    );
+    let total: i64 = items.iter().map(|i| i["points"].as_i64().unwrap()).sum();
+    assert_eq!(total, 0);
+}
+
+#[test]
+fn folding_the_log_in_batches_never_changes_what_is_read() {
+    let h = handler();
+    for _ in 0..500 {
+        adjust(&h, "c-4", 3);
+        adjust(&h, "c-4", -1);
+    }
+    let admin = "/v1/admin/customers/c-4";
+    let (_, before_admin, _) = send(&h, "GET", admin, API_KEY, None, None);
+    // Past the history window: every entry is read as one carried-forward
+    // entry before any write folds the log.
+    let history_days = 730;
+    h.clock().0.store(
+        NOW + (history_days + 1) * 86_400,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    let read = whole_activity(&h, "c-4");
+    let kinds: Vec<(&str, i64)> = read
+        .iter()
+        .map(|i| (i["kind"].as_str().unwrap(), i["points"].as_i64().unwrap()))
+        .collect();
+    // The year-long expiry of the default program fell inside the window.
+    assert_eq!(
+        kinds,
+        [("expire", -1_000), ("carried_forward", 1_000)],
+        "{read:?}"
+    );
+    let (_, admin_read, _) = send(&h, "GET", admin, API_KEY, None, None);
+    let mut oldest_first = read.clone();
+    oldest_first.reverse();
+    assert_eq!(
+        admin_read["ledger"],
+        json!(oldest_first),
+        "the merchant sees the same, oldest first"
+    );
+    assert_eq!(before_admin["ledger"].as_array().unwrap().len(), 1_000);
+    assert_eq!(logged(&h, "c-4"), 1_000);
+    // Each write folds at most 400; the first also logs the expiry it
+    // materialises (inside the window, so it stays).
+    for left in [601, 201, 1] {
+        flip_preference(&h, "c-4");
+        assert_eq!(logged(&h, "c-4"), left);
+        assert_eq!(whole_activity(&h, "c-4"), read, "{left} left in the log");
+    }
+}
+
+#[test]
+fn an_older_state_with_its_entries_inside_moves_them_to_the_log() {
+    let h = handler();
+    for points in [5, 7, -2] {
+        adjust(&h, "c-5", points);
+    }
+    let read = whole_activity(&h, "c-5");
+    // The same ledger as an older version stored it: entries in the state.
+    let (version, state) = stored(&h, "c-5");
+    let mut doc = CustomerDoc::parse(&state).unwrap();
+    let range = retention_api::RowRange {
+        table: "entries".into(),
+        newest_first: false,
+        beyond: None,
+        limit: 100,
+    };
+    let rows = block_on(h.store().rows(&key("c-5"), &range)).unwrap();
+    doc.customer.ledger.entries = rows
+        .iter()
+        .map(|(_, e)| serde_json::from_str(e).unwrap())
+        .collect();
+    doc.customer.ledger.logged_since = None;
+    block_on(h.store().erase_customer(&key("c-5"), None)).unwrap();
+    let write = CustomerWrite {
+        version,
+        state: serde_json::to_string(&doc).unwrap(),
+        next_wake: None,
+        outbox: vec![],
+        lookups: vec![],
+        events: vec![],
+        idempotency: None,
+        consents: vec![],
+        rows: vec![],
+    };
+    assert!(block_on(h.store().save_customer(&key("c-5"), None, write)).unwrap());
+    assert_eq!(logged(&h, "c-5"), 0);
+    assert_eq!(whole_activity(&h, "c-5"), read, "read from the state");
+    flip_preference(&h, "c-5");
+    assert_eq!(logged(&h, "c-5"), 3, "moved to the log by the next write");
+    assert!(!stored(&h, "c-5").1.contains("\"entries\""));
+    assert_eq!(whole_activity(&h, "c-5"), read, "read from the log");
 }

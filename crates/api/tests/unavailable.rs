@@ -53,6 +53,13 @@ impl Store for Broken {
     async fn consents(&self, _: &CustomerKey) -> Result<Vec<String>, StoreError> {
         broken()
     }
+    async fn rows(
+        &self,
+        _: &CustomerKey,
+        _: &retention_api::RowRange,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        broken()
+    }
     async fn erase_customer(
         &self,
         _: &CustomerKey,

@@ -197,9 +197,10 @@ impl Customer {
         customer_id: &str,
         program: &Program,
         logged: Vec<ConsentRecord>,
+        entries: Vec<Entry>,
         now: Instant,
     ) -> AdminCustomerView {
-        let ledger = self.ledger.as_of(program, now);
+        let ledger = self.ledger.with_logged(entries).as_of(program, now);
         let mut customer = self.view(customer_id, program, now);
         customer.redemptions = self
             .redemptions_since(Instant::from_unix(i64::MIN), now)
@@ -215,14 +216,19 @@ impl Customer {
     }
 
     /// `GET /v1/me/activity` at `now`: `limit` entries after `cursor`.
+    /// `logged` holds the entries of the store's log the page may need:
+    /// the `limit + 1` newest after the cursor and, when the page may
+    /// reach the carried-forward entry, every one older than the history
+    /// window.
     pub fn activity(
         &self,
         program: &Program,
         now: Instant,
         limit: usize,
         cursor: Option<ActivityCursor>,
+        logged: Vec<Entry>,
     ) -> ActivityPage {
-        let ledger = self.ledger.as_of(program, now);
+        let ledger = self.ledger.with_logged(logged).as_of(program, now);
         let (items, next) = activity_page(&ledger.entries, limit, cursor);
         ActivityPage {
             items: items.iter().map(activity_item).collect(),

@@ -6,13 +6,17 @@
 //! loadCustomer(merchant, customer)                    -> null | {version, state}
 //! saveCustomer(merchant, customer, expected, write)   -> boolean  (false: version conflict)
 //!     write = {version, state, nextWake: number|null, outbox: [entry], lookups: [string],
-//!              idempotency: null | record, events: [event], consents: [string]}
+//!              idempotency: null | record, events: [event], consents: [string],
+//!              rows: [{table, key, value: string|null}]}  (rows in order; null deletes)
 //!     record = {key, record, expiresAt, scope, keep}: of the customer's records
 //!              in `scope`, only the newest `keep` are kept (by expiresAt, then
 //!              the latest written)
 //! saveIdempotency(merchant, customer, expected, record) -> boolean  (false: version conflict)
 //!     the record alone, if the customer's version is still `expected`
 //! consents(merchant, customer)                        -> [string]  (the consent log, oldest first)
+//! rows(merchant, customer, table, newestFirst, beyond|null, limit) -> [[key, value]]
+//!     the table's rows in key order (code units; keys are ASCII), descending
+//!     when newestFirst, only keys strictly past `beyond` that way
 //! eraseCustomer(merchant, customer, erased)           -> void   (erased: null | event)
 //! lastSequence(merchant, customer)                    -> number
 //! events(merchant, after, limit, kind|null)           -> {items: [stored], prunedThrough, newest}
@@ -42,7 +46,7 @@
 use js_sys::{Function, Object, Promise, Reflect};
 use retention_api::{
     CustomerKey, CustomerWrite, Delivery, DeliveryState, EventPage, EventWrite, IdempotencyWrite,
-    Store, StoreError, StoredEvent, Version,
+    RowRange, Store, StoreError, StoredEvent, Version,
 };
 use retention_core::Instant;
 use retention_core::reminders::OutboxItem;
@@ -51,11 +55,12 @@ use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-const METHODS: [&str; 17] = [
+const METHODS: [&str; 18] = [
     "loadCustomer",
     "saveCustomer",
     "saveIdempotency",
     "consents",
+    "rows",
     "eraseCustomer",
     "lastSequence",
     "events",
@@ -220,6 +225,27 @@ impl Store for JsStore {
             .map(|c| JsValue::from_str(c))
             .collect();
         set("consents", consents.into())?;
+        let rows: js_sys::Array = write
+            .rows
+            .iter()
+            .map(|row| {
+                let object = Object::new();
+                let value = row
+                    .value
+                    .as_deref()
+                    .map_or(JsValue::NULL, JsValue::from_str);
+                for (name, value) in [
+                    ("table", JsValue::from_str(&row.table)),
+                    ("key", JsValue::from_str(&row.key)),
+                    ("value", value),
+                ] {
+                    Reflect::set(&object, &name.into(), &value)
+                        .map_err(|e| failure("saveCustomer", &e))?;
+                }
+                Ok(JsValue::from(object))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        set("rows", rows.into())?;
         let events: js_sys::Array = write
             .events
             .iter()
@@ -275,6 +301,43 @@ impl Store for JsStore {
             .map(|v| {
                 v.as_string()
                     .ok_or_else(|| StoreError("consents must return strings".to_owned()))
+            })
+            .collect()
+    }
+
+    async fn rows(
+        &self,
+        key: &CustomerKey,
+        range: &RowRange,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let value = self
+            .call(
+                "rows",
+                &[
+                    key.merchant.as_str().into(),
+                    key.customer.as_str().into(),
+                    range.table.as_str().into(),
+                    range.newest_first.into(),
+                    range
+                        .beyond
+                        .as_deref()
+                        .map_or(JsValue::NULL, JsValue::from_str),
+                    JsValue::from_f64(range.limit.min(1 << 30) as f64),
+                ],
+            )
+            .await?;
+        let bad = || StoreError("rows must return [[key, value]] of strings".to_owned());
+        if !js_sys::Array::is_array(&value) {
+            return Err(bad());
+        }
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|pair| {
+                let pair = js_sys::Array::from(&pair);
+                Ok((
+                    pair.get(0).as_string().ok_or_else(bad)?,
+                    pair.get(1).as_string().ok_or_else(bad)?,
+                ))
             })
             .collect()
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use retention_api::state::IDEMPOTENCY_SECONDS;
 use retention_api::{
-    CustomerKey, CustomerWrite, Delivery, EventPage, EventWrite, IdempotencyWrite, Store,
+    CustomerKey, CustomerWrite, Delivery, EventPage, EventWrite, IdempotencyWrite, RowRange, Store,
     StoreError, StoredEvent, Version,
 };
 use retention_core::Instant;
@@ -43,7 +43,20 @@ CREATE INDEX codes_by_customer ON codes (merchant, customer);
 mod events;
 
 /// The schema this code writes; stored in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
+
+/// Version 7: each customer's rows (ledger entries), appended beside the
+/// state instead of inside it.
+const SCHEMA_V7: &str = "
+CREATE TABLE customer_rows (
+    merchant TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    tbl      TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    value    TEXT NOT NULL,         -- the row as JSON
+    PRIMARY KEY (merchant, customer, tbl, key)
+) WITHOUT ROWID;
+";
 
 /// Version 6: idempotency records know their caller (each caller's
 /// newest are kept, the rest dropped), and consent records have a log of
@@ -328,6 +341,31 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn rows(
+        &self,
+        key: &CustomerKey,
+        range: &RowRange,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let key = key.clone();
+        let range = range.clone();
+        self.read(move |conn| {
+            let sql = match (range.newest_first, range.beyond.is_some()) {
+                (true, true) => "SELECT key, value FROM customer_rows WHERE merchant = ?1 AND customer = ?2 AND tbl = ?3 AND key < ?4 ORDER BY key DESC LIMIT ?5",
+                (true, false) => "SELECT key, value FROM customer_rows WHERE merchant = ?1 AND customer = ?2 AND tbl = ?3 AND ?4 IS NULL ORDER BY key DESC LIMIT ?5",
+                (false, true) => "SELECT key, value FROM customer_rows WHERE merchant = ?1 AND customer = ?2 AND tbl = ?3 AND key > ?4 ORDER BY key LIMIT ?5",
+                (false, false) => "SELECT key, value FROM customer_rows WHERE merchant = ?1 AND customer = ?2 AND tbl = ?3 AND ?4 IS NULL ORDER BY key LIMIT ?5",
+            };
+            let limit = i64::try_from(range.limit).unwrap_or(i64::MAX);
+            let mut query = conn.prepare_cached(sql)?;
+            let rows = query.query_map(
+                params![key.merchant, key.customer, range.table, range.beyond, limit],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            Ok(rows.collect::<Result<Vec<(String, String)>, _>>()?)
+        })
+        .await
+    }
+
     async fn erase_customer(
         &self,
         key: &CustomerKey,
@@ -354,6 +392,10 @@ impl Store for SqliteStore {
             )?;
             tx.execute(
                 "DELETE FROM consents WHERE merchant = ?1 AND customer = ?2",
+                params![key.merchant, key.customer],
+            )?;
+            tx.execute(
+                "DELETE FROM customer_rows WHERE merchant = ?1 AND customer = ?2",
                 params![key.merchant, key.customer],
             )?;
             tx.execute(
@@ -545,6 +587,26 @@ fn save_customer(
             append.execute(params![key.merchant, key.customer, record])?;
         }
     }
+    {
+        let mut put = tx.prepare_cached(
+            "INSERT OR REPLACE INTO customer_rows (merchant, customer, tbl, key, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut delete = tx.prepare_cached(
+            "DELETE FROM customer_rows WHERE merchant = ?1 AND customer = ?2 AND tbl = ?3 AND key = ?4",
+        )?;
+        for row in &write.rows {
+            match &row.value {
+                Some(value) => put.execute(params![
+                    key.merchant,
+                    key.customer,
+                    row.table,
+                    row.key,
+                    value
+                ])?,
+                None => delete.execute(params![key.merchant, key.customer, row.table, row.key])?,
+            };
+        }
+    }
     update_codes(&tx, key, &write.lookups)?;
     for event in &write.events {
         events::append(&tx, &key.merchant, event)?;
@@ -648,7 +710,7 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
     let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match found {
         // Each step brings a file of the version before it one further.
-        0..=5 => {
+        0..=6 => {
             if found == 0 {
                 tx.execute_batch(SCHEMA)?;
             }
@@ -663,6 +725,9 @@ fn migrate(conn: &mut Connection) -> Result<(), Failure> {
             }
             if found <= 5 {
                 tx.execute_batch(SCHEMA_V6)?;
+            }
+            if found <= 6 {
+                tx.execute_batch(SCHEMA_V7)?;
             }
             // Version 5 indexes orders beside codes (the `codes` table holds
             // every lookup key): customers written before have them in

@@ -102,6 +102,7 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
         events: vec![],
         idempotency: None,
         consents: vec![],
+        rows: vec![],
     };
     assert!(store.save_customer(&key, Some(version), due).await.unwrap());
 
@@ -141,6 +142,7 @@ async fn failing_customers_are_passed_over_so_the_others_are_woken() {
             events: vec![],
             idempotency: None,
             consents: vec![],
+            rows: vec![],
         };
         assert!(store.save_customer(&key, None, broken).await.unwrap());
     }
@@ -157,6 +159,7 @@ async fn failing_customers_are_passed_over_so_the_others_are_woken() {
         events: vec![],
         idempotency: None,
         consents: vec![],
+        rows: vec![],
     };
     assert!(store.save_customer(&good, None, write).await.unwrap());
 

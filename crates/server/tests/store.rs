@@ -47,6 +47,7 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
         events: vec![],
         idempotency: None,
         consents: vec![],
+        rows: vec![],
     }
 }
 

@@ -91,8 +91,14 @@ fn run_scenario(input: &str) -> Result<Value, String> {
                 })
                 .map(|d| json!(d)),
             "reminders" => Ok(json!(customer.run_reminders(id, &program, now))),
-            "view" => Ok(json!(customer.admin_view(id, &program, Vec::new(), now))),
-            "activity" => Ok(json!(customer.activity(&program, now, 5, None))),
+            "view" => Ok(json!(customer.admin_view(
+                id,
+                &program,
+                Vec::new(),
+                Vec::new(),
+                now
+            ))),
+            "activity" => Ok(json!(customer.activity(&program, now, 5, None, Vec::new()))),
             other => Err(format!("unknown op {other}")),
         };
         answers.push(match answer {

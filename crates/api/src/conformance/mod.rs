@@ -34,12 +34,14 @@ macro_rules! ensure {
 
 mod customers;
 mod events;
+mod rows;
 
 use customers::{
     consent_log, idempotency_alone, idempotency_cap, idempotency_records, lookup_index,
     outbox_index, programs_compare_and_swap, versions_compare_and_swap, versions_survive_erasure,
 };
 use events::{due_deliveries, erasure_of_events, event_log, events_only_with_their_write, pruning};
+use rows::customer_rows;
 
 /// Runs every check against `store`; merchants are named `prefix` + …
 pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<Outcome> {
@@ -77,6 +79,10 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<Outcome> {
     check!(
         "consent records are appended with their write and go with erasure",
         consent_log
+    );
+    check!(
+        "rows are written with their write, listed in key order from a bound either way, and go with erasure",
+        customer_rows
     );
     check!(
         "the outbox index lists due items by send_at across customers, follows each write, and is per merchant",
@@ -140,6 +146,7 @@ fn write(state: &str) -> CustomerWrite {
         events: Vec::new(),
         idempotency: None,
         consents: Vec::new(),
+        rows: Vec::new(),
     }
 }
 

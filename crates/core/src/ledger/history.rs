@@ -9,14 +9,16 @@ use crate::time::Instant;
 use super::{Entry, EntryKind, Ledger};
 
 /// Folds entries older than `history_days` into one `carried_forward`
-/// entry, drops spent lots and orders that left the window.
+/// entry, drops spent lots and the orders that left the window.
 pub(super) fn compact(ledger: &mut Ledger, history_days: u32, now: Instant) {
-    let cutoff = now.plus_days(-i64::from(history_days));
-    let (old, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut ledger.entries)
+    let cutoff = cutoff(history_days, now);
+    let (mut old, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut ledger.entries)
         .into_iter()
         .partition(|e| e.at < cutoff || e.kind == EntryKind::CarriedForward);
     ledger.entries = kept;
     if !old.is_empty() {
+        // A stored ledger keeps its carried-forward entry apart.
+        old.extend(ledger.carried.take());
         let carried = old.iter().map(|e| e.points).sum();
         // The folded entry keeps the id of an earlier one, so cursors and
         // the widget's keys stay stable across compactions.
@@ -37,14 +39,27 @@ pub(super) fn compact(ledger: &mut Ledger, history_days: u32, now: Instant) {
             },
         );
     }
-    ledger
-        .lots
-        .retain(|lot| lot.remaining > 0 || lot.earned_at >= cutoff);
+    // A spent lot changes nothing any more (every rule skips lots with
+    // nothing left), so it goes at once rather than when it leaves the
+    // window: the state keeps only what can still move.
+    ledger.lots.retain(|lot| lot.remaining > 0);
     let (forgotten, orders): (Vec<_>, Vec<_>) = std::mem::take(&mut ledger.orders)
         .into_iter()
         .partition(|o| o.paid_at < cutoff);
     ledger.orders = orders;
     ledger.forgotten_qualifying += forgotten.iter().map(|o| o.net_points()).sum::<i64>();
+}
+
+/// Entries before this instant are folded at `now`.
+pub(super) fn cutoff(history_days: u32, now: Instant) -> Instant {
+    now.plus_days(-i64::from(history_days))
+}
+
+/// The key of the entry recorded as `id` at `at` in the store's log:
+/// keys sort as (`at`, `id`) do, so the log pages like the activity.
+pub fn log_key(at: Instant, id: u64) -> String {
+    // The sign bit flipped: negative instants sort before positive ones.
+    format!("{:016x}.{id:016x}", (at.unix() as u64) ^ (1 << 63))
 }
 
 /// Where a page of activity ends: the last item's instant and id.
@@ -58,6 +73,13 @@ pub struct ActivityCursor {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("The cursor {0:?} was not issued by this service.")]
 pub struct CursorParseError(pub String);
+
+impl ActivityCursor {
+    /// The key of the log entry the cursor names (see [`log_key`]).
+    pub fn log_key(&self) -> String {
+        log_key(self.at, self.id)
+    }
+}
 
 impl fmt::Display for ActivityCursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

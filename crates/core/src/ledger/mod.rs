@@ -15,7 +15,7 @@ mod refund;
 use serde::{Deserialize, Serialize};
 
 pub use entry::{Entry, EntryKind};
-pub use history::{ActivityCursor, activity_page};
+pub use history::{ActivityCursor, activity_page, log_key};
 pub use lot::{Lot, LotSource};
 
 use crate::error::DomainError;
@@ -58,10 +58,22 @@ impl OrderRecord {
 /// A customer's points: lots, entries and the orders behind them.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub struct Ledger {
-    /// Lots still holding points or still inside the history window.
+    /// Lots still holding points.
     pub lots: Vec<Lot>,
-    /// Entries in the order they were recorded.
+    /// Entries not yet in the store's log, in the order they were recorded
+    /// (every entry, for a ledger that is not stored). The handler moves
+    /// them to the log with each write ([`Ledger::take_unlogged`]), so the
+    /// state every request reads does not grow with the history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<Entry>,
+    /// The `carried_forward` entry of a stored ledger, which the log does
+    /// not hold: folding rewrites it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried: Option<Entry>,
+    /// The `at` of the oldest entry in the store's log (`carried` aside):
+    /// once it leaves the history window, a write folds the log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_since: Option<Instant>,
     /// Orders inside the history window.
     pub orders: Vec<OrderRecord>,
     /// The last activity (order earn, positive adjustment, redemption).
@@ -148,9 +160,71 @@ impl Ledger {
         }))
     }
 
-    /// The sum of all entries; always equals balance + pending.
+    /// The sum of all entries; always equals balance + pending (for a
+    /// ledger whose entries are all in memory).
     pub fn entries_total(&self) -> i64 {
-        self.entries.iter().map(|e| e.points).sum()
+        self.entries
+            .iter()
+            .chain(&self.carried)
+            .map(|e| e.points)
+            .sum()
+    }
+
+    /// Takes the entries not yet in the store's log, for the write that
+    /// appends them; a `carried_forward` entry stays in the state instead.
+    pub fn take_unlogged(&mut self) -> Vec<Entry> {
+        let mut taken = Vec::with_capacity(self.entries.len());
+        for entry in std::mem::take(&mut self.entries) {
+            if entry.kind == EntryKind::CarriedForward {
+                self.carried = Some(entry);
+            } else {
+                self.logged_since = Some(
+                    self.logged_since
+                        .map_or(entry.at, |since| since.min(entry.at)),
+                );
+                taken.push(entry);
+            }
+        }
+        taken
+    }
+
+    /// The instant before which the store's log must be folded at `now`,
+    /// if its oldest entry is older.
+    pub fn fold_due(&self, program: &Program, now: Instant) -> Option<Instant> {
+        let cutoff = history::cutoff(program.history_days, now);
+        self.logged_since.filter(|since| *since < cutoff)?;
+        Some(cutoff)
+    }
+
+    /// Folds `logged` (entries of the store's log older than the history
+    /// window, oldest first) into the `carried_forward` entry; `next` is
+    /// the `at` of the oldest entry the log keeps. The handler deletes
+    /// their rows in the same write.
+    pub fn fold_logged(
+        &mut self,
+        program: &Program,
+        logged: Vec<Entry>,
+        next: Option<Instant>,
+        now: Instant,
+    ) {
+        self.entries.extend(self.carried.take());
+        self.entries.extend(logged);
+        history::compact(self, program.history_days, now);
+        self.logged_since = next;
+    }
+
+    /// A copy whose entries are `logged` (rows of the store's log) and
+    /// those in memory, in the order they were recorded: what reads that
+    /// list entries work on.
+    pub fn with_logged(&self, logged: Vec<Entry>) -> Ledger {
+        let mut copy = self.clone();
+        let mut entries = logged;
+        entries.extend(copy.entries);
+        entries.extend(copy.carried.take());
+        entries.sort_by_key(|e| e.id);
+        entries.dedup_by_key(|e| e.id);
+        copy.entries = entries;
+        copy
     }
 
     /// The order with this id, if still remembered.
