@@ -444,8 +444,8 @@ async fn idempotency_records_are_written_with_the_state_and_erased_with_the_cust
     );
 }
 
-/// Takes a file of schema 6 back to schema 5.
-const UNDO_V6: &str = "DROP TABLE consents; DROP INDEX idempotency_by_scope; ALTER TABLE idempotency DROP COLUMN scope;";
+/// Takes a file of schema 7 back to schema 5.
+const UNDO_V6: &str = "DROP TABLE customer_rows; DROP TABLE consents; DROP INDEX idempotency_by_scope; ALTER TABLE idempotency DROP COLUMN scope;";
 
 #[tokio::test]
 async fn a_version_5_file_gains_the_consent_log_and_scopes_its_idempotency_records() {
@@ -515,7 +515,7 @@ async fn a_version_1_file_gains_the_idempotency_table_and_keeps_its_customers() 
     let store = older_file(
         &dir.path().join("v1.db"),
         "kept",
-        "DROP TABLE consents; DROP TABLE idempotency; DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 1;",
+        "DROP TABLE customer_rows; DROP TABLE consents; DROP TABLE idempotency; DROP TABLE codes; DROP TABLE events; DROP TABLE event_horizons; PRAGMA user_version = 1;",
     )
     .await;
     let (version, state) = store
@@ -614,4 +614,35 @@ async fn an_erased_customer_leaves_no_trace_in_the_database_or_its_write_ahead_l
         let found = bytes.windows(marker.len()).any(|w| w == marker.as_bytes());
         assert!(!found, "{name} still holds the erased customer's state");
     }
+}
+
+#[tokio::test]
+async fn a_version_6_file_gains_the_customers_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = older_file(
+        &dir.path().join("v6.db"),
+        "kept",
+        "DROP TABLE customer_rows; PRAGMA user_version = 6;",
+    )
+    .await;
+    let alice = key("m", "alice");
+    let (version, state) = store.load_customer(&alice).await.unwrap().unwrap();
+    assert_eq!(state, "kept");
+    let mut w = write("next", None, vec![]);
+    w.rows = vec![retention_api::RowWrite {
+        table: "entries".into(),
+        key: "k".into(),
+        value: Some("{}".into()),
+    }];
+    assert!(save(&store, &alice, Some(version), w).await);
+    let range = retention_api::RowRange {
+        table: "entries".into(),
+        newest_first: false,
+        beyond: None,
+        limit: 10,
+    };
+    assert_eq!(
+        store.rows(&alice, &range).await.unwrap(),
+        [("k".to_owned(), "{}".to_owned())]
+    );
 }
