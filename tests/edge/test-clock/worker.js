@@ -27,7 +27,7 @@ initSync({ module: conformanceModule });
 function objectStore(env) {
   const customer = (m, c) => env.CUSTOMERS.get(env.CUSTOMERS.idFromName(`${m}\n${c}`));
   const merchant = (m) => env.MERCHANTS.get(env.MERCHANTS.idFromName(m));
-  const byCustomer = ['loadCustomer', 'saveCustomer', 'saveIdempotency', 'consents', 'eraseCustomer', 'loadIdempotency', 'lastSequence'];
+  const byCustomer = ['loadCustomer', 'saveCustomer', 'saveIdempotency', 'consents', 'rows', 'eraseCustomer', 'loadIdempotency', 'lastSequence'];
   const byMerchant = ['loadProgram', 'saveProgram', 'dueOutbox', 'outboxOwner', 'ownerOf',
     'events', 'event', 'setDelivery', 'dueDeliveries', 'pruneEvents'];
   return Object.fromEntries([
