@@ -4,18 +4,21 @@
 // floor it is compared to, measured in one run on this machine. Prints the
 // table and writes it to BENCHMARKS.md with the machine, date and commit.
 //
-//   node scripts/bench.mjs --server PATH [--widget pkg/widget] [--seconds 5] [--out BENCHMARKS.md]
+//   node scripts/bench.mjs --server PATH --fixture PATH [--widget pkg/widget] [--seconds 5] [--out BENCHMARKS.md]
 //
-// The server is started here on a loopback port with a temporary database
-// and a merchant whose rate limits are lifted (the bench measures the
-// handler, not the limiter); the load comes from wrk (Debian's), one
-// thread and a few keep-alive connections, bounded in time. Every row is
-// measured right after its floor (/healthz) so the machine's noise lands on
-// both.
+// Servers are started here on loopback ports with temporary databases and
+// a merchant whose rate limits are lifted (the bench measures the handler,
+// not the limiter); the load comes from wrk (Debian's), one thread and a
+// few keep-alive connections, bounded in time. Every row is measured right
+// after what it is compared to (/healthz, the small customer, the small
+// database) so the machine's noise lands on both. The scale rows' customers
+// are written by the fixture tool (crates/bench) straight into the
+// databases: customers with 10, 1,000 and 20,000 ledger entries, and a
+// database of 100 customers beside one of 100,000.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync, openSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
+import { join, dirname, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -28,12 +31,13 @@ const run = promisify(execFile);
 const { values: opts } = parseArgs({
   options: {
     server: { type: 'string' },
+    fixture: { type: 'string' },
     widget: { type: 'string', default: join(repo, 'pkg', 'widget') },
     seconds: { type: 'string', default: '5' },
     out: { type: 'string', default: join(repo, 'BENCHMARKS.md') },
   },
 });
-if (!opts.server) throw new Error('usage: node scripts/bench.mjs --server PATH [--widget DIR] [--seconds N] [--out FILE]');
+if (!opts.server || !opts.fixture) throw new Error('usage: node scripts/bench.mjs --server PATH --fixture PATH [--widget DIR] [--seconds N] [--out FILE]');
 const seconds = Number(opts.seconds);
 const work = mkdtempSync(join(tmpdir(), 'retention-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -68,7 +72,8 @@ function widgetRows() {
 // ---- the native server ------------------------------------------------------------------
 const merchant = { id: 'bench', api_key: `ak_${randomBytes(16).toString('hex')}`, token_secret: randomBytes(32).toString('hex') };
 
-async function startServer() {
+/** The server on `db`, on a free loopback port. */
+async function startServer(db) {
   const config = join(work, 'retention.toml');
   const lifted = '{ per_second = 1000000, burst = 1000000 }';
   writeFileSync(config, [
@@ -80,10 +85,11 @@ async function startServer() {
     `rate_limits = { shopper = ${lifted}, customer = ${lifted}, merchant = ${lifted} }`,
     '',
   ].join('\n'), { mode: 0o600 });
-  const log = openSync(join(work, 'server.log'), 'w');
-  const child = spawn(resolve(opts.server), ['--config', config, '--db', join(work, 'retention.db'), '--listen', '127.0.0.1:0'], {
+  const log = openSync(join(work, `server-${basename(db)}.log`), 'w');
+  const child = spawn(resolve(opts.server), ['--config', config, '--db', db, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', log],
   });
+  const exited = new Promise((done) => child.on('exit', done));
   const url = await new Promise((done, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error('the server did not start within 30 s')), 30_000);
@@ -94,7 +100,47 @@ async function startServer() {
       if (m) { clearTimeout(timer); done(m[1]); }
     });
   });
-  return { child, url };
+  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+/**
+ * Two databases holding the demo program: `small` with the scale rows'
+ * history customers (e10, e1000, e20000) and 100 customers s-0…s-99,
+ * `large` with 100,000 customers c-0…c-99999.
+ */
+async function fixtures() {
+  const small = join(work, 'small.db');
+  const large = join(work, 'large.db');
+  for (const db of [small, large]) {
+    const server = await startServer(db);
+    await run(process.execPath, [join(repo, 'scripts', 'seed-demo.mjs'), server.url, merchant.api_key], { timeout: 60_000 });
+    await server.stop();
+  }
+  const fixture = (args) => new Promise((done, fail) => {
+    const child = spawn(resolve(opts.fixture), args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`the fixture tool failed (${code})`))));
+  });
+  const started = Date.now();
+  await fixture(['--db', small, '--merchant', merchant.id, '--history', 'e10=10', '--history', 'e1000=1000',
+    '--history', 'e20000=20000', '--crowd', 's=100']);
+  await fixture(['--db', large, '--merchant', merchant.id, '--crowd', 'c=100000']);
+  console.log(`bench: fixtures written in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return { small, large };
+}
+
+/** `count` requests one after another: the median and the slowest, in ms. */
+async function sequential(url, count, request) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const { path, init } = request(i);
+    const t0 = performance.now();
+    const res = await fetch(`${url}${path}`, init);
+    await res.arrayBuffer();
+    if (res.status >= 300) throw new Error(`${path} → ${res.status}`);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length / 2)], max: times.at(-1) };
 }
 
 async function call(url, method, path, body, headers = {}) {
@@ -174,15 +220,15 @@ async function main() {
   for (const [name, bytes] of PEERS) say(`| ${name} | ~${fmt(bytes)} | ${(ours / bytes).toFixed(2)}× |`);
   say();
 
-  const server = await startServer();
+  const dbs = await fixtures();
+  const small = await startServer(dbs.small);
+  const large = await startServer(dbs.large);
   try {
-    const { url } = server;
-    // the demo shop's program (scripts/seed-demo.mjs), and a shopper of our own
-    await run(process.execPath, [join(repo, 'scripts', 'seed-demo.mjs'), url, merchant.api_key], { timeout: 60_000 });
+    const { url } = small;
     const customer = 'bench-shopper';
     await call(url, 'POST', `/v1/admin/customers/${customer}/events`, { type: 'points_adjusted', points: 1_000_000_000, reason: 'Bench balance' }, { 'Idempotency-Key': 'bench-seed' });
-    const token = mintToken(merchant, customer, { ttl: 3600 });
-    const shopper = { Authorization: `Bearer ${token}` };
+    const shopperOf = (id) => ({ Authorization: `Bearer ${mintToken(merchant, id, { ttl: 3600 })}` });
+    const shopper = shopperOf(customer);
     const admin = { Authorization: `Bearer ${merchant.api_key}` };
     const reward = 'free-shipping';
     const rows = [
@@ -204,11 +250,49 @@ async function main() {
       await sleep(200);
     }
     say();
-    say('The writes go to one customer whose history grows through its row (every order and redemption is kept): today each write parses and rewrites the whole state, which is what the scale rows are to show and the store split to fix.');
+    say('The writes go to one customer whose history grows through its row (every order and redemption is kept).');
     say();
-    say('Not measured yet (issue 13): widget start in Chromium against a bare Leptos counter, workerd and Deno latencies and cold starts, and the scale rows (10, 1,000 and 20,000 ledger entries; 100 and 100,000 customers).');
+
+    say('## Scale (native)');
+    say();
+    say('Customers written by the fixture tool (crates/bench): each has the same last 60 days (six orders, four adjustments); behind them, orders paid 700 to 400 days ago whose points expired (an earn and an expire entry each). `GET /v1/me` under wrk; `order_paid` as 20 requests one after another (p50), each a new order.');
+    say();
+    say('| customer | ledger entries | GET /v1/me requests/s | p50 ms | p99 ms | order_paid p50 ms | slowest ms |');
+    say('|---|---:|---:|---:|---:|---:|---:|');
+    const scale = [];
+    for (const [id, entries] of [['e10', 10], ['e1000', 1_000], ['e20000', 20_000]]) {
+      const me = await wrk(url, '/v1/me', { headers: shopperOf(id) });
+      const event = await sequential(url, 20, (i) => ({
+        path: `/v1/admin/customers/${id}/events`,
+        init: {
+          method: 'POST',
+          headers: { ...admin, 'Content-Type': 'application/json', 'Idempotency-Key': `scale-${id}-${i}` },
+          body: JSON.stringify({ type: 'order_paid', order_id: `scale-${i}`, amount_minor: 120000, currency: 'RUB' }),
+        },
+      }));
+      scale.push({ id, me, event });
+      say(`| ${id} | ${fmt(entries)} | ${fmt(me.rps)} | ${fmt(me.p50, 2)} | ${fmt(me.p99, 2)} | ${fmt(event.p50, 2)} | ${fmt(event.max, 2)} |`);
+    }
+    const [e10, , e20000] = scale;
+    const meRatio = e10.me.rps / e20000.me.rps;
+    const eventRatio = e20000.event.p50 / e10.event.p50;
+    say();
+    say(`20,000 entries against 10 (target: within 2×): GET /v1/me ${meRatio.toFixed(2)}× the time ${meRatio <= 2 ? '(met)' : '(missed)'}, order_paid ${eventRatio.toFixed(2)}× ${eventRatio <= 2 ? '(met)' : '(missed)'}.`);
+    say();
+    say('| database | customers | GET /v1/me requests/s | p50 ms | p99 ms |');
+    say('|---|---:|---:|---:|---:|');
+    const few = await wrk(url, '/v1/me', { headers: shopperOf('s-7') });
+    const many = await wrk(large.url, '/v1/me', { headers: shopperOf('c-77777') });
+    say(`| small | 100 | ${fmt(few.rps)} | ${fmt(few.p50, 2)} | ${fmt(few.p99, 2)} |`);
+    say(`| large | 100,000 | ${fmt(many.rps)} | ${fmt(many.p50, 2)} | ${fmt(many.p99, 2)} |`);
+    const crowdRatio = few.rps / many.rps;
+    say();
+    say(`100,000 customers against 100 (target: within 1.2×): ${crowdRatio.toFixed(2)}× the time ${crowdRatio <= 1.2 ? '(met)' : '(missed)'}.`);
+    say();
+    say('Not measured yet (issue 13): widget start in Chromium against a bare Leptos counter, workerd and Deno latencies, scale rows and cold starts.');
   } finally {
-    server.child.kill('SIGTERM');
+    await small.stop();
+    await large.stop();
   }
   writeFileSync(opts.out, `${lines.join('\n')}\n`);
   console.log(`\nwritten to ${opts.out}`);

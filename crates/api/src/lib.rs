@@ -145,6 +145,20 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         &self.clock
     }
 
+    /// Stores `customer` (built with the core's rules, as of the clock's
+    /// now) as a new customer of `key.merchant` under its program, as any
+    /// write would store it, without events: a bulk import, or a
+    /// benchmark's fixture. `false` if the customer exists.
+    pub async fn import_customer(
+        &self,
+        key: &CustomerKey,
+        mut customer: retention_core::Customer,
+    ) -> Result<bool, StoreError> {
+        let program = self.program(&key.merchant).await?;
+        customer.take_events();
+        txn::import(self, key, &program, customer, self.clock.now()).await
+    }
+
     /// Answers one request. Nothing under `/v1/` may be stored by a
     /// cache on the way (balances, codes and tokens are the shopper's).
     pub async fn handle(&self, request: Request) -> Response {

@@ -195,51 +195,7 @@ where
             }
             continue;
         }
-        doc.prepare_write(&key.customer, program, now);
-        let made = doc.customer.take_events();
-        // New consent records (and any an older version kept in the
-        // state) go to the consent log, appended, never rewritten.
-        let consents = std::mem::take(&mut doc.customer.consents)
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| StoreError(e.to_string()))?;
-        if !made.is_empty() && version.is_none() {
-            // A customer erased while its `customer.erased` is kept
-            // continues after it, so receivers keep their order.
-            doc.event_sequence = doc
-                .event_sequence
-                .max(handler.store.last_sequence(key).await?);
-        }
-        let rows =
-            crate::ledger_log::prepare_write(handler, key, &mut doc.customer.ledger, program, now)
-                .await?;
-        let webhook = handler.has_webhook(&key.merchant);
-        let events = made
-            .iter()
-            .map(|made| {
-                doc.event_sequence += 1;
-                events::write(
-                    events::new_id(&handler.entropy),
-                    &key.customer,
-                    doc.event_sequence,
-                    made,
-                    now,
-                    webhook,
-                )
-            })
-            .collect();
-        let write = CustomerWrite {
-            version: crate::versions::mint(&handler.entropy),
-            state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
-            next_wake: doc.customer.next_wake(program, now),
-            outbox: doc.customer.outbox.clone(),
-            lookups: doc.customer.lookups(),
-            events,
-            idempotency: record,
-            consents,
-            rows,
-        };
+        let write = assemble(handler, key, version, &mut doc, program, now, record).await?;
         if handler.store.save_customer(key, version, write).await? {
             return Ok(response);
         }
@@ -247,6 +203,83 @@ where
     Err(StoreError(
         "the customer is changing too fast to write; try again".to_owned(),
     ))
+}
+
+/// Settles the document, plans reminders and makes the write that stores
+/// it over `version`: the state, its events, consent records and log
+/// entries, indexes and `record`.
+async fn assemble<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    version: Option<Version>,
+    doc: &mut CustomerDoc,
+    program: &Program,
+    now: Instant,
+    record: Option<IdempotencyWrite>,
+) -> Result<CustomerWrite, StoreError> {
+    doc.prepare_write(&key.customer, program, now);
+    let made = doc.customer.take_events();
+    // New consent records (and any an older version kept in the
+    // state) go to the consent log, appended, never rewritten.
+    let consents = std::mem::take(&mut doc.customer.consents)
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError(e.to_string()))?;
+    if !made.is_empty() && version.is_none() {
+        // A customer erased while its `customer.erased` is kept
+        // continues after it, so receivers keep their order.
+        doc.event_sequence = doc
+            .event_sequence
+            .max(handler.store.last_sequence(key).await?);
+    }
+    let rows =
+        crate::ledger_log::prepare_write(handler, key, &mut doc.customer.ledger, program, now)
+            .await?;
+    let webhook = handler.has_webhook(&key.merchant);
+    let events = made
+        .iter()
+        .map(|made| {
+            doc.event_sequence += 1;
+            events::write(
+                events::new_id(&handler.entropy),
+                &key.customer,
+                doc.event_sequence,
+                made,
+                now,
+                webhook,
+            )
+        })
+        .collect();
+    Ok(CustomerWrite {
+        version: crate::versions::mint(&handler.entropy),
+        state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
+        next_wake: doc.customer.next_wake(program, now),
+        outbox: doc.customer.outbox.clone(),
+        lookups: doc.customer.lookups(),
+        events,
+        idempotency: record,
+        consents,
+        rows,
+    })
+}
+
+/// Stores `customer` as a new customer (a bulk import, or a benchmark's
+/// fixture): written as any write would write it at `now`; `false` if the
+/// customer already exists.
+pub async fn import<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    program: &Program,
+    customer: Customer,
+    now: Instant,
+) -> Result<bool, StoreError> {
+    let mut doc = CustomerDoc {
+        customer,
+        ..CustomerDoc::default()
+    };
+    let write = assemble(handler, key, None, &mut doc, program, now, None).await?;
+    handler.store.save_customer(key, None, write).await
 }
 
 /// What is stored for `response` as the answer to `idem` at `now`.
