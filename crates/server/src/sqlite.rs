@@ -2,6 +2,7 @@
 //! versions, the outbox index written in the same transaction, programs,
 //! and the wake-time index the scheduler reads.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -709,15 +710,19 @@ fn update_codes(
         .prepare_cached(CODES_OF_CUSTOMER)?
         .query_map(params![key.merchant, key.customer], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
+    // Sets, not lists: a customer with thousands of kept orders has
+    // thousands of keys, and comparing each with each cost seconds.
+    let wanted: HashSet<&str> = codes.iter().map(String::as_str).collect();
+    let held: HashSet<&str> = stored.iter().map(String::as_str).collect();
     let mut delete =
         tx.prepare_cached("DELETE FROM codes WHERE merchant = ?1 AND code = ?2 AND customer = ?3")?;
-    for gone in stored.iter().filter(|c| !codes.contains(c)) {
+    for gone in stored.iter().filter(|c| !wanted.contains(c.as_str())) {
         delete.execute(params![key.merchant, gone, key.customer])?;
     }
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO codes (merchant, code, customer) VALUES (?1, ?2, ?3)",
     )?;
-    for new in codes.iter().filter(|c| !stored.contains(c)) {
+    for new in codes.iter().filter(|c| !held.contains(c.as_str())) {
         insert.execute(params![key.merchant, new, key.customer])?;
     }
     Ok(())
