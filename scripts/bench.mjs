@@ -116,8 +116,15 @@ async function fixtures() {
     await run(process.execPath, [join(repo, 'scripts', 'seed-demo.mjs'), server.url, merchant.api_key], { timeout: 60_000 });
     await server.stop();
   }
+  // The tool prints each customer it writes (with its stored state's
+  // size) and its progress through a crowd.
+  const states = {};
   const fixture = (args) => new Promise((done, fail) => {
-    const child = spawn(resolve(opts.fixture), args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(resolve(opts.fixture), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      for (const m of String(chunk).matchAll(/^(\S+): \d+ ledger entries, a stored state of (\d+) bytes$/gm)) states[m[1]] = Number(m[2]);
+    });
     child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`the fixture tool failed (${code})`))));
   });
   const started = Date.now();
@@ -125,7 +132,7 @@ async function fixtures() {
     '--history', 'e20000=20000', '--crowd', 's=100']);
   await fixture(['--db', large, '--merchant', merchant.id, '--crowd', 'c=100000']);
   console.log(`bench: fixtures written in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return { small, large };
+  return { small, large, states };
 }
 
 /** `count` requests one after another: the median and the slowest, in ms. */
@@ -257,8 +264,8 @@ async function main() {
     say();
     say('Customers written by the fixture tool (crates/bench): each has the same last 60 days (six orders, four adjustments); behind them, orders paid 700 to 400 days ago whose points expired (an earn and an expire entry each). `GET /v1/me` under wrk; `order_paid` as 20 requests one after another (p50), each a new order.');
     say();
-    say('| customer | ledger entries | GET /v1/me requests/s | p50 ms | p99 ms | order_paid p50 ms | slowest ms |');
-    say('|---|---:|---:|---:|---:|---:|---:|');
+    say('| customer | ledger entries | stored state bytes | GET /v1/me requests/s | p50 ms | p99 ms | order_paid p50 ms | slowest ms |');
+    say('|---|---:|---:|---:|---:|---:|---:|---:|');
     const scale = [];
     for (const [id, entries] of [['e10', 10], ['e1000', 1_000], ['e20000', 20_000]]) {
       const me = await wrk(url, '/v1/me', { headers: shopperOf(id) });
@@ -271,13 +278,17 @@ async function main() {
         },
       }));
       scale.push({ id, me, event });
-      say(`| ${id} | ${fmt(entries)} | ${fmt(me.rps)} | ${fmt(me.p50, 2)} | ${fmt(me.p99, 2)} | ${fmt(event.p50, 2)} | ${fmt(event.max, 2)} |`);
+      say(`| ${id} | ${fmt(entries)} | ${fmt(dbs.states[id] ?? NaN)} | ${fmt(me.rps)} | ${fmt(me.p50, 2)} | ${fmt(me.p99, 2)} | ${fmt(event.p50, 2)} | ${fmt(event.max, 2)} |`);
     }
     const [e10, , e20000] = scale;
     const meRatio = e10.me.rps / e20000.me.rps;
     const eventRatio = e20000.event.p50 / e10.event.p50;
     say();
     say(`20,000 entries against 10 (target: within 2×): GET /v1/me ${meRatio.toFixed(2)}× the time ${meRatio <= 2 ? '(met)' : '(missed)'}, order_paid ${eventRatio.toFixed(2)}× ${eventRatio <= 2 ? '(met)' : '(missed)'}.`);
+    if (meRatio > 2 || eventRatio > 2) {
+      say();
+      say('Why the 20,000-entry customer misses: its ledger entries live in the log beside the state (appended by each write, read a page at a time), but the state still keeps every order of the history window (730 days) for refunds, duplicate checks and tiers, and their `order:ID` lookup keys: the stored state column above. Every request parses that state and every write serialises and stores it again: a `perf` profile of `GET /v1/me` on e20000 (taken by hand while writing this bench) is mostly JSON parsing of the state, serde_json and the instants' date parsing. The next step moves orders beside the state as the entries went, with the tier window kept as sums the state can hold.');
+    }
     say();
     say('| database | customers | GET /v1/me requests/s | p50 ms | p99 ms |');
     say('|---|---:|---:|---:|---:|');

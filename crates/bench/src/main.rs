@@ -81,7 +81,13 @@ async fn run(args: Args) -> Result<(), String> {
         let (customer, entries) = pair(spec)?;
         let built = with_history(&program, entries, now)?;
         import(&handler, &key(customer), built).await?;
-        println!("{customer}: {entries} ledger entries");
+        let state = handler
+            .store()
+            .load_customer(&key(customer))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_or(0, |(_, state)| state.len());
+        println!("{customer}: {entries} ledger entries, a stored state of {state} bytes");
     }
     for spec in &args.crowd {
         let (prefix, count) = pair(spec)?;
