@@ -25,6 +25,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import { mintToken } from '../tests/api/lib/jwt.mjs';
+import { edgeRows } from './lib/bench-edge.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
@@ -32,6 +33,7 @@ const { values: opts } = parseArgs({
   options: {
     server: { type: 'string' },
     fixture: { type: 'string' },
+    edge: { type: 'string', default: join(repo, 'pkg', 'edge') },
     widget: { type: 'string', default: join(repo, 'pkg', 'widget') },
     seconds: { type: 'string', default: '5' },
     out: { type: 'string', default: join(repo, 'BENCHMARKS.md') },
@@ -287,7 +289,7 @@ async function main() {
     say(`20,000 entries against 10 (target: within 2×): GET /v1/me ${meRatio.toFixed(2)}× the time ${meRatio <= 2 ? '(met)' : '(missed)'}, order_paid ${eventRatio.toFixed(2)}× ${eventRatio <= 2 ? '(met)' : '(missed)'}.`);
     if (meRatio > 2 || eventRatio > 2) {
       say();
-      say('Why the 20,000-entry customer misses: its ledger entries live in the log beside the state (appended by each write, read a page at a time), but the state still keeps every order of the history window (730 days) for refunds, duplicate checks and tiers, and their `order:ID` lookup keys: the stored state column above. Every request parses that state and every write serialises and stores it again: a `perf` profile of `GET /v1/me` on e20000 (taken by hand while writing this bench) is mostly JSON parsing of the state, serde_json and the instants' date parsing. The next step moves orders beside the state as the entries went, with the tier window kept as sums the state can hold.');
+      say('Why the 20,000-entry customer misses: its ledger entries live in the log beside the state (appended by each write, read a page at a time), but the state still keeps every order of the history window (730 days) for refunds, duplicate checks and tiers, and their `order:ID` lookup keys: the stored state column above. Every request parses that state and every write serialises and stores it again: a `perf` profile of `GET /v1/me` on e20000 (taken by hand while writing this bench) is mostly JSON parsing of the state, serde_json and the date parsing of instants. The next step moves orders beside the state as the entries went, with the tier window kept as sums the state can hold.');
     }
     say();
     say('| database | customers | GET /v1/me requests/s | p50 ms | p99 ms |');
@@ -300,11 +302,36 @@ async function main() {
     say();
     say(`100,000 customers against 100 (target: within 1.2×): ${crowdRatio.toFixed(2)}× the time ${crowdRatio <= 1.2 ? '(met)' : '(missed)'}.`);
     say();
-    say('Not measured yet (issue 13): widget start in Chromium against a bare Leptos counter, workerd and Deno latencies, scale rows and cold starts.');
   } finally {
     await small.stop();
     await large.stop();
   }
+
+  const seed = async (url) => {
+    await run(process.execPath, [join(repo, 'scripts', 'seed-demo.mjs'), url, merchant.api_key], { timeout: 120_000 });
+    await call(url, 'POST', '/v1/admin/customers/bench-shopper/events', { type: 'points_adjusted', points: 1_000_000_000, reason: 'Bench balance' }, { 'Idempotency-Key': 'bench-seed' });
+  };
+  const shopperOf = (id) => ({ Authorization: `Bearer ${mintToken(merchant, id, { ttl: 3600 })}` });
+  const edge = await edgeRows({ dir: resolve(opts.edge), work, merchant, shopperOf, wrk, seed });
+  say('## Edge module (pkg/edge, release wasm) in workerd and Deno, on this machine');
+  say();
+  say('wrangler dev runs workerd locally (the Worker and its Durable Objects in one process, state in SQLite files); Deno serves `deno/main.js` with a Deno KV file. The floor is the same runtime\'s `/healthz`, answered by the same wasm handler without touching state.');
+  say();
+  say('| runtime | request | requests/s | p50 ms | p99 ms | /healthz requests/s (same run) | ratio to /healthz | non-2xx |');
+  say('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const { rows: edgeMeasured } of edge) {
+    for (const { runtime, label, m, floor } of edgeMeasured) {
+      say(`| ${runtime} | ${label} | ${fmt(m.rps)} | ${fmt(m.p50, 2)} | ${fmt(m.p99, 2)} | ${fmt(floor.rps)} | ${(m.rps / floor.rps).toFixed(2)} | ${m.bad} |`);
+    }
+  }
+  say();
+  say('| runtime | cold start: first request reaching state, ms |');
+  say('|---|---:|');
+  for (const { runtime, cold } of edge) say(`| ${runtime} | ${fmt(cold, 1)} |`);
+  say();
+  say('workerd: the first `GET /v1/me` of a new customer once the Worker answers, so its customer and merchant Durable Objects start with it. Deno: the first request of the process, with its KV file opened.');
+  say();
+  say('Not measured yet (issue 13): widget start in Chromium against a bare Leptos counter, and the scale rows in workerd and Deno.');
   writeFileSync(opts.out, `${lines.join('\n')}\n`);
   console.log(`\nwritten to ${opts.out}`);
   rmSync(work, { recursive: true, force: true });
