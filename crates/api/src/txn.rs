@@ -70,10 +70,7 @@ pub async fn load<S: Store, C: Clock, E: Entropy>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
 ) -> Result<CustomerDoc, StoreError> {
-    match handler.store.load_customer(key).await? {
-        Some((_, text)) => CustomerDoc::parse(&text).map_err(StoreError),
-        None => Ok(CustomerDoc::default()),
-    }
+    Ok(load_versioned(handler, key).await?.doc)
 }
 
 /// A customer's document and the version it was read at (`None`: never
