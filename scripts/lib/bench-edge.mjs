@@ -43,7 +43,7 @@ async function startWorkerd(dir, work, merchant) {
 }
 
 /** Starts Deno with the built module; `{url, stop}`. */
-async function startDeno(dir, work, merchant) {
+export async function startDeno(dir, work, merchant) {
   const kv = join(work, 'deno-kv');
   mkdirSync(kv, { recursive: true });
   const child = spawn(denoBin, [
