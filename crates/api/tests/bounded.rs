@@ -101,6 +101,23 @@ fn paid(order: &str) -> Value {
     json!({"type": "order_paid", "order_id": order, "amount_minor": 50_000, "currency": "RUB"})
 }
 
+/// Stores `doc` as a new customer, as an older version wrote it: the
+/// state alone, as `version`.
+fn store_as_written(h: &TestHandler, customer: &str, version: u64, doc: &CustomerDoc) {
+    let write = CustomerWrite {
+        version,
+        state: serde_json::to_string(doc).unwrap(),
+        next_wake: None,
+        outbox: vec![],
+        lookups: vec![],
+        events: vec![],
+        idempotency: None,
+        consents: vec![],
+        rows: vec![],
+    };
+    assert!(block_on(h.store().save_customer(&key(customer), None, write)).unwrap());
+}
+
 fn stored(h: &TestHandler, customer: &str) -> (u64, String) {
     block_on(h.store().load_customer(&key(customer)))
         .unwrap()
@@ -222,18 +239,7 @@ fn consent_records_go_to_their_own_log_and_older_states_move_theirs_there() {
     };
     let mut doc = CustomerDoc::default();
     doc.customer.consents = vec![old];
-    let write = CustomerWrite {
-        version: 7,
-        state: serde_json::to_string(&doc).unwrap(),
-        next_wake: None,
-        outbox: vec![],
-        lookups: vec![],
-        events: vec![],
-        idempotency: None,
-        consents: vec![],
-        rows: vec![],
-    };
-    assert!(block_on(h.store().save_customer(&key("c-2"), None, write)).unwrap());
+    store_as_written(&h, "c-2", 7, &doc);
     let admin = "/v1/admin/customers/c-2";
     let (_, view, _) = send(&h, "GET", admin, API_KEY, None, None);
     assert_eq!(view["consents"].as_array().unwrap().len(), 1, "{view}");
@@ -306,16 +312,19 @@ fn whole_activity(h: &TestHandler, customer: &str) -> Vec<Value> {
     }
 }
 
-fn logged(h: &TestHandler, customer: &str) -> usize {
+/// The customer's rows of ledger entries, oldest first.
+fn entry_rows(h: &TestHandler, customer: &str) -> Vec<(String, String)> {
     let range = retention_api::RowRange {
         table: "entries".into(),
         newest_first: false,
         beyond: None,
         limit: usize::MAX,
     };
-    block_on(h.store().rows(&key(customer), &range))
-        .unwrap()
-        .len()
+    block_on(h.store().rows(&key(customer), &range)).unwrap()
+}
+
+fn logged(h: &TestHandler, customer: &str) -> usize {
+    entry_rows(h, customer).len()
 }
 
 /// A write that records no entry: the shopper flips a preference.
@@ -422,31 +431,13 @@ fn an_older_state_with_its_entries_inside_moves_them_to_the_log() {
     // The same ledger as an older version stored it: entries in the state.
     let (version, state) = stored(&h, "c-5");
     let mut doc = CustomerDoc::parse(&state).unwrap();
-    let range = retention_api::RowRange {
-        table: "entries".into(),
-        newest_first: false,
-        beyond: None,
-        limit: 100,
-    };
-    let rows = block_on(h.store().rows(&key("c-5"), &range)).unwrap();
-    doc.customer.ledger.entries = rows
+    doc.customer.ledger.entries = entry_rows(&h, "c-5")
         .iter()
         .map(|(_, e)| serde_json::from_str(e).unwrap())
         .collect();
     doc.customer.ledger.logged_since = None;
     block_on(h.store().erase_customer(&key("c-5"), None)).unwrap();
-    let write = CustomerWrite {
-        version,
-        state: serde_json::to_string(&doc).unwrap(),
-        next_wake: None,
-        outbox: vec![],
-        lookups: vec![],
-        events: vec![],
-        idempotency: None,
-        consents: vec![],
-        rows: vec![],
-    };
-    assert!(block_on(h.store().save_customer(&key("c-5"), None, write)).unwrap());
+    store_as_written(&h, "c-5", version, &doc);
     assert_eq!(logged(&h, "c-5"), 0);
     assert_eq!(whole_activity(&h, "c-5"), read, "read from the state");
     flip_preference(&h, "c-5");
