@@ -226,7 +226,7 @@ try {
     }
     if (!existsSync(conformanceDir)) throw new Error(`no ${conformanceDir} (build it with scripts/build-edge-conformance.sh)`);
     const contract = await runConformance();
-    console.log(`run-deno: store conformance (Deno KV): ${contract.passed} passed, ${contract.failed} failed`);
+    console.log(`run-deno: conformance (Deno KV, Intl zones): ${contract.passed} passed, ${contract.failed} failed`);
     passed += contract.passed;
     failed += contract.failed;
   }

@@ -169,7 +169,7 @@ try {
       if (failure === null) passed += 1;
       else failed += 1;
     }
-    console.log(`run-workerd: store conformance (Durable Objects): ${outcomes.filter((o) => o.failure === null).length} of ${outcomes.length} passed`);
+    console.log(`run-workerd: conformance (Durable Objects, Intl zones): ${outcomes.filter((o) => o.failure === null).length} of ${outcomes.length} passed`);
     const alarms = await failingAlarmKeepsComingBack();
     if (alarms === null) passed += 1;
     else failed += 1;

@@ -25,6 +25,7 @@ pub mod serde_util;
 pub mod subscription;
 pub mod tiers;
 pub mod time;
+pub mod zone;
 
 pub use api::Problem;
 pub use contact::{ContactHistory, Review};

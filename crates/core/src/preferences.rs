@@ -434,9 +434,9 @@ impl Preferences {
     }
 }
 
-/// Whether `name` is a time zone of the bundled IANA database.
+/// Whether `name` is a time zone of the platform's IANA database.
 pub fn time_zone_exists(name: &str) -> bool {
-    !name.is_empty() && jiff::tz::TimeZone::get(name).is_ok()
+    crate::zone::find(name).is_some()
 }
 
 /// A light BCP 47 check: alphanumeric subtags of 1–8, a 2–3 letter language.

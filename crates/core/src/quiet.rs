@@ -2,10 +2,9 @@
 //! shopper's local clock is inside their own quiet hours or the program's
 //! legal floor, and the first instant it may.
 
-use jiff::tz::TimeZone;
-
 use crate::preferences::QuietHours;
 use crate::time::{DAY_SECONDS, Instant};
+use crate::zone::{self, Zone};
 
 /// More rounds than any real zone needs: each round either finishes or
 /// stops at a time-zone transition, and zones change offset a few times a
@@ -15,15 +14,15 @@ const MAX_ROUNDS: usize = 64;
 /// The quiet windows that apply to one shopper, in their time zone.
 #[derive(Clone, Debug)]
 pub struct QuietTime {
-    zone: TimeZone,
+    zone: Zone,
     windows: Vec<QuietHours>,
 }
 
-/// The time zone called `name`, or UTC when the bundled database does not
-/// know it: stored preferences are validated on save, but a database
+/// The time zone called `name`, or UTC when the platform's database does
+/// not know it: stored preferences are validated on save, but a database
 /// update could still drop a name, and a message decision must not fail.
-pub fn zone_or_utc(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap_or(TimeZone::UTC)
+pub fn zone_or_utc(name: &str) -> Zone {
+    zone::find(name).unwrap_or_else(Zone::utc)
 }
 
 impl QuietTime {
@@ -34,7 +33,7 @@ impl QuietTime {
     }
 
     /// As [`QuietTime::new`], with the time zone already resolved.
-    pub fn in_zone(zone: TimeZone, shopper: Option<QuietHours>, floor: Option<QuietHours>) -> Self {
+    pub fn in_zone(zone: Zone, shopper: Option<QuietHours>, floor: Option<QuietHours>) -> Self {
         // A window that starts where it ends holds no time of day; dropping
         // it keeps the arithmetic below free of empty intervals.
         let both: Vec<QuietHours> = [shopper, floor]
@@ -77,10 +76,7 @@ impl QuietTime {
             // the exit is `ahead` seconds away unless a transition comes
             // first; then start again from the transition's local time.
             let exit = t.plus_seconds(ahead);
-            match self.next_transition(t) {
-                Some(transition) if transition <= exit => t = transition,
-                _ => t = exit,
-            }
+            t = self.zone.next_change(t, exit).unwrap_or(exit);
         }
         // Unreachable with a real tz database (see MAX_ROUNDS); the last
         // candidate is the best answer left, and no panic reaches a shopper.
@@ -88,16 +84,11 @@ impl QuietTime {
     }
 
     fn seconds_of_day(&self, at: Instant) -> u32 {
-        let local = self.zone.to_datetime(at.timestamp());
-        let seconds = i32::from(local.hour()) * 3_600
-            + i32::from(local.minute()) * 60
-            + i32::from(local.second());
-        u32::try_from(seconds).unwrap_or(0)
-    }
-
-    fn next_transition(&self, after: Instant) -> Option<Instant> {
-        let transition = self.zone.following(after.timestamp()).next()?;
-        Some(Instant::from_timestamp(transition.timestamp()))
+        let local = at
+            .unix()
+            .saturating_add(i64::from(self.zone.offset_seconds(at)));
+        // In 0..86_400, so the conversion cannot fail.
+        u32::try_from(local.rem_euclid(DAY_SECONDS)).unwrap_or(0)
     }
 }
 

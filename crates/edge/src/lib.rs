@@ -9,6 +9,7 @@ mod fetch;
 mod platform;
 mod sender;
 mod store;
+mod zones;
 
 use std::rc::Rc;
 
@@ -24,6 +25,13 @@ type EdgeApi = Handler<JsStore, JsClock, WebEntropy>;
 /// Events attempted per webhook round at most (one per customer).
 const DELIVERY_BATCH: usize = 100;
 
+/// Runs when the module is instantiated, before any export is called:
+/// time zones come from the runtime's `Intl` from the start.
+#[wasm_bindgen(start)]
+pub fn start() {
+    zones::install();
+}
+
 /// Test builds only: runs the store port's contract against `store` (a
 /// platform's store object) under merchants named `prefix`…; resolves to
 /// `[{name, failure: string | null}]`.
@@ -32,8 +40,15 @@ const DELIVERY_BATCH: usize = 100;
 pub async fn run_store_conformance(store: JsValue, prefix: String) -> Result<JsValue, JsError> {
     let store = JsStore::new(store).map_err(|e| JsError::new(&e))?;
     let outcomes = retention_api::conformance::run(&store, &prefix).await;
+    // The zone checks ride along: the same runners, the platform's `Intl`.
+    let zone_outcomes = retention_core::zone::conformance::run(&zones::IntlZones)
+        .into_iter()
+        .map(|o| retention_api::conformance::Outcome {
+            name: o.name,
+            failure: o.failure,
+        });
     let list = js_sys::Array::new();
-    for outcome in outcomes {
+    for outcome in outcomes.into_iter().chain(zone_outcomes) {
         let item = js_sys::Object::new();
         js_sys::Reflect::set(&item, &"name".into(), &outcome.name.into())
             .map_err(|_| JsError::new("cannot build the report"))?;
