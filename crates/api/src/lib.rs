@@ -18,6 +18,7 @@ mod cors;
 pub mod delivery;
 pub mod events;
 mod feed;
+mod json_path;
 pub mod jwt;
 mod ledger_log;
 pub mod limits;

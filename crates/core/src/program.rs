@@ -136,7 +136,7 @@ pub struct CancelReason {
     /// Text shown to shoppers.
     pub label: String,
     /// The save offer for this reason, if any.
-    #[serde(deserialize_with = "nullable")]
+    #[serde(deserialize_with = "crate::serde_util::nullable_whole")]
     pub offer: Option<SaveOffer>,
 }
 

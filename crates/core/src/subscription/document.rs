@@ -289,12 +289,26 @@ pub(crate) mod iso_date_opt {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Date>, D::Error> {
-        let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.map(|text| {
-            parse_iso_date(&text).ok_or_else(|| {
-                serde::de::Error::custom(format!("{text:?} is not a date written YYYY-MM-DD"))
-            })
-        })
-        .transpose()
+        Ok(Option::<IsoDate>::deserialize(deserializer)?.map(|d| d.0))
+    }
+
+    /// A date written exactly `YYYY-MM-DD`, refused inside its string's
+    /// read (see `serde_util::from_text`).
+    struct IsoDate(Date);
+
+    impl std::str::FromStr for IsoDate {
+        type Err = String;
+
+        fn from_str(text: &str) -> Result<Self, String> {
+            parse_iso_date(text)
+                .map(IsoDate)
+                .ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for IsoDate {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            crate::serde_util::from_text(deserializer)
+        }
     }
 }
