@@ -48,6 +48,7 @@ pub struct LoyaltyView {
     /// The next tier up, if any.
     pub next_tier: Option<NextTier>,
     /// Last date the tier is held without new activity.
+    #[serde(with = "crate::time::iso_date_opt")]
     pub tier_held_until: Option<Date>,
     /// Every upcoming expiry of available points, soonest first.
     pub expiring: Vec<ExpiringPoints>,

@@ -151,7 +151,10 @@ pub fn plus_days(date: Date, days: i64) -> Date {
     let days = days.clamp(lowest, highest);
     // The clamped span stays inside the calendar and inside what a `Span`
     // holds (the calendar is shorter than a span's day limit).
-    date.checked_add(jiff::Span::new().days(days))
+    // `try_days`: see `time::date_from_days`.
+    jiff::Span::new()
+        .try_days(days)
+        .and_then(|span| date.checked_add(span))
         .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
 }
 

@@ -65,6 +65,7 @@ pub enum MerchantEvent {
         /// The subscription charged.
         subscription_id: String,
         /// The date of the charge.
+        #[serde(with = "crate::time::iso_date")]
         charged_on: Date,
     },
 }

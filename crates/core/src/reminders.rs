@@ -196,7 +196,8 @@ fn planned(input: &PlannerInput<'_>, now: Instant) -> Vec<PlannedReminder> {
             at: charge_at.plus_days(-lead),
             data: json!({
                 "subscription_id": s.id, "title": s.title, "quantity": s.quantity,
-                "price_minor": s.price_minor, "currency": s.currency, "next_charge_on": next,
+                "price_minor": s.price_minor, "currency": s.currency,
+                "next_charge_on": next.to_string(),
             }),
         });
     }

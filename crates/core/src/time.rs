@@ -85,8 +85,11 @@ pub fn date_from_days(days: i64) -> Date {
     let epoch = jiff::civil::date(1970, 1, 1);
     // Spans hold at most ~7.3 million days; beyond the calendar, clamp.
     let clamped = days.clamp(days_since_epoch(Date::MIN), days_since_epoch(Date::MAX));
-    epoch
-        .checked_add(jiff::Span::new().days(clamped))
+    // `try_days`, not `days`: the latter panics with jiff's error, which
+    // links jiff's whole error formatting into the wasm (about 40 KiB raw).
+    jiff::Span::new()
+        .try_days(clamped)
+        .and_then(|span| epoch.checked_add(span))
         .unwrap_or(if clamped < 0 { Date::MIN } else { Date::MAX })
 }
 
@@ -131,6 +134,70 @@ impl Serialize for Instant {
 impl<'de> Deserialize<'de> for Instant {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::serde_util::from_text(deserializer)
+    }
+}
+
+/// Serde for a required `Date` written exactly `YYYY-MM-DD`.
+pub mod iso_date {
+    use serde::{Deserializer, Serializer};
+
+    use super::iso_date_opt;
+    use crate::time::Date;
+
+    /// Writes the date as `YYYY-MM-DD`.
+    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(date)
+    }
+
+    /// Reads a date written exactly `YYYY-MM-DD`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        iso_date_opt::deserialize(deserializer)?
+            .ok_or_else(|| serde::de::Error::custom("a date written YYYY-MM-DD is required"))
+    }
+}
+
+/// Serde for an `Option<Date>` that must be present and is written exactly
+/// `YYYY-MM-DD` or `null` (a plain `Option` would take a missing field as
+/// `None`).
+pub mod iso_date_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::calendar::parse_iso_date;
+    use crate::time::Date;
+
+    /// Writes the date, or null.
+    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => serializer.collect_str(date),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Reads a date written exactly `YYYY-MM-DD`, or null.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Date>, D::Error> {
+        Ok(Option::<IsoDate>::deserialize(deserializer)?.map(|d| d.0))
+    }
+
+    /// A date written exactly `YYYY-MM-DD`, refused inside its string's
+    /// read (see `serde_util::from_text`).
+    struct IsoDate(Date);
+
+    impl std::str::FromStr for IsoDate {
+        type Err = String;
+
+        fn from_str(text: &str) -> Result<Self, String> {
+            parse_iso_date(text)
+                .map(IsoDate)
+                .ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for IsoDate {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            crate::serde_util::from_text(deserializer)
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::{SubscriptionStatus, iso_date_opt};
+use super::document::SubscriptionStatus;
 use crate::program::Interval;
 use crate::time::Date;
 
@@ -125,7 +125,7 @@ pub enum SubscriptionAction {
     /// Pause until `resume_on`.
     Pause {
         /// The date it resumes by itself.
-        #[serde(with = "iso_date")]
+        #[serde(with = "crate::time::iso_date")]
         resume_on: Date,
     },
     /// Resume a paused subscription from tomorrow.
@@ -138,7 +138,7 @@ pub enum SubscriptionAction {
     /// Move the next delivery.
     Reschedule {
         /// The new date of the next charge.
-        #[serde(with = "iso_date")]
+        #[serde(with = "crate::time::iso_date")]
         next_charge_on: Date,
     },
     /// Deliver another variant of the product.
@@ -183,22 +183,5 @@ impl SubscriptionAction {
             SubscriptionAction::AcceptOffer { .. } => ActionName::AcceptOffer,
             SubscriptionAction::Reactivate => ActionName::Reactivate,
         }
-    }
-}
-
-/// Serde for a required `Date` written exactly `YYYY-MM-DD`.
-mod iso_date {
-    use serde::{Deserializer, Serializer};
-
-    use super::iso_date_opt;
-    use crate::time::Date;
-
-    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(date)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-        iso_date_opt::deserialize(deserializer)?
-            .ok_or_else(|| serde::de::Error::custom("a date written YYYY-MM-DD is required"))
     }
 }

@@ -61,12 +61,12 @@ pub struct Subscription {
     /// Where it stands.
     pub status: SubscriptionStatus,
     /// Date of the next charge (at 00:00 UTC); `None` unless active.
-    #[serde(with = "iso_date_opt")]
+    #[serde(with = "crate::time::iso_date_opt")]
     pub next_charge_on: Option<Date>,
     /// Day of the month month intervals keep (1..=31).
     pub anchor_day: u8,
     /// Date a paused subscription resumes by itself; `None` unless paused.
-    #[serde(with = "iso_date_opt")]
+    #[serde(with = "crate::time::iso_date_opt")]
     pub paused_until: Option<Date>,
     /// Why it was cancelled; `None` unless cancelled.
     #[serde(deserialize_with = "crate::serde_util::nullable")]
@@ -102,14 +102,14 @@ pub struct SubscriptionUpsert {
     /// See [`Subscription::status`].
     pub status: SubscriptionStatus,
     /// See [`Subscription::next_charge_on`]; required, may be null.
-    #[serde(with = "iso_date_opt")]
+    #[serde(with = "crate::time::iso_date_opt")]
     pub next_charge_on: Option<Date>,
     /// See [`Subscription::anchor_day`]; left out, the day of
     /// `next_charge_on` (else of `paused_until`, else 1).
     #[serde(default)]
     pub anchor_day: Option<i64>,
     /// See [`Subscription::paused_until`].
-    #[serde(default, with = "iso_date_opt")]
+    #[serde(default, with = "crate::time::iso_date_opt")]
     pub paused_until: Option<Date>,
     /// See [`Subscription::cancel_reason`].
     #[serde(default)]
@@ -267,48 +267,5 @@ impl Subscription {
             },
         );
         c.finish()
-    }
-}
-
-/// Serde for an `Option<Date>` that must be present and is written exactly
-/// `YYYY-MM-DD` or `null` (a plain `Option` would take a missing field as
-/// `None`).
-pub(crate) mod iso_date_opt {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use crate::calendar::parse_iso_date;
-    use crate::time::Date;
-
-    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-        match date {
-            Some(date) => serializer.collect_str(date),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Date>, D::Error> {
-        Ok(Option::<IsoDate>::deserialize(deserializer)?.map(|d| d.0))
-    }
-
-    /// A date written exactly `YYYY-MM-DD`, refused inside its string's
-    /// read (see `serde_util::from_text`).
-    struct IsoDate(Date);
-
-    impl std::str::FromStr for IsoDate {
-        type Err = String;
-
-        fn from_str(text: &str) -> Result<Self, String> {
-            parse_iso_date(text)
-                .map(IsoDate)
-                .ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
-        }
-    }
-
-    impl<'de> Deserialize<'de> for IsoDate {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            crate::serde_util::from_text(deserializer)
-        }
     }
 }

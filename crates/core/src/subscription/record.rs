@@ -21,7 +21,7 @@ pub struct SubscriptionRecord {
     /// the series a resume continues. `None` when the merchant sent the
     /// subscription already paused; the series then runs through
     /// `paused_until`.
-    #[serde(default)]
+    #[serde(default, with = "crate::time::iso_date_opt")]
     pub resume_from: Option<Date>,
     /// The comment the shopper left when cancelling, for the merchant.
     #[serde(default)]
