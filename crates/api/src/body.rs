@@ -141,9 +141,11 @@ pub fn classify(path: &str, message: &str) -> Misfit {
     };
     // serde's messages name the expected kind ("invalid type: string
     // \"x\", expected u32"); made into a sentence.
+    // serde's messages start in ASCII; ASCII case keeps Unicode's case
+    // tables out of the edge module.
     let mut text = message.to_owned();
-    if let Some(first) = text.get(..1) {
-        text.replace_range(..1, &first.to_uppercase());
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
     if !text.ends_with('.') {
         text.push('.');

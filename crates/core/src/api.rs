@@ -313,7 +313,11 @@ fn title_of(code: &str) -> String {
     let words = code.replace('_', " ");
     let mut chars = words.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        // Codes are ASCII snake_case; ASCII case keeps Unicode's case
+        // tables (about 20 KiB) out of the edge module.
+        Some(first) => std::iter::once(first.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }

@@ -145,29 +145,12 @@ pub fn fits_anchor(date: Date, anchor_day: u8) -> bool {
 
 /// `date` moved by whole days, clamped to the supported calendar.
 pub fn plus_days(date: Date, days: i64) -> Date {
-    let here = days_since_epoch(date);
-    let lowest = days_since_epoch(Date::MIN) - here;
-    let highest = days_since_epoch(Date::MAX) - here;
-    let days = days.clamp(lowest, highest);
-    // The clamped span stays inside the calendar and inside what a `Span`
-    // holds (the calendar is shorter than a span's day limit).
-    // `try_days`: see `time::date_from_days`.
-    jiff::Span::new()
-        .try_days(days)
-        .and_then(|span| date.checked_add(span))
-        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+    crate::time::add_days(date, days)
 }
 
-/// Reads a date written exactly `YYYY-MM-DD`. `jiff` alone would also take
-/// a datetime or the basic `YYYYMMDD` form, which the contract does not.
+/// Reads a date written exactly `YYYY-MM-DD` (see `rfc3339::parse_date`).
 pub fn parse_iso_date(text: &str) -> Option<Date> {
-    let bytes = text.as_bytes();
-    let shaped = bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            4 | 7 => *b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if shaped { text.parse().ok() } else { None }
+    crate::rfc3339::parse_date(text)
 }
 
 fn month_index(date: Date) -> i64 {

@@ -331,7 +331,7 @@ impl Customer {
         let code = unique_code(random, &next.redemptions);
         let id = format!(
             "red_{}",
-            coupon_code(random).replace('-', "").to_lowercase()
+            coupon_code(random).replace('-', "").to_ascii_lowercase()
         );
         let redemption = Redemption {
             id: id.clone(),

@@ -21,6 +21,7 @@ pub mod program;
 pub mod quiet;
 pub mod reminders;
 pub mod rewards;
+pub mod rfc3339;
 pub mod serde_util;
 pub mod subscription;
 pub mod tiers;

@@ -71,26 +71,40 @@ impl Instant {
     }
 }
 
-/// Days from 1970-01-01 to `date` (negative before it).
+/// Days from 1970-01-01 to `date` (negative before it), in the proleptic
+/// Gregorian calendar. The count is Howard Hinnant's `days_from_civil`:
+/// jiff's span arithmetic answers the same (the tests compare) but links
+/// its error formatting into the edge module.
 pub fn days_since_epoch(date: Date) -> i64 {
-    let epoch = jiff::civil::date(1970, 1, 1);
-    // Dates are within jiff's supported range, so the span always exists.
-    date.since((jiff::Unit::Day, epoch))
-        .map(|span| i64::from(span.get_days()))
-        .unwrap_or(0)
+    let (month, day) = (i64::from(date.month()), i64::from(date.day()));
+    // Years start in March, so a leap day ends its year.
+    let year = i64::from(date.year()) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
-/// The date `days` after 1970-01-01.
+/// The date `days` after 1970-01-01, clamped to the supported calendar
+/// (Hinnant's `civil_from_days`).
 pub fn date_from_days(days: i64) -> Date {
-    let epoch = jiff::civil::date(1970, 1, 1);
-    // Spans hold at most ~7.3 million days; beyond the calendar, clamp.
-    let clamped = days.clamp(days_since_epoch(Date::MIN), days_since_epoch(Date::MAX));
-    // `try_days`, not `days`: the latter panics with jiff's error, which
-    // links jiff's whole error formatting into the wasm (about 40 KiB raw).
-    jiff::Span::new()
-        .try_days(clamped)
-        .and_then(|span| epoch.checked_add(span))
-        .unwrap_or(if clamped < 0 { Date::MIN } else { Date::MAX })
+    let days = days.clamp(days_since_epoch(Date::MIN), days_since_epoch(Date::MAX)) + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    // Clamped above, so the year fits and the date exists.
+    Date::new(year as i16, month as i8, day as i8).unwrap_or(Date::MIN)
 }
 
 /// `date` moved by whole days, clamped to the supported calendar.
@@ -100,16 +114,21 @@ pub fn add_days(date: Date, days: i64) -> Date {
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dt = jiff::tz::Offset::UTC.to_datetime(self.timestamp());
+        // Within the calendar's range, as jiff's timestamps are.
+        let first = Instant::start_of(Date::MIN).0;
+        let last = Instant::start_of(Date::MAX).0 + DAY_SECONDS - 1;
+        let at = Instant(self.0.clamp(first, last));
+        let date = at.date();
+        let second = at.0.rem_euclid(DAY_SECONDS);
         write!(
             f,
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            dt.year(),
-            dt.month(),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
+            date.year(),
+            date.month(),
+            date.day(),
+            second / 3_600,
+            second / 60 % 60,
+            second % 60
         )
     }
 }
@@ -119,9 +138,9 @@ impl FromStr for Instant {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         // RFC 3339 requires an offset; a bare civil datetime is refused.
-        s.parse::<jiff::Timestamp>()
-            .map(Instant::from_timestamp)
-            .map_err(|_| InstantParseError(s.to_owned()))
+        crate::rfc3339::parse_instant(s)
+            .map(Instant)
+            .ok_or_else(|| InstantParseError(s.to_owned()))
     }
 }
 
@@ -204,6 +223,39 @@ pub mod iso_date_opt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The day count is jiff's, over the whole calendar, both ways.
+        #[test]
+        fn day_counts_agree_with_jiff(days in -4_371_587i64..=2_932_896) {
+            let epoch = jiff::civil::date(1970, 1, 1);
+            let date = date_from_days(days);
+            let by_jiff = epoch.checked_add(jiff::Span::new().try_days(days).unwrap());
+            prop_assert_eq!(Some(date), by_jiff.ok());
+            prop_assert_eq!(days_since_epoch(date), days);
+            let since = date.since((jiff::Unit::Day, epoch)).unwrap().get_days();
+            prop_assert_eq!(i64::from(since), days);
+        }
+
+        /// An instant prints as jiff prints it in UTC, to the second.
+        #[test]
+        fn instants_print_as_jiff_does(seconds in -62_135_596_800i64..253_402_300_799) {
+            let ts = jiff::Timestamp::from_second(seconds).unwrap();
+            prop_assert_eq!(
+                Instant::from_unix(seconds).to_string(),
+                ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn the_day_count_stops_at_the_ends_of_the_calendar() {
+        assert_eq!(date_from_days(i64::MIN), Date::MIN);
+        assert_eq!(date_from_days(i64::MAX), Date::MAX);
+        assert_eq!(date_from_days(0), jiff::civil::date(1970, 1, 1));
+        assert_eq!(days_since_epoch(jiff::civil::date(2000, 3, 1)), 11_017);
+    }
 
     #[test]
     fn instants_print_in_utc_to_the_second() {
