@@ -140,9 +140,8 @@ pub fn classify(path: &str, message: &str) -> Misfit {
         path.to_owned()
     };
     // serde's messages name the expected kind ("invalid type: string
-    // \"x\", expected u32"); made into a sentence.
-    // serde's messages start in ASCII; ASCII case keeps Unicode's case
-    // tables out of the edge module.
+    // \"x\", expected u32"); made into a sentence. They start in ASCII,
+    // and ASCII case keeps Unicode's case tables out of the edge module.
     let mut text = message.to_owned();
     if let Some(first) = text.get_mut(..1) {
         first.make_ascii_uppercase();
