@@ -23,7 +23,7 @@ pub struct CustomerKey {
 pub type Version = u64;
 
 /// What is written for a customer, all in one atomic step.
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Debug, Default)]
 pub struct CustomerWrite {
     /// The version this write gives the customer.
     pub version: Version,

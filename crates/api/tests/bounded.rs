@@ -107,13 +107,7 @@ fn store_as_written(h: &TestHandler, customer: &str, version: u64, doc: &Custome
     let write = CustomerWrite {
         version,
         state: serde_json::to_string(doc).unwrap(),
-        next_wake: None,
-        outbox: vec![],
-        lookups: vec![],
-        events: vec![],
-        idempotency: None,
-        consents: vec![],
-        rows: vec![],
+        ..Default::default()
     };
     assert!(block_on(h.store().save_customer(&key(customer), None, write)).unwrap());
 }

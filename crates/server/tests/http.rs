@@ -97,12 +97,7 @@ async fn the_scheduler_wakes_due_customers_through_the_handler() {
         version: version + 1,
         state,
         next_wake: Some(SystemClock.now().plus_seconds(-1)),
-        outbox: vec![],
-        lookups: vec![],
-        events: vec![],
-        idempotency: None,
-        consents: vec![],
-        rows: vec![],
+        ..Default::default()
     };
     assert!(store.save_customer(&key, Some(version), due).await.unwrap());
 
@@ -137,12 +132,7 @@ async fn failing_customers_are_passed_over_so_the_others_are_woken() {
             version: 1,
             state: "not a customer".to_owned(),
             next_wake: Some(now.plus_seconds(-60)),
-            outbox: vec![],
-            lookups: vec![],
-            events: vec![],
-            idempotency: None,
-            consents: vec![],
-            rows: vec![],
+            ..Default::default()
         };
         assert!(store.save_customer(&key, None, broken).await.unwrap());
     }
@@ -154,12 +144,7 @@ async fn failing_customers_are_passed_over_so_the_others_are_woken() {
         version: 1,
         state: "{}".to_owned(),
         next_wake: Some(now.plus_seconds(-1)),
-        outbox: vec![],
-        lookups: vec![],
-        events: vec![],
-        idempotency: None,
-        consents: vec![],
-        rows: vec![],
+        ..Default::default()
     };
     assert!(store.save_customer(&good, None, write).await.unwrap());
 

@@ -43,11 +43,7 @@ fn write(state: &str, next_wake: Option<i64>, outbox: Vec<OutboxItem>) -> Custom
         state: state.to_owned(),
         next_wake: next_wake.map(Instant::from_unix),
         outbox,
-        lookups: vec![],
-        events: vec![],
-        idempotency: None,
-        consents: vec![],
-        rows: vec![],
+        ..Default::default()
     }
 }
 
