@@ -9,8 +9,9 @@
 //                   and wake time in its own SQLite storage; compare-and-swap
 //                   in one synchronous transaction; the alarm runs the
 //                   reminder planner; after each write the customer's outbox,
-//                   coupon codes and new events are copied to the merchant's
-//                   index (events wait in the object until the copy is
+//                   changes to its lookup keys (coupon codes, order:ID) and
+//                   new events are copied to the merchant's index (changes
+//                   and events wait in the object until the copy is
 //                   confirmed, so none is lost to an eviction or failure).
 //   MerchantObject  one per merchant (idFromName(merchant)): the program,
 //                   the outbox and code indexes across the merchant's
@@ -164,13 +165,14 @@ function unixOf(instant) {
 
 /**
  * The text a customer object copies to the merchant's index: its outbox
- * entries (JSON text of the handler's {id, sendAt, item, digest}), codes
- * and the events not yet confirmed (JSON texts of the handler's event
- * objects).
+ * entries (JSON text of the handler's {id, sendAt, item, digest}), the
+ * changes to its lookup keys and the events not yet confirmed (JSON texts
+ * of the handler's event objects). `reset`: the customer's keys go first
+ * (an erasure not yet confirmed).
  */
-function indexCopy(outboxJson, codes, eventTexts) {
-  const list = Array.isArray(codes) ? codes.map(String) : [];
-  return `{"outbox":${outboxJson},"codes":${JSON.stringify(list)},"events":[${eventTexts.join(",")}]}`;
+function indexCopy(outboxJson, unsent) {
+  const lookups = JSON.stringify(unsent.lookups);
+  return `{"outbox":${outboxJson},"reset":${unsent.reset},"lookups":${lookups},"events":[${unsent.events.join(",")}]}`;
 }
 
 /**
@@ -310,6 +312,17 @@ CREATE TABLE IF NOT EXISTS customer_rows (
 CREATE TABLE IF NOT EXISTS unsent_events (
   sequence     INTEGER PRIMARY KEY,
   event        TEXT NOT NULL,      -- the handler's event object as JSON
+  sent_version INTEGER             -- the copy that last carried it
+);
+-- Lookup keys taken or let go, until the merchant's index confirms them.
+CREATE TABLE IF NOT EXISTS unsent_lookups (
+  key          TEXT PRIMARY KEY,
+  held         INTEGER NOT NULL,   -- 1: the customer holds it; 0: let go
+  sent_version INTEGER             -- the copy that last carried it
+) WITHOUT ROWID;
+-- An erasure whose removal of every lookup key is not yet confirmed.
+CREATE TABLE IF NOT EXISTS unsent_reset (
+  one          INTEGER PRIMARY KEY CHECK (one = 1),
   sent_version INTEGER             -- the copy that last carried it
 );
 `;
@@ -467,7 +480,11 @@ export class CustomerObject extends DurableObject {
       for (const e of events) {
         this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(e.sequence), JSON.stringify(e));
       }
-      send = this.#planSend(copyNumber, indexCopy(outbox, write.lookups, this.#unsent(copyNumber)));
+      for (const change of write.lookups ?? []) {
+        this.sql.exec("INSERT OR REPLACE INTO unsent_lookups (key, held, sent_version) VALUES (?, ?, NULL)",
+          String(change.key), change.held ? 1 : 0);
+      }
+      send = this.#planSend(copyNumber, indexCopy(outbox, this.#unsent(copyNumber)));
       return true;
     });
     if (!written) return false;
@@ -492,7 +509,9 @@ export class CustomerObject extends DurableObject {
         this.sql.exec("DELETE FROM unsent_events");
         this.sql.exec("INSERT INTO unsent_events (sequence, event) VALUES (?, ?)", Number(erased.sequence), JSON.stringify(erased));
       }
-      send = this.#planSend(version, indexCopy("[]", [], this.#unsent(version)));
+      this.sql.exec("DELETE FROM unsent_lookups");
+      this.sql.exec("INSERT OR REPLACE INTO unsent_reset (one, sent_version) VALUES (1, NULL)");
+      send = this.#planSend(version, indexCopy("[]", this.#unsent(version)));
     });
     await this.#arm();
     if (send) await this.#sendOutbox(merchant, customer, send.version, send.outbox);
@@ -538,10 +557,19 @@ export class CustomerObject extends DurableObject {
     );
   }
 
-  /** Inside a write: the unconfirmed events' texts, marked as carried by copy `version`. */
+  /**
+   * Inside a write: the unconfirmed events' texts, lookup changes
+   * ([key, held]) and erasure, marked as carried by copy `version`.
+   */
   #unsent(version) {
     this.sql.exec("UPDATE unsent_events SET sent_version = ?", version);
-    return this.sql.exec("SELECT event FROM unsent_events ORDER BY sequence").toArray().map((r) => r.event);
+    this.sql.exec("UPDATE unsent_lookups SET sent_version = ?", version);
+    this.sql.exec("UPDATE unsent_reset SET sent_version = ?", version);
+    return {
+      reset: this.sql.exec("SELECT 1 FROM unsent_reset").toArray().length > 0,
+      events: this.sql.exec("SELECT event FROM unsent_events ORDER BY sequence").toArray().map((r) => r.event),
+      lookups: this.sql.exec("SELECT key, held FROM unsent_lookups ORDER BY key").toArray().map((r) => [r.key, r.held === 1]),
+    };
   }
 
   /** Refuses ids that do not name this object (a routing bug must not write elsewhere's data). */
@@ -588,7 +616,7 @@ export class CustomerObject extends DurableObject {
     return { version, outbox: copy };
   }
 
-  /** Copies the outbox and codes to the merchant's index; a failure is retried from the alarm. */
+  /** Copies the outbox, lookup changes and events to the merchant's index; a failure is retried from the alarm. */
   async #sendOutbox(merchant, customer, version, outbox) {
     try {
       await merchantStub(this.env, merchant).indexOutbox(merchant, customer, version, outbox);
@@ -596,6 +624,8 @@ export class CustomerObject extends DurableObject {
         "UPDATE meta SET acked_version = ? WHERE acked_version IS NULL OR acked_version < ?", version, version,
       );
       this.sql.exec("DELETE FROM unsent_events WHERE sent_version <= ?", version);
+      this.sql.exec("DELETE FROM unsent_lookups WHERE sent_version <= ?", version);
+      this.sql.exec("DELETE FROM unsent_reset WHERE sent_version <= ?", version);
       // confirmed up to the latest copy: no retry is needed any more
       this.sql.exec("UPDATE meta SET retry_at = NULL WHERE acked_version >= sent_version");
       this.#forgetIdsIfErased();
@@ -652,7 +682,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_send_at ON outbox (send_at, id);
 CREATE INDEX IF NOT EXISTS outbox_by_id ON outbox (id);
--- The code index: each customer's redemption codes, replaced whole by each copy.
+-- The lookup index: each customer's coupon codes and order:ID keys, changed
+-- by each copy (copies from before lookup changes replaced them whole).
 CREATE TABLE IF NOT EXISTS codes (
   code     TEXT NOT NULL,
   customer TEXT NOT NULL,
@@ -856,16 +887,24 @@ export class MerchantObject extends DurableObject {
     if (current === null || current > when) await this.ctx.storage.setAlarm(when);
   }
 
-  /** A customer object's copy of its outbox, codes and events (`version` orders the copies). */
+  /**
+   * A customer object's copy of its outbox, lookup changes and events
+   * (`version` orders the copies; a copy carries every change not yet
+   * confirmed, so an older one arriving late is ignored).
+   */
   async indexOutbox(merchant, customer, version, copyJson) {
     this.#own(merchant);
     const copy = JSON.parse(copyJson);
-    // A copy planned before codes were indexed is the bare outbox array.
+    // A copy planned before codes were indexed is the bare outbox array;
+    // one planned before lookup changes carries every code the customer
+    // holds ("codes"), which replace those indexed.
     const items = Array.isArray(copy) ? copy : copy?.outbox;
-    const codes = Array.isArray(copy) ? [] : copy?.codes;
+    const whole = Array.isArray(copy) ? [] : copy?.codes;
+    const reset = Array.isArray(copy) || Array.isArray(whole) || copy?.reset === true;
+    const lookups = (Array.isArray(whole) ? whole.map((code) => [code, true]) : copy?.lookups) ?? [];
     const events = Array.isArray(copy) ? [] : (copy?.events ?? []);
-    if (!Array.isArray(items) || !Array.isArray(codes) || !Array.isArray(events)) {
-      throw new Error("an index copy is not {outbox: [...], codes: [...], events: [...]}");
+    if (!Array.isArray(items) || !Array.isArray(lookups) || !Array.isArray(events)) {
+      throw new Error("an index copy is not {outbox: [...], lookups: [[key, held]...], events: [...]}");
     }
     // Entries carry their item's text; a copy planned by an older version
     // carries the items themselves.
@@ -903,9 +942,10 @@ export class MerchantObject extends DurableObject {
         object, version,
       );
       this.sql.exec("DELETE FROM outbox WHERE customer = ?", customer);
-      this.sql.exec("DELETE FROM codes WHERE customer = ?", customer);
-      for (const code of new Set(codes.map(String))) {
-        this.sql.exec("INSERT OR IGNORE INTO codes (code, customer) VALUES (?, ?)", code, customer);
+      if (reset) this.sql.exec("DELETE FROM codes WHERE customer = ?", customer);
+      for (const [code, held] of lookups) {
+        if (held) this.sql.exec("INSERT OR IGNORE INTO codes (code, customer) VALUES (?, ?)", String(code), customer);
+        else this.sql.exec("DELETE FROM codes WHERE code = ? AND customer = ?", String(code), customer);
       }
       for (const r of rows) {
         this.sql.exec(

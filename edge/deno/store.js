@@ -12,7 +12,9 @@
 //                                             z: gzipped; bytes: text size;
 //                                             wake: unix s | null;
 //                                             outbox: [[id, sendAt, digest]]
-//                                             codes: [lookup key] (indexed below)
+//                                             codes: [lookup key] (heads written before
+//                                               the "lookup" keys below; moved there by
+//                                               the customer's next write)
 //                                             consents: length of the consent log
 //   ["cust", m, c, "state", v, i]           Uint8Array, chunk i of the state
 //                                             (UTF-8 JSON, gzipped if z) written at v
@@ -24,6 +26,7 @@
 //                                             pushing out the one before it)
 //   ["cust", m, c, "consent", i]            the i-th consent record (JSON text)
 //   ["cust", m, c, "row", table, key]       a row of the customer's table (JSON text)
+//   ["cust", m, c, "lookup", key]           1   (a lookup key the customer holds; "code" below)
 //   ["outbox", m, sendAt, id]               {c, item}  item: the JSON text
 //   ["outbox_id", m, id, c]                 sendAt
 //   ["code", m, key, c]                     1   (a lookup key: coupon code or order:ID)
@@ -133,11 +136,19 @@ export class KvStore {
       if (!old || old.sendAt !== it.sendAt) op.set(outboxIdKey(merchant, it.id, customer), it.sendAt);
     }
 
-    // code index: only what changed
-    const codes = parseCodes(write.lookups);
-    const oldCodes = new Set(current?.codes ?? []);
-    for (const code of oldCodes) if (!codes.includes(code)) op.delete(codeKey(merchant, code, customer));
-    for (const code of codes) if (!oldCodes.has(code)) op.set(codeKey(merchant, code, customer), 1);
+    // lookup index: the keys the write names (a head from before the
+    // customer's "lookup" keys lists its keys; they move there now)
+    const lookups = new Map((current?.codes ?? []).map((code) => [code, null]));
+    for (const { key, held } of parseLookups(write.lookups)) lookups.set(key, held);
+    for (const [code, held] of lookups) {
+      if (held === false) {
+        op.delete(codeKey(merchant, code, customer));
+        op.delete(custLookup(merchant, customer, code));
+      } else {
+        if (held === true) op.set(codeKey(merchant, code, customer), 1);
+        op.set(custLookup(merchant, customer, code), 1);
+      }
+    }
 
     // idempotency record, kept until it expires or its slot is taken
     const idem = write.idempotency ?? null;
@@ -162,7 +173,6 @@ export class KvStore {
       bytes: state.size,
       wake,
       outbox: items.map((it) => [it.id, it.sendAt, it.digest]),
-      codes,
       consents: logged + consents.length,
     });
 
@@ -291,24 +301,31 @@ export class KvStore {
         }
         for (const code of current.codes ?? []) globals.push(codeKey(merchant, code, customer));
       }
-      // Keep each commit well inside the limits: idempotency records and
-      // the consent log (the keys that pile up) go first in batches; the
-      // last commit takes the head, checked, with everything that hangs on
-      // it.
+      // A lookup key goes with its entry in the merchant's code index.
+      const withIndex = (k) => (k[3] === 'lookup' ? [k, codeKey(merchant, k[4], customer)] : [k]);
+      // Keep each commit well inside the limits: idempotency records, the
+      // consent log, rows and lookup keys (the keys that pile up) go first
+      // in batches; the last commit takes the head, checked, with
+      // everything that hangs on it.
       const budget = Math.floor(this.limits.mutations / 2);
       const rest = keys.filter((k) => !sameKey(k, headKey));
-      if (rest.length + globals.length + 1 > budget) {
-        const idem = rest.filter((k) => k[3] !== 'state').slice(0, budget);
-        if (idem.length > 0) {
-          const batch = new Commit(this.kv, this.limits, 'customer delete');
-          idem.forEach((k) => batch.delete(k));
-          await batch.commit();
+      if (rest.length * 2 + globals.length + 1 > budget) {
+        const batch = [];
+        for (const k of rest.filter((k) => k[3] !== 'state')) {
+          const group = withIndex(k);
+          if (batch.length + group.length > budget) break;
+          batch.push(...group);
+        }
+        if (batch.length > 0) {
+          const op = new Commit(this.kv, this.limits, 'customer delete');
+          batch.forEach((k) => op.delete(k));
+          await op.commit();
           continue;
         }
       }
       const op = new Commit(this.kv, this.limits, 'customer delete');
       op.check(headKey, head.versionstamp);
-      for (const k of [...globals, ...rest]) op.delete(k);
+      for (const k of [...globals, ...rest.flatMap(withIndex)]) op.delete(k);
       if (current) op.delete(headKey);
       if (erased) log.append(op, merchant, await log.readHead(this.kv, merchant), [erased]);
       if (await op.commit()) return;
@@ -510,6 +527,7 @@ const idemChunk = (m, c, key, v, i) => ['cust', m, c, 'idem', key, v, i];
 const outboxKey = (m, sendAt, id) => ['outbox', m, sendAt, id];
 const outboxIdKey = (m, id, c) => ['outbox_id', m, id, c];
 const codeKey = (m, code, c) => ['code', m, code, c];
+const custLookup = (m, c, code) => ['cust', m, c, 'lookup', code];
 const wakeKey = (at, m, c) => ['wake', at, m, c];
 const programHead = (m) => ['program', m, 'head'];
 const programChunk = (m, v, i) => ['program', m, 'chunk', v, i];
@@ -597,13 +615,13 @@ function wakeTime(value) {
   return Math.floor(requireNumber(value, 'write.nextWake'));
 }
 
-/** The write's lookup keys (coupon codes, order:ID): an array of strings (none when absent). */
-function parseCodes(codes) {
-  if (codes === undefined || codes === null) return [];
-  if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string')) {
-    throw new TypeError('write.lookups must be an array of strings');
+/** The write's changes to lookup keys (coupon codes, order:ID): [{key, held}] (none when absent). */
+function parseLookups(changes) {
+  if (changes === undefined || changes === null) return [];
+  if (!Array.isArray(changes) || !changes.every((c) => typeof c?.key === 'string' && typeof c?.held === 'boolean')) {
+    throw new TypeError('write.lookups must be an array of {key: string, held: boolean}');
   }
-  return [...new Set(codes)];
+  return changes;
 }
 
 /** The handler's outbox entries → [{id, sendAt, digest, text}] (nothing to parse). */

@@ -228,3 +228,39 @@ Deno.test('programs: compare-and-swap and large documents', () => withStore(asyn
   assertEquals(await s.loadProgram('other'), null);
 }));
 
+
+Deno.test('lookup keys: a write names only what changes; a head from before lists its keys and they move', () => withStore(async (s, kv) => {
+  const held = (key) => ({ key, held: true });
+  const letGo = (key) => ({ key, held: false });
+  assert(await s.saveCustomer('m', 'a', null, write('{}', { lookups: [held('C1'), held('order:1')] })), 'first');
+  const v = (await s.loadCustomer('m', 'a')).version;
+  assert(await s.saveCustomer('m', 'a', v, write('{}', { lookups: [letGo('C1'), held('C2')] })), 'second');
+  assertEquals([await s.ownerOf('m', 'C1'), await s.ownerOf('m', 'C2'), await s.ownerOf('m', 'order:1')], [null, 'a', 'a']);
+  // A head written before "lookup" keys: its codes listed in the head.
+  const head = ['cust', 'm', 'b', 'head'];
+  assert(await s.saveCustomer('m', 'b', null, write('{}')), 'b');
+  const old = (await kv.get(head)).value;
+  await kv.set(head, { ...old, codes: ['OLD1', 'OLD2'] });
+  await kv.set(['code', 'm', 'OLD1', 'b'], 1);
+  await kv.set(['code', 'm', 'OLD2', 'b'], 1);
+  const vb = (await s.loadCustomer('m', 'b')).version;
+  assert(await s.saveCustomer('m', 'b', vb, write('{}', { lookups: [letGo('OLD2')] })), 'b moves');
+  assertEquals([await s.ownerOf('m', 'OLD1'), await s.ownerOf('m', 'OLD2')], ['b', null]);
+  assert(!('codes' in (await kv.get(head)).value), 'the head no longer lists them');
+  await s.eraseCustomer('m', 'b', null);
+  assertEquals(await s.ownerOf('m', 'OLD1'), null, 'an erasure finds the moved keys');
+  assertEquals(await s.ownerOf('m', 'C2'), 'a', 'and leaves another customer\'s');
+}));
+
+Deno.test('erasing a customer with more lookup keys than one commit holds drops every index entry', () => withStore(async (s, kv) => {
+  const keys = Array.from({ length: 1_300 }, (_, i) => `order:${i}`);
+  let version = null;
+  for (let i = 0; i < keys.length; i += 200) {
+    const lookups = keys.slice(i, i + 200).map((key) => ({ key, held: true }));
+    assert(await s.saveCustomer('m', 'big', version, write('{}', { lookups })), `batch ${i}`);
+    version = (await s.loadCustomer('m', 'big')).version;
+  }
+  assertEquals(await s.ownerOf('m', 'order:1299'), 'big');
+  await s.eraseCustomer('m', 'big', null);
+  assertEquals((await allKeys(kv)).filter((k) => k[0] === 'code' || k[0] === 'cust'), [], 'nothing of the customer is left');
+}));

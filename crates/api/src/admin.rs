@@ -10,6 +10,7 @@ use retention_core::{DomainError, MerchantEvent, MessageRequest, Program};
 use serde_json::{Value, json};
 
 use crate::body::{self, Misfit};
+use crate::order_table::Wanted;
 use crate::routes::Route;
 use crate::shopper::query;
 use crate::txn::{self, Caller, Idempotency};
@@ -101,18 +102,13 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         let program = self.program(&key.merchant).await?;
         match kind {
             CustomerOp::Get => {
-                let doc = txn::load(self, &key).await?;
-                let logged = txn::consents(self, &key).await?;
-                let entries = crate::ledger_log::all(self, &key).await?;
+                let now = self.clock.now();
+                let (doc, logged, entries) =
+                    txn::load_consistent(self, &key, &program, now, true).await?;
                 Ok(reply::json(
                     200,
-                    &doc.customer.admin_view(
-                        &key.customer,
-                        &program,
-                        logged,
-                        entries,
-                        self.clock.now(),
-                    ),
+                    &doc.customer
+                        .admin_view(&key.customer, &program, logged, entries, now),
                 ))
             }
             CustomerOp::Delete => {
@@ -231,7 +227,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             customer,
         };
         let program = self.program(merchant).await?;
-        txn::write(self, &key, &program, None, None, |c, _| {
+        txn::write(self, &key, &program, Wanted::NONE, None, None, |c, _| {
             if c.ack(id) {
                 Ok(reply::empty(204))
             } else {
@@ -310,6 +306,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             self,
             &key,
             &program,
+            Wanted::NONE,
             Some(&idem),
             Some(code_not_found(&code)),
             |customer, now| {

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::body::{self, Misfit};
 use crate::events::{self, RETENTION_DAYS};
+use crate::order_table::Wanted;
 use crate::shopper::query;
 use crate::txn::{self, Caller, Idempotency};
 use crate::{
@@ -157,6 +158,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             self,
             &key,
             &program,
+            Wanted::NONE,
             Some(&idem),
             Some(accepted()),
             |_, _| Ok(accepted()),

@@ -67,7 +67,7 @@ pub async fn for_page<S: Store, C: Clock, E: Entropy>(
 ) -> Result<(txn::Loaded, Vec<Entry>), StoreError> {
     // A fold committed between reading the state and the log would count
     // its entries twice or not at all: then both are read again.
-    for _ in 0..MAX_READS {
+    for _ in 0..txn::MAX_READS {
         let loaded = txn::load_versioned(handler, key).await?;
         let beyond = cursor.map(|c| c.log_key());
         let mut entries: Vec<Entry> = read(handler, key, true, beyond, limit + 1)
@@ -107,9 +107,6 @@ pub async fn all<S: Store, C: Clock, E: Entropy>(
         .map(|(_, e)| e)
         .collect())
 }
-
-/// Attempts at a consistent read of the state and the log.
-const MAX_READS: usize = 10;
 
 async fn read<S: Store, C: Clock, E: Entropy>(
     handler: &Handler<S, C, E>,

@@ -23,6 +23,7 @@ pub mod jwt;
 mod ledger_log;
 pub mod limits;
 pub mod memory;
+pub mod order_table;
 pub mod ports;
 mod reply;
 mod routes;
@@ -41,7 +42,7 @@ use http::Method;
 pub use config::{Config, MerchantConfig};
 pub use ports::{
     Clock, CustomerKey, CustomerWrite, Delivery, DeliveryState, Entropy, EventPage, EventWrite,
-    IdempotencyWrite, RowRange, RowWrite, Store, StoreError, StoredEvent, Version,
+    IdempotencyWrite, LookupWrite, RowRange, RowWrite, Store, StoreError, StoredEvent, Version,
 };
 
 use retention_core::Program;
@@ -260,6 +261,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             self,
             key,
             &program,
+            order_table::Wanted::NONE,
             None,
             Some(reply::empty(204)),
             |_, _| Ok(reply::empty(204)),

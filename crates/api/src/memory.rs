@@ -1,7 +1,7 @@
 //! An in-memory store: the reference adapter the handler's tests run on
 //! (each platform's store must behave the same way).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use retention_core::Instant;
@@ -16,7 +16,7 @@ type Stored = (
     String,
     Option<Instant>,
     Vec<OutboxItem>,
-    Vec<String>,
+    BTreeSet<String>,
 );
 
 #[derive(Default)]
@@ -129,6 +129,18 @@ impl Store for MemoryStore {
             if t.customers.get(key).map(|(v, ..)| *v) != expected {
                 return false;
             }
+            let mut lookups = t
+                .customers
+                .remove(key)
+                .map(|(.., lookups)| lookups)
+                .unwrap_or_default();
+            for change in write.lookups {
+                if change.held {
+                    lookups.insert(change.key);
+                } else {
+                    lookups.remove(&change.key);
+                }
+            }
             t.customers.insert(
                 key.clone(),
                 (
@@ -136,7 +148,7 @@ impl Store for MemoryStore {
                     write.state,
                     write.next_wake,
                     write.outbox,
-                    write.lookups,
+                    lookups,
                 ),
             );
             if let Some(idem) = write.idempotency {
@@ -395,9 +407,7 @@ impl Store for MemoryStore {
         self.with(|t| {
             t.customers
                 .iter()
-                .find(|(k, (.., codes))| {
-                    k.merchant == merchant && codes.iter().any(|c| c == lookup)
-                })
+                .find(|(k, (.., lookups))| k.merchant == merchant && lookups.contains(lookup))
                 .map(|(k, _)| k.customer.clone())
         })
     }

@@ -34,11 +34,12 @@ pub struct CustomerWrite {
     /// The customer's reminders not yet acked, indexed so the merchant's
     /// outbox can list them across customers.
     pub outbox: Vec<OutboxItem>,
-    /// What the merchant can look the customer up by, across customers:
-    /// the coupon codes of kept redemptions (as they are, for the
-    /// checkout) and the kept orders (`order:ID`, for refunds that name
-    /// only the order).
-    pub lookups: Vec<String>,
+    /// Changes to what the merchant can look the customer up by, across
+    /// customers: the coupon codes of kept redemptions (as they are, for
+    /// the checkout) and the kept orders (`order:ID`, for refunds that
+    /// name only the order). Only what changed is written, so a customer
+    /// with thousands of kept orders does not rewrite their keys.
+    pub lookups: Vec<LookupWrite>,
     /// The events this change made, in `sequence` order, appended to the
     /// merchant's event log in the same atomic step.
     pub events: Vec<EventWrite>,
@@ -52,6 +53,16 @@ pub struct CustomerWrite {
     /// order: the history a request rarely needs (ledger entries) lives
     /// there, so a write appends a row instead of rewriting the state.
     pub rows: Vec<RowWrite>,
+}
+
+/// A lookup key the customer comes to hold or lets go.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LookupWrite {
+    /// The key (a coupon code, or `order:ID`).
+    pub key: String,
+    /// Whether the customer holds it from now on; `false` lets it go (a
+    /// key another customer holds stays theirs).
+    pub held: bool,
 }
 
 /// A change to one of a customer's rows.

@@ -10,6 +10,7 @@ use retention_core::{Preferences, Program};
 use crate::auth::{Shopper, TokenError};
 use crate::body::{self, Misfit};
 use crate::limits::RateOf;
+use crate::order_table::Wanted;
 use crate::routes::Route;
 use crate::state::{etag, valid_idempotency_key};
 use crate::txn::{self, Caller, Idempotency};
@@ -90,8 +91,9 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         program: &Program,
         request: &Request,
     ) -> Result<Response, crate::StoreError> {
-        let doc = txn::load(self, key).await?;
-        let view = doc.customer.view(&key.customer, program, self.clock.now());
+        let now = self.clock.now();
+        let doc = txn::load_for(self, key, program, now).await?;
+        let view = doc.customer.view(&key.customer, program, now);
         let response = reply::json(200, &view);
         let tag = etag(response.body());
         if header(request, IF_NONE_MATCH).is_some_and(|v| v.split(',').any(|t| t.trim() == tag)) {
@@ -164,25 +166,33 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Ok(prefs) => Ok(prefs),
         };
         let if_match = header(request, IF_MATCH).map(str::to_owned);
-        txn::write(self, key, program, None, None, |customer, now| {
-            let current =
-                etag(&serde_json::to_vec(customer.preferences(program)).unwrap_or_default());
-            if let Some(expected) = &if_match
-                && expected.trim() != "*"
-                && !expected.split(',').any(|t| t.trim() == current)
-            {
-                return Err(reply::error(
-                    412,
-                    "precondition_failed",
-                    "The preferences changed since they were read; reload them and try again.",
-                ));
-            }
-            let prefs = parsed.clone().map_err(|e| reply::domain(&e))?;
-            customer
-                .save_preferences(program, prefs, source, now)
-                .map_err(|e| reply::domain(&e))?;
-            Ok(preferences_response(customer.preferences(program)))
-        })
+        txn::write(
+            self,
+            key,
+            program,
+            Wanted::NONE,
+            None,
+            None,
+            |customer, now| {
+                let current =
+                    etag(&serde_json::to_vec(customer.preferences(program)).unwrap_or_default());
+                if let Some(expected) = &if_match
+                    && expected.trim() != "*"
+                    && !expected.split(',').any(|t| t.trim() == current)
+                {
+                    return Err(reply::error(
+                        412,
+                        "precondition_failed",
+                        "The preferences changed since they were read; reload them and try again.",
+                    ));
+                }
+                let prefs = parsed.clone().map_err(|e| reply::domain(&e))?;
+                customer
+                    .save_preferences(program, prefs, source, now)
+                    .map_err(|e| reply::domain(&e))?;
+                Ok(preferences_response(customer.preferences(program)))
+            },
+        )
         .await
     }
 
@@ -264,9 +274,17 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             request.uri().path(),
             &value,
         );
-        txn::write(self, key, program, Some(&idem), None, |customer, now| {
-            op(customer, &value, now)
-        })
+        // A merchant's event names the order it needs; other bodies none.
+        let wanted = Wanted::for_body(&value);
+        txn::write(
+            self,
+            key,
+            program,
+            wanted,
+            Some(&idem),
+            None,
+            |customer, now| op(customer, &value, now),
+        )
         .await
     }
 }

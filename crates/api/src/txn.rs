@@ -3,13 +3,15 @@
 //! against the state version read and written in the same atomic swap, so
 //! a replay and a state change can never disagree.
 
+use retention_core::ledger::Entry;
 use retention_core::preferences::ConsentRecord;
 use retention_core::{Customer, Instant, Program};
 
+use crate::order_table::Wanted;
 use crate::state::{CustomerDoc, IDEMPOTENCY_KEEP, IdempotencyRecord, fingerprint};
 use crate::{
-    Clock, CustomerKey, CustomerWrite, Entropy, Handler, IdempotencyWrite, Response, Store,
-    StoreError, Version, events, reply,
+    Clock, CustomerKey, CustomerWrite, Entropy, Handler, IdempotencyWrite, LookupWrite, Response,
+    Store, StoreError, Version, events, order_table, reply,
 };
 
 /// Attempts before giving up on a customer under heavy contention.
@@ -73,6 +75,55 @@ pub async fn load<S: Store, C: Clock, E: Entropy>(
     Ok(load_versioned(handler, key).await?.doc)
 }
 
+/// Loads the customer's document for a read of its standing at `now`:
+/// with the orders a tier window grown since the last write needs.
+pub async fn load_for<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    program: &Program,
+    now: Instant,
+) -> Result<CustomerDoc, StoreError> {
+    Ok(load_consistent(handler, key, program, now, false).await?.0)
+}
+
+/// Attempts at a consistent read of the state and its rows.
+pub(crate) const MAX_READS: usize = 10;
+
+/// The customer's document (with the orders standing at `now` needs),
+/// and with `whole`, its consent log and ledger entries, all as of one
+/// version: a write between the reads (a fold, orders put away, consents
+/// moved) would count something twice or not at all, so then everything
+/// is read again. A read that needed no rows is consistent by itself.
+pub async fn load_consistent<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    program: &Program,
+    now: Instant,
+    whole: bool,
+) -> Result<(CustomerDoc, Vec<ConsentRecord>, Vec<Entry>), StoreError> {
+    for _ in 0..MAX_READS {
+        let loaded = load_versioned(handler, key).await?;
+        let mut doc = loaded.doc;
+        let ledger = &mut doc.customer.ledger;
+        let recalled =
+            order_table::recall(handler, key, ledger, program, Wanted::NONE, now).await?;
+        let (logged, entries) = if whole {
+            (
+                consents(handler, key).await?,
+                crate::ledger_log::all(handler, key).await?,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        if !(recalled || whole) || version(handler, key).await? == loaded.version {
+            return Ok((doc, logged, entries));
+        }
+    }
+    Err(StoreError(
+        "the customer is changing too fast to read; try again".to_owned(),
+    ))
+}
+
 /// A customer's document and the version it was read at (`None`: never
 /// written).
 pub struct Loaded {
@@ -126,7 +177,8 @@ pub async fn consents<S: Store, C: Clock, E: Entropy>(
 
 /// Applies `op` to the customer and stores the result. `op` returns
 /// `Ok(response)` to keep its changes or `Err(response)` to drop them; it
-/// may run more than once (after a conflict), each time on fresh state.
+/// may run more than once (after a conflict), each time on fresh state,
+/// with the orders `wanted` names recalled into the ledger.
 /// With `missing`, the customer must already exist: while there is none
 /// (never written, or erased meanwhile), nothing is written and the answer
 /// is `missing`.
@@ -134,6 +186,7 @@ pub async fn write<S, C, E, F>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
     program: &Program,
+    wanted: Wanted<'_>,
     idempotency: Option<&Idempotency>,
     mut missing: Option<Response>,
     op: F,
@@ -172,6 +225,9 @@ where
                 )
             });
         }
+        let held = doc.customer.codes();
+        let ledger = &mut doc.customer.ledger;
+        order_table::recall(handler, key, ledger, program, wanted, now).await?;
         let (response, keep) = match op(&mut doc.customer, now) {
             Ok(response) => (response, true),
             Err(response) => (response, false),
@@ -192,7 +248,11 @@ where
             }
             continue;
         }
-        let write = assemble(handler, key, version, &mut doc, program, now, record).await?;
+        let batch = order_table::MOVE_BATCH;
+        let write = assemble(
+            handler, key, version, held, batch, &mut doc, program, now, record,
+        )
+        .await?;
         if handler.store.save_customer(key, version, write).await? {
             return Ok(response);
         }
@@ -203,12 +263,17 @@ where
 }
 
 /// Settles the document, plans reminders and makes the write that stores
-/// it over `version`: the state, its events, consent records and log
-/// entries, indexes and `record`.
+/// it over `version`: the state, its events, consent records, log entries
+/// and orders (moving at most `batch` of a state from before the order
+/// table), lookup keys (as changes to `held`, the codes it was read with)
+/// and `record`.
+#[allow(clippy::too_many_arguments)]
 async fn assemble<S: Store, C: Clock, E: Entropy>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
     version: Option<Version>,
+    held: Vec<String>,
+    batch: usize,
     doc: &mut CustomerDoc,
     program: &Program,
     now: Instant,
@@ -230,9 +295,12 @@ async fn assemble<S: Store, C: Clock, E: Entropy>(
             .event_sequence
             .max(handler.store.last_sequence(key).await?);
     }
-    let rows =
-        crate::ledger_log::prepare_write(handler, key, &mut doc.customer.ledger, program, now)
-            .await?;
+    let ledger = &mut doc.customer.ledger;
+    let mut rows = crate::ledger_log::prepare_write(handler, key, ledger, program, now).await?;
+    let (order_rows, mut lookups) =
+        order_table::prepare_write(handler, key, ledger, program, batch, now).await?;
+    rows.extend(order_rows);
+    lookups.extend(lookup_changes(&held, &doc.customer.codes()));
     let webhook = handler.has_webhook(&key.merchant);
     let events = made
         .iter()
@@ -253,7 +321,7 @@ async fn assemble<S: Store, C: Clock, E: Entropy>(
         state: serde_json::to_string(&doc).map_err(|e| StoreError(e.to_string()))?,
         next_wake: doc.customer.next_wake(program, now),
         outbox: doc.customer.outbox.clone(),
-        lookups: doc.customer.lookups(),
+        lookups,
         events,
         idempotency: record,
         consents,
@@ -275,8 +343,42 @@ pub async fn import<S: Store, C: Clock, E: Entropy>(
         customer,
         ..CustomerDoc::default()
     };
-    let write = assemble(handler, key, None, &mut doc, program, now, None).await?;
+    let write = assemble(
+        handler,
+        key,
+        None,
+        Vec::new(),
+        usize::MAX,
+        &mut doc,
+        program,
+        now,
+        None,
+    )
+    .await?;
     handler.store.save_customer(key, None, write).await
+}
+
+/// The lookup keys to let go and to take for a customer who held `held`
+/// and holds `holds` after the write (a customer's coupon codes: a few).
+fn lookup_changes(held: &[String], holds: &[String]) -> Vec<LookupWrite> {
+    let gone = held
+        .iter()
+        .filter(|k| !holds.contains(k))
+        .map(|k| (k, false));
+    let new = holds
+        .iter()
+        .filter(|k| !held.contains(k))
+        .map(|k| (k, true));
+    let mut changes: Vec<LookupWrite> = Vec::new();
+    for (key, held) in gone.chain(new) {
+        if !changes.iter().any(|c| c.key == *key) {
+            changes.push(LookupWrite {
+                key: key.clone(),
+                held,
+            });
+        }
+    }
+    changes
 }
 
 /// What is stored for `response` as the answer to `idem` at `now`.

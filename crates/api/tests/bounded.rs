@@ -439,3 +439,160 @@ fn an_older_state_with_its_entries_inside_moves_them_to_the_log() {
     assert!(!stored(&h, "c-5").1.contains("\"entries\""));
     assert_eq!(whole_activity(&h, "c-5"), read, "read from the log");
 }
+
+/// The customer's rows of `table`, in key order.
+fn table_rows(h: &TestHandler, customer: &str, table: &str) -> Vec<(String, String)> {
+    let range = retention_api::RowRange {
+        table: table.into(),
+        newest_first: false,
+        beyond: None,
+        limit: usize::MAX,
+    };
+    block_on(h.store().rows(&key(customer), &range)).unwrap()
+}
+
+fn owner(h: &TestHandler, lookup: &str) -> Option<String> {
+    block_on(h.store().owner_of("a", lookup)).unwrap()
+}
+
+/// An order paid `days_ago` (and `minutes` more), recorded by the merchant.
+fn pay(h: &TestHandler, customer: &str, order: &str, days_ago: i64, minutes: i64) -> (u16, Value) {
+    let paid_at = Instant::from_unix(NOW - days_ago * 86_400 - minutes * 60);
+    let mut body = paid(order);
+    body["paid_at"] = json!(paid_at.to_string());
+    let path = format!("/v1/admin/customers/{customer}/events");
+    static KEYS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = KEYS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (s, v, _) = send(
+        h,
+        "POST",
+        &path,
+        API_KEY,
+        Some(&format!("pay-{n}")),
+        Some(body),
+    );
+    (s, v)
+}
+
+fn me(h: &TestHandler, customer: &str) -> Value {
+    let token = shopper_token_at(customer, h.clock().now().unix());
+    let (s, v, _) = send(h, "GET", "/v1/me", &token, None, None);
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+#[test]
+fn orders_go_to_their_own_table_so_the_state_does_not_grow_with_them() {
+    let h = handler();
+    // Paid 400 days ago and more: inside the history window (730 days),
+    // outside the tier window (365).
+    for i in 0..5 {
+        assert_eq!(pay(&h, "c-6", &format!("h-{i}"), 400, i).0, 200);
+    }
+    let small = stored(&h, "c-6").1.len();
+    for i in 5..200 {
+        assert_eq!(pay(&h, "c-6", &format!("h-{i}"), 400, i).0, 200);
+    }
+    let (_, state) = stored(&h, "c-6");
+    assert!(
+        state.len() <= small + 16,
+        "195 orders later the state is {} bytes, it was {small}: {state}",
+        state.len()
+    );
+    assert_eq!(table_rows(&h, "c-6", "orders").len(), 200);
+    assert_eq!(table_rows(&h, "c-6", "orders_paid").len(), 200);
+    // Two recent orders stay in the state too (the tier window's).
+    for i in 0..2 {
+        assert_eq!(pay(&h, "c-6", &format!("r-{i}"), 10, i).0, 200);
+    }
+    let view = me(&h, "c-6");
+    assert_eq!(view["loyalty"]["qualifying_points"], json!(1_000), "{view}");
+    assert_eq!(view["loyalty"]["lifetime_earned"], json!(202 * 500));
+    // An order out of the state is still found: a duplicate, a refund and
+    // a refund that names only the order.
+    let (s, v) = pay(&h, "c-6", "h-17", 3, 0);
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (409, Some("order_already_recorded")),
+        "{v}"
+    );
+    let refund = json!({"type": "order_refunded", "order_id": "h-17", "amount_minor": 25_000});
+    let path = "/v1/admin/customers/c-6/events";
+    let (s, v, _) = send(&h, "POST", path, API_KEY, Some("refund-17"), Some(refund));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["customer"]["loyalty"]["lifetime_earned"],
+        json!(202 * 500 - 250)
+    );
+    let row = table_rows(&h, "c-6", "orders")
+        .into_iter()
+        .map(|(_, o)| serde_json::from_str::<Value>(&o).unwrap())
+        .find(|o| o["order_id"] == "h-17")
+        .unwrap();
+    assert_eq!(
+        (row["refunded_minor"].as_i64(), row["reversed"].as_i64()),
+        (Some(25_000), Some(250))
+    );
+    assert_eq!(owner(&h, "order:h-17").as_deref(), Some("c-6"));
+    assert_eq!(owner(&h, "order:r-1").as_deref(), Some("c-6"));
+    assert_eq!(owner(&h, "order:h-999"), None);
+    // Past the history window the table lets its orders go, a batch per
+    // write, and their lookup keys with them; the recent ones stay.
+    h.clock()
+        .0
+        .store(NOW + 340 * 86_400, std::sync::atomic::Ordering::SeqCst);
+    let batch = retention_api::order_table::PRUNE_BATCH;
+    for write in 1..=5 {
+        flip_preference(&h, "c-6");
+        let left = 2 + 200usize.saturating_sub(write * batch);
+        assert_eq!(table_rows(&h, "c-6", "orders").len(), left);
+        assert_eq!(table_rows(&h, "c-6", "orders_paid").len(), left);
+    }
+    assert_eq!(owner(&h, "order:h-17"), None);
+    assert_eq!(owner(&h, "order:r-1").as_deref(), Some("c-6"));
+    // A forgotten order id may be recorded again (SPEC 2.1: ids are
+    // remembered for history_days).
+    assert_eq!(pay(&h, "c-6", "h-17", 0, 0).0, 200);
+}
+
+#[test]
+fn an_older_state_with_its_orders_inside_moves_them_to_their_table_a_batch_per_write() {
+    let h = handler();
+    let program = retention_core::Program::default();
+    let mut customer = retention_core::Customer::default();
+    let now = Instant::from_unix(NOW);
+    // 397 orders out of the tier window, 3 in it.
+    for i in 0..400 {
+        let days = if i < 397 { 400 } else { 10 };
+        let at = now.plus_days(-days).plus_seconds(i * 60);
+        let event = retention_core::MerchantEvent::OrderPaid {
+            order_id: format!("h-{i}"),
+            amount_minor: 50_000,
+            currency: "RUB".into(),
+            paid_at: Some(at),
+        };
+        customer.apply_event(&program, event, now).unwrap();
+    }
+    customer.ledger.take_unlogged();
+    let doc = CustomerDoc {
+        customer,
+        ..CustomerDoc::default()
+    };
+    store_as_written(&h, "c-7", 7, &doc);
+    let before = me(&h, "c-7");
+    assert_eq!(before["loyalty"]["qualifying_points"], json!(1_500));
+    let batch = retention_api::order_table::MOVE_BATCH;
+    for write in 1..=(400 / batch + 1) {
+        flip_preference(&h, "c-7");
+        let moved = (write * batch).min(400);
+        assert_eq!(table_rows(&h, "c-7", "orders").len(), moved);
+        let state = stored(&h, "c-7").1;
+        assert_eq!(state.contains("h-300"), moved < 400, "{moved} moved");
+        assert_eq!(me(&h, "c-7")["loyalty"], before["loyalty"], "{moved} moved");
+    }
+    assert_eq!(owner(&h, "order:h-3").as_deref(), Some("c-7"));
+    assert_eq!(
+        pay(&h, "c-7", "h-3", 0, 0).1["code"],
+        json!("order_already_recorded")
+    );
+}

@@ -387,17 +387,10 @@ impl Customer {
     }
 
     /// The coupon codes of the redemptions kept (a store indexes them so
-    /// the checkout can look a code up).
+    /// the checkout can look a code up; the handler indexes orders as
+    /// [`order_lookup`] keys beside them, as they come and go).
     pub fn codes(&self) -> Vec<String> {
         self.redemptions.iter().map(|r| r.code.clone()).collect()
-    }
-
-    /// What the merchant may look this customer up by: the kept coupon
-    /// codes, and the kept orders as `order:ID` (a Shopify refund names
-    /// only its order).
-    pub fn lookups(&self) -> Vec<String> {
-        let orders = self.ledger.orders.iter().map(|o| order_lookup(&o.order_id));
-        self.codes().into_iter().chain(orders).collect()
     }
 
     /// `GET /v1/admin/redemptions/{code}` for this customer's code.

@@ -22,17 +22,35 @@ pub struct TierStanding<'p> {
 /// window ending at `at` (pending included) minus their reversals.
 /// Orders paid after `at` do not count, so this is also "the tier held at
 /// an order's `paid_at`" when asked before the order is recorded.
+///
+/// A stored ledger must hold in memory the orders this needs (see
+/// `Ledger::recall_from`): those of the window, or for a lifetime window
+/// those paid after `at`.
 pub fn qualifying_at(ledger: &Ledger, window_days: Option<u32>, at: Instant) -> i64 {
-    let since = window_days.map(|days| at.plus_days(-i64::from(days)));
-    let in_window: i64 = ledger
-        .orders
-        .iter()
-        .filter(|o| o.paid_at <= at && since.is_none_or(|s| o.paid_at > s))
-        .map(|o| o.net_points())
-        .sum();
     match window_days {
-        Some(_) => in_window,
-        None => in_window + ledger.forgotten_qualifying,
+        Some(days) => {
+            let since = at.plus_days(-i64::from(days));
+            ledger
+                .orders
+                .iter()
+                .filter(|o| o.paid_at <= at && o.paid_at > since)
+                .map(|o| o.net_points())
+                .sum()
+        }
+        None => {
+            // Orders paid at or before `orders_since` are counted in
+            // `forgotten_qualifying`; memory may hold some (recalled).
+            let mut metric = ledger.forgotten_qualifying;
+            for o in &ledger.orders {
+                let forgotten = ledger.orders_since.is_some_and(|s| o.paid_at <= s);
+                match (o.paid_at <= at, forgotten) {
+                    (true, false) => metric += o.net_points(),
+                    (false, true) => metric -= o.net_points(),
+                    _ => {}
+                }
+            }
+            metric
+        }
     }
 }
 

@@ -5,9 +5,12 @@
 //! ```text
 //! loadCustomer(merchant, customer)                    -> null | {version, state}
 //! saveCustomer(merchant, customer, expected, write)   -> boolean  (false: version conflict)
-//!     write = {version, state, nextWake: number|null, outbox: [entry], lookups: [string],
-//!              idempotency: null | record, events: [event], consents: [string],
+//!     write = {version, state, nextWake: number|null, outbox: [entry],
+//!              lookups: [{key, held: boolean}], idempotency: null | record,
+//!              events: [event], consents: [string],
 //!              rows: [{table, key, value: string|null}]}  (rows in order; null deletes)
+//!     lookups: the keys the customer comes to hold or lets go; keys not
+//!              named stay as they are
 //!     record = {key, record, expiresAt, scope, keep}: of the customer's records
 //!              in `scope`, only the newest `keep` are kept (by expiresAt, then
 //!              the latest written)
@@ -212,7 +215,17 @@ impl Store for JsStore {
             .map(outbox_entry)
             .collect::<Result<_, _>>()?;
         set("outbox", outbox.into())?;
-        let lookups: js_sys::Array = write.lookups.iter().map(|c| JsValue::from_str(c)).collect();
+        let lookups: js_sys::Array = write
+            .lookups
+            .iter()
+            .map(|change| {
+                let object = Object::new();
+                Reflect::set(&object, &"key".into(), &change.key.as_str().into())?;
+                Reflect::set(&object, &"held".into(), &change.held.into())?;
+                Ok(JsValue::from(object))
+            })
+            .collect::<Result<_, JsValue>>()
+            .map_err(|e| failure("saveCustomer", &e))?;
         set("lookups", lookups.into())?;
         let idempotency = match write.idempotency {
             Some(idem) => record_object(idem, "saveCustomer")?,

@@ -2,7 +2,7 @@
 //! idempotency records, the outbox and code indexes, programs.
 
 use super::{Check, failed, item, key, next_version, t, version_of, write};
-use crate::{CustomerKey, IdempotencyWrite, Store};
+use crate::{CustomerKey, IdempotencyWrite, LookupWrite, Store};
 
 pub(super) async fn versions_compare_and_swap<S: Store>(store: &S, m: &str) -> Check {
     let k = key(m, "alice");
@@ -473,9 +473,10 @@ pub(super) async fn lookup_index<S: Store>(store: &S, m: &str) -> Check {
     let a = key(m, "alice");
     let mut w = write("a");
     w.lookups = vec![
-        "CODE-1".to_owned(),
-        "CODE-2".to_owned(),
-        "order:77".to_owned(),
+        hold("CODE-1"),
+        hold("CODE-2"),
+        hold("order:77"),
+        hold("order:78"),
     ];
     store
         .save_customer(&a, None, w)
@@ -496,41 +497,104 @@ pub(super) async fn lookup_index<S: Store>(store: &S, m: &str) -> Check {
         "an order's owner"
     );
     ensure!(
-        owner("order:78", m.to_owned()).await?.is_none(),
+        owner("order:79", m.to_owned()).await?.is_none(),
         "no owner of an unknown key"
     );
     ensure!(
         owner("CODE-1", format!("{m}-other")).await?.is_none(),
         "per merchant"
     );
+    // Bob holds an order id of his own that Alice also held.
+    let b = key(m, "bob");
+    let mut w = write("b");
+    w.lookups = vec![hold("order:78"), hold("order:80")];
+    store
+        .save_customer(&b, None, w)
+        .await
+        .map_err(failed("save"))?;
+    // A write names only what changes: the keys it does not name stay.
     let v = version_of(store, &a).await?.ok_or("lost")?;
     let mut w = write("a2");
-    w.lookups = vec!["CODE-2".to_owned()];
+    w.lookups = vec![
+        let_go("CODE-1"),
+        let_go("order:77"),
+        let_go("order:78"),
+        let_go("order:80"),
+        hold("CODE-3"),
+    ];
     store
         .save_customer(&a, Some(v), w)
         .await
         .map_err(failed("save"))?;
     ensure!(
         owner("CODE-1", m.to_owned()).await?.is_none(),
-        "a code that went is gone"
+        "a code let go is gone"
     );
     ensure!(
         owner("order:77", m.to_owned()).await?.is_none(),
-        "an order that went is gone"
+        "an order let go is gone"
     );
     ensure!(
         owner("CODE-2", m.to_owned()).await?.as_deref() == Some("alice"),
-        "a code kept stays"
+        "a code the write did not name stays"
+    );
+    ensure!(
+        owner("CODE-3", m.to_owned()).await?.as_deref() == Some("alice"),
+        "a code taken by a later write"
+    );
+    ensure!(
+        owner("order:78", m.to_owned()).await?.as_deref() == Some("bob"),
+        "a key one customer lets go stays with another who holds it"
+    );
+    ensure!(
+        owner("order:80", m.to_owned()).await?.as_deref() == Some("bob"),
+        "a customer cannot let go of another's key"
+    );
+    let v = version_of(store, &a).await?.ok_or("lost")?;
+    ensure!(
+        store
+            .save_customer(&a, Some(v), write("a3"))
+            .await
+            .map_err(failed("save"))?,
+        "a write without changes to keys"
+    );
+    ensure!(
+        owner("CODE-3", m.to_owned()).await?.as_deref() == Some("alice"),
+        "a write that names no keys keeps them all"
     );
     store
         .erase_customer(&a, None)
         .await
         .map_err(failed("erase"))?;
+    for code in ["CODE-2", "CODE-3"] {
+        ensure!(
+            owner(code, m.to_owned()).await?.is_none(),
+            "erasure removes the codes"
+        );
+    }
     ensure!(
-        owner("CODE-2", m.to_owned()).await?.is_none(),
-        "erasure removes the codes"
+        owner("order:80", m.to_owned()).await?.as_deref() == Some("bob"),
+        "erasing one customer leaves another's keys"
     );
+    store
+        .erase_customer(&b, None)
+        .await
+        .map_err(failed("erase"))?;
     Ok(())
+}
+
+fn hold(key: &str) -> LookupWrite {
+    LookupWrite {
+        key: key.to_owned(),
+        held: true,
+    }
+}
+
+fn let_go(key: &str) -> LookupWrite {
+    LookupWrite {
+        key: key.to_owned(),
+        held: false,
+    }
 }
 
 pub(super) async fn programs_compare_and_swap<S: Store>(store: &S, m: &str) -> Check {

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use crate::order_table::Wanted;
 use crate::txn::{self, Caller, Idempotency};
 use crate::{Clock, CustomerKey, Entropy, Handler, Request, Response, Store, StoreError, reply};
 use payload::{ErasedCustomer, Order, Refund};
@@ -161,6 +162,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             self,
             &key,
             &program,
+            Wanted::for_event(&event),
             idem.as_ref(),
             None,
             |c, now| match c.apply_event(&program, event.clone(), now) {

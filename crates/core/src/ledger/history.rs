@@ -47,7 +47,14 @@ pub(super) fn compact(ledger: &mut Ledger, history_days: u32, now: Instant) {
         .into_iter()
         .partition(|o| o.paid_at < cutoff);
     ledger.orders = orders;
-    ledger.forgotten_qualifying += forgotten.iter().map(|o| o.net_points()).sum::<i64>();
+    // Orders paid at or before `orders_since` are counted as forgotten
+    // already (recalled for this request only).
+    let since = ledger.orders_since;
+    ledger.forgotten_qualifying += forgotten
+        .iter()
+        .filter(|o| since.is_none_or(|s| o.paid_at > s))
+        .map(|o| o.net_points())
+        .sum::<i64>();
 }
 
 /// Entries before this instant are folded at `now`.

@@ -10,6 +10,7 @@
 mod entry;
 mod history;
 mod lot;
+mod orders;
 mod refund;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use entry::{Entry, EntryKind};
 pub use history::{ActivityCursor, activity_page, log_key};
 pub use lot::{Lot, LotSource};
+pub use orders::OrderChanges;
 
 use crate::error::DomainError;
 use crate::program::{ExpiryPolicy, Program};
@@ -46,6 +48,35 @@ pub struct OrderRecord {
     pub reversed: i64,
     /// The lot its points went into (none when it earned 0).
     pub lot_id: Option<u64>,
+    /// What this request did to it, for the store's order table.
+    #[serde(skip)]
+    pub change: Mark,
+}
+
+/// What a request did to an order: never stored, and no part of the
+/// order's value (records that differ only here are equal, so a state
+/// read back equals the one written).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mark(pub OrderChange);
+
+impl PartialEq for Mark {
+    fn eq(&self, _: &Mark) -> bool {
+        true
+    }
+}
+
+impl Eq for Mark {}
+
+/// What a request did to an order (see [`Ledger::put_away_orders`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum OrderChange {
+    /// Nothing: as read.
+    #[default]
+    Unchanged,
+    /// Recorded by this request.
+    New,
+    /// Refunded by this request.
+    Updated,
 }
 
 impl OrderRecord {
@@ -74,14 +105,36 @@ pub struct Ledger {
     /// once it leaves the history window, a write folds the log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_since: Option<Instant>,
-    /// Orders inside the history window.
+    /// Orders in memory. A ledger that is not stored holds every order of
+    /// the history window. A stored one holds those paid after
+    /// `orders_since` (the tier window: what standing needs) and those the
+    /// handler recalled from the store's order table for the request
+    /// ([`Ledger::recall_orders_since`], [`Ledger::recall_order`]), so the
+    /// state every request reads does not grow with the orders.
     pub orders: Vec<OrderRecord>,
+    /// For a stored ledger: every order paid after this instant is in
+    /// `orders`; all of them are in the store's order table. `None`: every
+    /// order is in `orders` (a ledger not stored, or stored before orders
+    /// had a table of their own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orders_since: Option<Instant>,
+    /// The `paid_at` of the oldest order in the store's order table: once
+    /// it leaves the history window, a write forgets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tabled_since: Option<Instant>,
+    /// While `orders_since` is `None` on a stored ledger: the orders paid
+    /// at or before this instant are in the store's table already (a
+    /// ledger stored before orders had a table moves them there a batch
+    /// per write, the oldest first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tabled_through: Option<Instant>,
     /// The last activity (order earn, positive adjustment, redemption).
     pub last_activity: Option<Instant>,
     /// Earned and positively adjusted points minus reversals, ever.
     pub lifetime_earned: i64,
-    /// Net order points of orders that left the history window, kept for
-    /// lifetime tiers.
+    /// Net order points of orders not counted from `orders` (for lifetime
+    /// tiers): those that left the history window, and those paid at or
+    /// before `orders_since`.
     pub forgotten_qualifying: i64,
     /// Next identifier for lots and entries.
     pub next_id: u64,
@@ -294,7 +347,13 @@ impl Ledger {
             refunded_minor: 0,
             reversed: 0,
             lot_id,
+            change: Mark(OrderChange::New),
         });
+        // Orders paid at or before `orders_since` count as forgotten (see
+        // `forgotten_qualifying`), a backdated one from the start.
+        if self.orders_since.is_some_and(|since| paid_at <= since) {
+            self.forgotten_qualifying += points;
+        }
         self.lifetime_earned += points;
         self.note_activity(paid_at);
         self.settle(program, now);

@@ -4,7 +4,7 @@ use crate::error::DomainError;
 use crate::program::Program;
 use crate::time::Instant;
 
-use super::{EntryKind, Ledger};
+use super::{EntryKind, Ledger, Mark, OrderChange};
 
 /// Reverses points for a refund of `amount_minor` of `order_id`.
 ///
@@ -62,6 +62,16 @@ pub(super) fn refund_order(
     let order = &mut ledger.orders[index];
     order.refunded_minor = refunded;
     order.reversed += delta;
+    if order.change.0 == OrderChange::Unchanged {
+        order.change = Mark(OrderChange::Updated);
+    }
+    // An order recalled from the store's table is counted as forgotten.
+    if ledger
+        .orders_since
+        .is_some_and(|since| order.paid_at <= since)
+    {
+        ledger.forgotten_qualifying -= delta;
+    }
     // The reversal counts in full, shortfall included.
     ledger.lifetime_earned -= delta;
     if delta > 0 {
