@@ -6,8 +6,14 @@
 //! through the HTTP API would take most of an hour; this takes seconds.
 //!
 //! ```text
-//! retention-bench-fixture --db FILE --merchant ID [--history CUSTOMER=ENTRIES]... [--crowd PREFIX=COUNT]
+//! retention-bench-fixture --db FILE --merchant ID [--history CUSTOMER=ENTRIES]... [--crowd PREFIX=COUNT] [--emit FILE]
 //! ```
+//!
+//! With `--emit`, the customers are not written into the file (which only
+//! gives the merchant's program) but into FILE, as the writes an edge
+//! store replays (see [`emit`]).
+
+mod emit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +45,10 @@ struct Args {
     /// This many customers PREFIX-0, PREFIX-1, … with the recent ten entries each.
     #[arg(long, value_name = "PREFIX=COUNT")]
     crowd: Vec<String>,
+    /// Writes the customers to this file as JSON lines of edge store
+    /// writes instead of into the database.
+    #[arg(long, value_name = "FILE")]
+    emit: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -61,17 +71,20 @@ fn fail(why: &str) -> ExitCode {
 async fn run(args: Args) -> Result<(), String> {
     let store = SqliteStore::open_for_bulk_load(&args.db).map_err(|e| e.to_string())?;
     let program = program(&store, &args.merchant).await?;
-    let merchant = MerchantConfig {
-        id: args.merchant.clone(),
-        api_key: String::new(),
-        token_secret: String::new(),
-        allowed_origins: Vec::new(),
-        webhook_url: None,
-        webhook_secret: None,
-        shopify_webhook_secret: None,
-        rate_limits: Default::default(),
-    };
-    let handler = Handler::new(vec![merchant], store, SystemClock, OsEntropy::default());
+    if let Some(file) = &args.emit {
+        let text = store
+            .load_program(&args.merchant)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no program")?;
+        return emit_all(&args, file, &program, text).await;
+    }
+    let handler = Handler::new(
+        vec![merchant(&args.merchant)],
+        store,
+        SystemClock,
+        OsEntropy::default(),
+    );
     let now = retention_api::Clock::now(&SystemClock);
     let key = |customer: &str| CustomerKey {
         merchant: args.merchant.clone(),
@@ -100,6 +113,69 @@ async fn run(args: Args) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `--emit`: every customer the arguments name, as edge store writes.
+async fn emit_all(
+    args: &Args,
+    file: &std::path::Path,
+    program: &Program,
+    text: (u64, String),
+) -> Result<(), String> {
+    let handler = Handler::new(
+        vec![merchant(&args.merchant)],
+        emit::Capture::new(text),
+        SystemClock,
+        OsEntropy::default(),
+    );
+    let now = retention_api::Clock::now(&SystemClock);
+    let mut customers: Vec<(String, usize)> = Vec::new();
+    for spec in &args.history {
+        let (customer, entries) = pair(spec)?;
+        customers.push((customer.to_owned(), entries));
+    }
+    for spec in &args.crowd {
+        let (prefix, count) = pair(spec)?;
+        customers.extend((0..count).map(|i| (format!("{prefix}-{i}"), RECENT_ENTRIES)));
+    }
+    let mut out = String::new();
+    for (customer, entries) in customers {
+        let built = with_history(program, entries, now)?;
+        let key = CustomerKey {
+            merchant: args.merchant.clone(),
+            customer: customer.clone(),
+        };
+        handler
+            .import_customer(&key, built)
+            .await
+            .map_err(|e| e.to_string())?;
+        let write = handler.store().take().ok_or("the import wrote nothing")?;
+        let state = write.state.len();
+        let lines = emit::lines(&customer, write);
+        println!(
+            "{customer}: {entries} ledger entries, a stored state of {state} bytes, {} writes",
+            lines.len()
+        );
+        for line in lines {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    std::fs::write(file, out).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// The merchant as the handler needs it here (no keys: nothing is served).
+fn merchant(id: &str) -> MerchantConfig {
+    MerchantConfig {
+        id: id.to_owned(),
+        api_key: String::new(),
+        token_secret: String::new(),
+        allowed_origins: Vec::new(),
+        webhook_url: None,
+        webhook_secret: None,
+        shopify_webhook_secret: None,
+        rate_limits: Default::default(),
+    }
 }
 
 /// `NAME=NUMBER`.
