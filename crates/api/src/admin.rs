@@ -158,7 +158,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     }
 
     async fn get_program(&self, merchant: &str) -> Result<Response, StoreError> {
-        Ok(reply::json(200, &self.program(merchant).await?))
+        Ok(reply::json(200, &*self.program(merchant).await?))
     }
 
     async fn save_program(

@@ -24,6 +24,7 @@ mod ledger_log;
 pub mod limits;
 pub mod memory;
 pub mod order_table;
+mod parsed;
 pub mod ports;
 mod reply;
 mod routes;
@@ -36,6 +37,8 @@ pub mod timers;
 mod txn;
 pub mod versions;
 pub mod webhook;
+
+use std::sync::Arc;
 
 use http::Method;
 
@@ -89,7 +92,11 @@ pub struct Handler<S, C, E> {
     buckets: limits::Buckets,
     /// Each merchant's program as last read, by version: a request whose
     /// store gives the same version skips parsing and validating it again.
-    programs: std::sync::Mutex<std::collections::HashMap<String, (Version, Program)>>,
+    programs: std::sync::Mutex<std::collections::HashMap<String, (Version, Arc<Program>)>>,
+    /// Customers' documents as last parsed (see [`parsed`]).
+    docs: parsed::ParsedDocs,
+    /// Shopper tokens whose signatures were checked lately.
+    tokens: auth::VerifiedTokens,
 }
 
 impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
@@ -103,6 +110,8 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             entropy,
             buckets: limits::Buckets::default(),
             programs: Default::default(),
+            docs: Default::default(),
+            tokens: Default::default(),
         }
     }
 
@@ -229,7 +238,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             | Route::MyPreferences
             | Route::SaveMyPreferences => {
                 let now = self.clock.now().unix();
-                let shopper = auth::verify_shopper(token, &self.merchants, now).ok()?;
+                let shopper = self.tokens.verify(token, &self.merchants, now).ok()?;
                 Some(Target::Customer(CustomerKey {
                     merchant: shopper.merchant,
                     customer: shopper.customer,
@@ -277,7 +286,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         }
         let token = auth::bearer(request.headers()).map(str::to_owned);
         let now = self.clock.now().unix();
-        let verified = auth::verify_shopper(token.as_deref(), &self.merchants, now);
+        let verified = self.tokens.verify(token.as_deref(), &self.merchants, now);
         // For a refused token, the merchant it names decides which origin
         // may read the error; with none, any merchant's origins may.
         let merchant_id = match &verified {
@@ -321,25 +330,31 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
     }
 
     /// The merchant's program: the stored one, else the defaults.
-    async fn program(&self, merchant: &str) -> Result<Program, StoreError> {
-        let Some((version, text)) = self.store.load_program(merchant).await? else {
-            return Ok(Program::default());
-        };
+    async fn program(&self, merchant: &str) -> Result<Arc<Program>, StoreError> {
         let cache = || {
             self.programs
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
+        // The version alone first: the document is read and parsed only
+        // when it changed (reading it was a tenth of `GET /v1/me`).
+        let Some(current) = self.store.program_version(merchant).await? else {
+            return Ok(Arc::default());
+        };
         if let Some((seen, program)) = cache().get(merchant)
-            && *seen == version
+            && *seen == current
         {
-            return Ok(program.clone());
+            return Ok(Arc::clone(program));
         }
+        let Some((version, text)) = self.store.load_program(merchant).await? else {
+            return Ok(Arc::default());
+        };
         let program = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| Program::from_json(&v).ok())
+            .map(Arc::new)
             .ok_or_else(|| StoreError(format!("the program of {merchant} cannot be read")))?;
-        cache().insert(merchant.to_owned(), (version, program.clone()));
+        cache().insert(merchant.to_owned(), (version, Arc::clone(&program)));
         Ok(program)
     }
 }

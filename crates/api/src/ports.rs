@@ -318,6 +318,17 @@ pub trait Store {
     /// The merchant's program document and version, or `None` if never put.
     async fn load_program(&self, merchant: &str) -> Result<Option<(Version, String)>, StoreError>;
 
+    /// The version of the merchant's program alone (`None`: never put).
+    /// The handler asks it on every request to see whether the program it
+    /// parsed still stands; a store that can read it without the document
+    /// says so here.
+    async fn program_version(&self, merchant: &str) -> Result<Option<Version>, StoreError> {
+        Ok(self
+            .load_program(merchant)
+            .await?
+            .map(|(version, _)| version))
+    }
+
     /// Writes the program, as `version`, if its current version is
     /// `expected`.
     async fn save_program(

@@ -141,7 +141,7 @@ pub async fn load_versioned<S: Store, C: Clock, E: Entropy>(
     Ok(match handler.store.load_customer(key).await? {
         Some((version, text)) => Loaded {
             version: Some(version),
-            doc: CustomerDoc::parse(&text).map_err(StoreError)?,
+            doc: handler.docs.parse(key, text).map_err(StoreError)?,
         },
         None => Loaded {
             version: None,
@@ -202,7 +202,7 @@ where
         let (version, mut doc) = match loaded {
             Some((version, text)) => (
                 Some(version),
-                CustomerDoc::parse(&text).map_err(StoreError)?,
+                handler.docs.parse(key, text).map_err(StoreError)?,
             ),
             None => match missing.take() {
                 Some(missing) => return Ok(missing),
@@ -438,7 +438,10 @@ pub async fn erase<S: Store, C: Clock, E: Entropy>(
             ))
         }
     };
-    handler.store.erase_customer(key, erased).await
+    let result = handler.store.erase_customer(key, erased).await;
+    // What was erased does not stay behind in this process's memory.
+    handler.docs.forget(key);
+    result
 }
 
 /// The live record stored under an idempotency key, if any.

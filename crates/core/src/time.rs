@@ -144,9 +144,55 @@ impl FromStr for Instant {
     }
 }
 
+/// Writes `value` as `width` decimal digits at `at` (leading zeros).
+fn put_digits(out: &mut [u8], at: usize, width: usize, mut value: u32) {
+    for i in (at..at + width).rev() {
+        out[i] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// `YYYY-MM-DD` for years 0 to 9999, written without the formatting
+/// machinery: a view carries dozens of dates and instants, and `write!`
+/// was a tenth of serialising one.
+fn date_text(date: Date) -> Option<[u8; 10]> {
+    let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9_999)?;
+    let mut out = *b"0000-00-00";
+    put_digits(&mut out, 0, 4, year);
+    put_digits(&mut out, 5, 2, date.month() as u32);
+    put_digits(&mut out, 8, 2, date.day() as u32);
+    Some(out)
+}
+
+/// Serialises ASCII text written by [`date_text`] or [`Instant::text`].
+fn serialize_ascii<S: Serializer>(text: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(std::str::from_utf8(text).unwrap_or_default())
+}
+
+impl Instant {
+    /// `YYYY-MM-DDTHH:MM:SSZ` within the calendar for years 0 to 9999
+    /// (see [`date_text`]).
+    fn text(self) -> Option<[u8; 20]> {
+        if self.0 > Instant::start_of(Date::MAX).0 + DAY_SECONDS - 1 {
+            return None;
+        }
+        let date = date_text(self.date())?;
+        let second = self.0.rem_euclid(DAY_SECONDS) as u32;
+        let mut out = *b"0000-00-00T00:00:00Z";
+        out[..10].copy_from_slice(&date);
+        put_digits(&mut out, 11, 2, second / 3_600);
+        put_digits(&mut out, 14, 2, second / 60 % 60);
+        put_digits(&mut out, 17, 2, second % 60);
+        Some(out)
+    }
+}
+
 impl Serialize for Instant {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.text() {
+            Some(text) => serialize_ascii(&text, serializer),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -165,7 +211,7 @@ pub mod iso_date {
 
     /// Writes the date as `YYYY-MM-DD`.
     pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(date)
+        iso_date_opt::serialize(&Some(*date), serializer)
     }
 
     /// Reads a date written exactly `YYYY-MM-DD`.
@@ -186,8 +232,9 @@ pub mod iso_date_opt {
 
     /// Writes the date, or null.
     pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-        match date {
-            Some(date) => serializer.collect_str(date),
+        match date.map(|d| (d, super::date_text(d))) {
+            Some((_, Some(text))) => super::serialize_ascii(&text, serializer),
+            Some((date, None)) => serializer.collect_str(&date),
             None => serializer.serialize_none(),
         }
     }
@@ -246,6 +293,43 @@ mod tests {
                 Instant::from_unix(seconds).to_string(),
                 ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
             );
+        }
+
+        /// Serialised, an instant is the text it prints, over every
+        /// instant including those beyond the calendar (clamped alike).
+        #[test]
+        fn instants_serialise_as_they_print(seconds in prop_oneof![any::<i64>(), -62_135_596_800i64..253_402_300_799]) {
+            let at = Instant::from_unix(seconds);
+            prop_assert_eq!(serde_json::to_string(&at).unwrap(), format!("\"{at}\""));
+        }
+
+        /// Serialised, a date is the text jiff prints, over the calendar.
+        #[test]
+        fn dates_serialise_as_they_print(days in -4_371_587i64..=2_932_896) {
+            #[derive(serde::Serialize)]
+            struct Dated(#[serde(with = "iso_date")] Date);
+            #[derive(serde::Serialize)]
+            struct Maybe(#[serde(with = "iso_date_opt")] Option<Date>);
+            let date = date_from_days(days);
+            prop_assert_eq!(serde_json::to_string(&Dated(date)).unwrap(), format!("\"{date}\""));
+            prop_assert_eq!(serde_json::to_string(&Maybe(Some(date))).unwrap(), format!("\"{date}\""));
+            prop_assert_eq!(serde_json::to_string(&Maybe(None)).unwrap(), "null");
+        }
+    }
+
+    #[test]
+    fn the_ends_of_the_calendar_serialise_as_they_print() {
+        for seconds in [
+            i64::MIN,
+            -62_135_596_801,
+            -62_135_596_800,
+            0,
+            253_402_300_799,
+            253_402_300_800,
+            i64::MAX,
+        ] {
+            let at = Instant::from_unix(seconds);
+            assert_eq!(serde_json::to_string(&at).unwrap(), format!("\"{at}\""));
         }
     }
 

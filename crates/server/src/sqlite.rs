@@ -490,6 +490,18 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn program_version(&self, merchant: &str) -> Result<Option<Version>, StoreError> {
+        let merchant = merchant.to_owned();
+        self.read(move |conn| {
+            let version = conn
+                .prepare_cached("SELECT version FROM programs WHERE merchant = ?1")?
+                .query_row(params![merchant], |row| row.get::<_, i64>(0))
+                .optional()?;
+            version.map(from_sql_version).transpose()
+        })
+        .await
+    }
+
     async fn save_program(
         &self,
         merchant: &str,

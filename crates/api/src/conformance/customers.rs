@@ -648,5 +648,27 @@ pub(super) async fn programs_compare_and_swap<S: Store>(store: &S, m: &str) -> C
             .is_none(),
         "per merchant"
     );
+    let (now, _) = store
+        .load_program(m)
+        .await
+        .map_err(failed("load_program"))?
+        .ok_or("lost")?;
+    ensure!(now != v, "a new version after the swap");
+    ensure!(
+        store
+            .program_version(m)
+            .await
+            .map_err(failed("program_version"))?
+            == Some(now),
+        "the version alone is the version read with the program"
+    );
+    ensure!(
+        store
+            .program_version(&format!("{m}-other"))
+            .await
+            .map_err(failed("program_version"))?
+            .is_none(),
+        "no version without a program"
+    );
     Ok(())
 }
