@@ -187,7 +187,7 @@ async function call(url, method, path, body, headers = {}) {
 }
 
 /** wrk against `path` for `seconds`: requests/s, p50 and p99 in ms, and non-2xx answers. */
-async function wrk(url, path, { method = 'GET', headers = {}, body = null, unique = false } = {}) {
+async function wrk(url, path, { method = 'GET', headers = {}, body = null, unique = false, tokens = null } = {}) {
   const script = join(work, `wrk-${randomBytes(4).toString('hex')}.lua`);
   // Each request its own Idempotency-Key (and order id) when `unique`, so
   // every one is a new write rather than a replay.
@@ -197,10 +197,12 @@ local id = tostring(math.random(1, 1e9))
 wrk.method = ${JSON.stringify(method)}
 ${Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join('\n')}
 ${body === null ? '' : `wrk.headers["Content-Type"] = "application/json"`}
+${tokens === null ? '' : `local tokens = {${tokens.map((t) => JSON.stringify(`Bearer ${t}`)).join(',')}}`}
 request = function()
   n = n + 1
   local key = id .. "-" .. n
   ${unique ? 'wrk.headers["Idempotency-Key"] = "bench-" .. key' : ''}
+  ${tokens === null ? '' : 'wrk.headers["Authorization"] = tokens[n % #tokens + 1]'}
   local body = ${body === null ? 'nil' : `(${JSON.stringify(body)}):gsub("KEY", key)`}
   return wrk.format(nil, ${JSON.stringify(path)}, nil, body)
 end
@@ -229,6 +231,8 @@ end
 }
 
 // ---- the table ------------------------------------------------------------------------------
+/** Customers the cold `GET /v1/me` row takes in turn. */
+const ROTATED = 2_000;
 const fmt = (n, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main() {
@@ -271,15 +275,20 @@ async function main() {
         body: JSON.stringify({ type: 'order_paid', order_id: 'o-KEY', amount_minor: 120000, currency: 'RUB' }),
       }],
       ['POST redemption', '/v1/me/redemptions', { method: 'POST', headers: shopper, unique: true, body: JSON.stringify({ reward_id: reward }) }],
+      // Past what the handler keeps (256 parsed customers, 1,024 checked
+      // tokens): every request parses its customer and checks its token.
+      [`GET /v1/me, ${fmt(ROTATED)} customers in turn (100,000 stored)`, '/v1/me', {
+        tokens: Array.from({ length: ROTATED }, (_, i) => mintToken(merchant, `c-${i * 37}`, { ttl: 3600 })),
+      }, large.url],
     ];
     say('## Native server (profile native: release at opt-level 3; a SQLite file, synchronous=FULL)');
     say();
     say('| request | requests/s | p50 ms | p99 ms | /healthz requests/s (same run) | ratio to /healthz | non-2xx |');
     say('|---|---:|---:|---:|---:|---:|---:|');
     const ratios = [];
-    for (const [name, path, options] of rows) {
-      const floor = await wrk(url, '/healthz');
-      const m = await wrk(url, path, options);
+    for (const [name, path, options, base = url] of rows) {
+      const floor = await wrk(base, '/healthz');
+      const m = await wrk(base, path, options);
       ratios.push(m.rps / floor.rps);
       say(`| ${name} | ${fmt(m.rps)} | ${fmt(m.p50, 2)} | ${fmt(m.p99, 2)} | ${fmt(floor.rps)} | ${(m.rps / floor.rps).toFixed(2)} | ${m.bad} |`);
       await sleep(200);
