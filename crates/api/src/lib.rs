@@ -26,6 +26,7 @@ pub mod memory;
 pub mod order_table;
 mod parsed;
 pub mod ports;
+mod rendered;
 mod reply;
 mod routes;
 mod session;
@@ -97,6 +98,8 @@ pub struct Handler<S, C, E> {
     docs: parsed::ParsedDocs,
     /// Shopper tokens whose signatures were checked lately.
     tokens: auth::VerifiedTokens,
+    /// Customers' views as last written out (see [`rendered`]).
+    views: rendered::RenderedViews,
 }
 
 impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
@@ -112,6 +115,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             programs: Default::default(),
             docs: Default::default(),
             tokens: Default::default(),
+            views: Default::default(),
         }
     }
 

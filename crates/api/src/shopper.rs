@@ -94,12 +94,19 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         let now = self.clock.now();
         let doc = txn::load_for(self, key, program, now).await?;
         let view = doc.customer.view(&key.customer, program, now);
-        let response = reply::json(200, &view);
-        let tag = etag(response.body());
+        let Some(written) = self.views.write(key, view) else {
+            return Ok(reply::error(
+                500,
+                "internal_error",
+                "The answer could not be written.",
+            ));
+        };
+        let tag = written.etag.as_str();
         if header(request, IF_NONE_MATCH).is_some_and(|v| v.split(',').any(|t| t.trim() == tag)) {
-            return Ok(reply::with_header(reply::empty(304), ETAG, &tag));
+            return Ok(reply::with_header(reply::empty(304), ETAG, tag));
         }
-        Ok(reply::with_header(response, ETAG, &tag))
+        let response = reply::raw(200, "application/json", written.body.clone());
+        Ok(reply::with_header(response, ETAG, tag))
     }
 
     async fn activity(

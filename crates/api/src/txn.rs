@@ -441,6 +441,7 @@ pub async fn erase<S: Store, C: Clock, E: Entropy>(
     let result = handler.store.erase_customer(key, erased).await;
     // What was erased does not stay behind in this process's memory.
     handler.docs.forget(key);
+    handler.views.forget(key);
     result
 }
 
