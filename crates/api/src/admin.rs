@@ -104,7 +104,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             CustomerOp::Get => {
                 let now = self.clock.now();
                 let (doc, logged, entries) =
-                    txn::load_consistent(self, &key, &program, now, true).await?;
+                    txn::load_consistent(self, &key, &program, now, true, None).await?;
                 Ok(reply::json(
                     200,
                     &doc.customer

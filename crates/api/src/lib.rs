@@ -335,6 +335,17 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
 
     /// The merchant's program: the stored one, else the defaults.
     async fn program(&self, merchant: &str) -> Result<Arc<Program>, StoreError> {
+        let current = self.store.program_version(merchant).await?;
+        self.program_at(merchant, current).await
+    }
+
+    /// The merchant's program at version `current` (`None`: the
+    /// defaults), from the parsed programs when it is the one kept.
+    async fn program_at(
+        &self,
+        merchant: &str,
+        current: Option<Version>,
+    ) -> Result<Arc<Program>, StoreError> {
         let cache = || {
             self.programs
                 .lock()
@@ -342,7 +353,7 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         };
         // The version alone first: the document is read and parsed only
         // when it changed (reading it was a tenth of `GET /v1/me`).
-        let Some(current) = self.store.program_version(merchant).await? else {
+        let Some(current) = current else {
             return Ok(Arc::default());
         };
         if let Some((seen, program)) = cache().get(merchant)

@@ -329,6 +329,18 @@ pub trait Store {
             .map(|(version, _)| version))
     }
 
+    /// The customer's state (as [`Self::load_customer`]) and the version
+    /// of its merchant's program (as [`Self::program_version`]) in one
+    /// read: `GET /v1/me` needs both, and a store that can read them
+    /// together saves a round (for SQLite, a read transaction's locks).
+    async fn load_customer_and_program_version(
+        &self,
+        key: &CustomerKey,
+    ) -> Result<(Option<(Version, String)>, Option<Version>), StoreError> {
+        let customer = self.load_customer(key).await?;
+        Ok((customer, self.program_version(&key.merchant).await?))
+    }
+
     /// Writes the program, as `version`, if its current version is
     /// `expected`.
     async fn save_program(

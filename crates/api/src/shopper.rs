@@ -63,12 +63,24 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         if let Err(response) = self.within_limits(&key.merchant, &buckets) {
             return response;
         }
-        let program = match self.program(&key.merchant).await {
+        // `GET /v1/me` reads its customer with the program's version.
+        let (program, first) = if route == Route::Me {
+            match self.store.load_customer_and_program_version(&key).await {
+                Ok((customer, version)) => (
+                    self.program_at(&key.merchant, version).await,
+                    Some(customer),
+                ),
+                Err(e) => return unavailable(&e),
+            }
+        } else {
+            (self.program(&key.merchant).await, None)
+        };
+        let program = match program {
             Ok(program) => program,
             Err(e) => return unavailable(&e),
         };
         let result = match route {
-            Route::Me => self.me(&key, &program, &request).await,
+            Route::Me => self.me(&key, &program, &request, first).await,
             Route::Activity => self.activity(&key, &program, &request).await,
             Route::MyPreferences => self.preferences(&key, &program).await,
             Route::SaveMyPreferences => {
@@ -90,9 +102,10 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
         key: &CustomerKey,
         program: &Program,
         request: &Request,
+        first: Option<Option<(crate::Version, String)>>,
     ) -> Result<Response, crate::StoreError> {
         let now = self.clock.now();
-        let doc = txn::load_for(self, key, program, now).await?;
+        let doc = txn::load_from(self, key, program, now, first).await?;
         let view = doc.customer.view(&key.customer, program, now);
         let Some(written) = self.views.write(key, view) else {
             return Ok(reply::error(

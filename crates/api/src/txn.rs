@@ -77,13 +77,17 @@ pub async fn load<S: Store, C: Clock, E: Entropy>(
 
 /// Loads the customer's document for a read of its standing at `now`:
 /// with the orders a tier window grown since the last write needs.
-pub async fn load_for<S: Store, C: Clock, E: Entropy>(
+/// `first`: the state when the caller already read it.
+pub async fn load_from<S: Store, C: Clock, E: Entropy>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
     program: &Program,
     now: Instant,
+    first: Option<Option<(Version, String)>>,
 ) -> Result<CustomerDoc, StoreError> {
-    Ok(load_consistent(handler, key, program, now, false).await?.0)
+    Ok(load_consistent(handler, key, program, now, false, first)
+        .await?
+        .0)
 }
 
 /// Attempts at a consistent read of the state and its rows.
@@ -94,15 +98,20 @@ pub(crate) const MAX_READS: usize = 10;
 /// version: a write between the reads (a fold, orders put away, consents
 /// moved) would count something twice or not at all, so then everything
 /// is read again. A read that needed no rows is consistent by itself.
+/// `first`: the state when the caller already read it (the first try).
 pub async fn load_consistent<S: Store, C: Clock, E: Entropy>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
     program: &Program,
     now: Instant,
     whole: bool,
+    mut first: Option<Option<(Version, String)>>,
 ) -> Result<(CustomerDoc, Vec<ConsentRecord>, Vec<Entry>), StoreError> {
     for _ in 0..MAX_READS {
-        let loaded = load_versioned(handler, key).await?;
+        let loaded = match first.take() {
+            Some(read) => parse_loaded(handler, key, read)?,
+            None => load_versioned(handler, key).await?,
+        };
         let mut doc = loaded.doc;
         let ledger = &mut doc.customer.ledger;
         let recalled =
@@ -138,7 +147,17 @@ pub async fn load_versioned<S: Store, C: Clock, E: Entropy>(
     handler: &Handler<S, C, E>,
     key: &CustomerKey,
 ) -> Result<Loaded, StoreError> {
-    Ok(match handler.store.load_customer(key).await? {
+    let read = handler.store.load_customer(key).await?;
+    parse_loaded(handler, key, read)
+}
+
+/// The document of a state as the store gave it.
+fn parse_loaded<S: Store, C: Clock, E: Entropy>(
+    handler: &Handler<S, C, E>,
+    key: &CustomerKey,
+    read: Option<(Version, String)>,
+) -> Result<Loaded, StoreError> {
+    Ok(match read {
         Some((version, text)) => Loaded {
             version: Some(version),
             doc: handler.docs.parse(key, text).map_err(StoreError)?,

@@ -293,6 +293,34 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn load_customer_and_program_version(
+        &self,
+        key: &CustomerKey,
+    ) -> Result<(Option<(Version, String)>, Option<Version>), StoreError> {
+        let key = key.clone();
+        self.read(move |conn| {
+            // One statement, so one read transaction and one snapshot.
+            let (program, version, state) = conn
+                .prepare_cached(
+                    "SELECT (SELECT version FROM programs WHERE merchant = ?1), c.version, c.state
+                     FROM (SELECT 1) LEFT JOIN customers c ON c.merchant = ?1 AND c.customer = ?2",
+                )?
+                .query_row(params![key.merchant, key.customer], |row| {
+                    Ok((
+                        row.get::<_, Option<i64>>(0)?,
+                        row.get::<_, Option<i64>>(1)?,
+                        row.get::<_, Option<String>>(2)?,
+                    ))
+                })?;
+            let customer = match version.zip(state) {
+                Some((version, state)) => Some((from_sql_version(version)?, state)),
+                None => None,
+            };
+            Ok((customer, program.map(from_sql_version).transpose()?))
+        })
+        .await
+    }
+
     async fn save_customer(
         &self,
         key: &CustomerKey,

@@ -670,5 +670,33 @@ pub(super) async fn programs_compare_and_swap<S: Store>(store: &S, m: &str) -> C
             .is_none(),
         "no version without a program"
     );
+    let k = key(m, "carol");
+    let both = |k: CustomerKey| async move {
+        store
+            .load_customer_and_program_version(&k)
+            .await
+            .map_err(failed("load_customer_and_program_version"))
+    };
+    ensure!(
+        both(k.clone()).await? == (None, Some(now)),
+        "a customer never written reads as none, beside the program's version"
+    );
+    ensure!(
+        store
+            .save_customer(&k, None, write("carol's"))
+            .await
+            .map_err(failed("save"))?,
+        "the customer is written"
+    );
+    let alone = store.load_customer(&k).await.map_err(failed("load"))?;
+    ensure!(
+        alone.as_ref().is_some_and(|(_, text)| text == "carol's")
+            && both(k.clone()).await? == (alone, Some(now)),
+        "read together, the customer and the version are what each read alone gives"
+    );
+    ensure!(
+        both(key(&format!("{m}-other"), "carol")).await? == (None, None),
+        "another merchant has neither"
+    );
     Ok(())
 }
