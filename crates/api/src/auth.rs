@@ -150,18 +150,18 @@ fn verify_signed(token: &str, merchants: &[MerchantConfig]) -> Result<Signed, To
 /// widget sends one token with every request of its life, and checking
 /// it again (base64, two JSON parses, HMAC-SHA-256) was a tenth of
 /// `GET /v1/me` in the handler. A token that differs in any byte is
-/// checked in full; the moment is checked on every request.
+/// checked in full; the moment is checked on every request. Without the
+/// `keep` feature (the edge module) every token is checked in full.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    #[cfg(feature = "keep")]
+    kept: Mutex<HashMap<String, Signed>>,
+}
+
+/// Tokens kept (a few hundred bytes each); past it the list starts over.
 #[cfg(feature = "keep")]
-#[derive(Default)]
-pub struct VerifiedTokens(Mutex<HashMap<String, Signed>>);
+const TOKENS_KEPT: usize = 1_024;
 
-/// Without the `keep` feature (the edge module): every token is checked
-/// in full.
-#[cfg(not(feature = "keep"))]
-#[derive(Default)]
-pub struct VerifiedTokens;
-
-#[cfg(not(feature = "keep"))]
 impl VerifiedTokens {
     /// Verifies a shopper token at `now` (unix seconds) against the
     /// merchants.
@@ -171,46 +171,34 @@ impl VerifiedTokens {
         merchants: &[MerchantConfig],
         now: i64,
     ) -> Result<Shopper, TokenError> {
-        let signed = verify_signed(token.ok_or(TokenError::Invalid)?, merchants)?;
-        signed.at(now)?;
-        Ok(signed.shopper)
-    }
-}
-
-/// Tokens kept (a few hundred bytes each); past it the list starts over.
-#[cfg(feature = "keep")]
-const TOKENS_KEPT: usize = 1_024;
-
-#[cfg(feature = "keep")]
-impl VerifiedTokens {
-    /// Verifies a shopper token at `now` (unix seconds) against the
-    /// merchants, from the tokens kept when it is one of them.
-    pub fn verify(
-        &self,
-        token: Option<&str>,
-        merchants: &[MerchantConfig],
-        now: i64,
-    ) -> Result<Shopper, TokenError> {
-        let token = token.ok_or(TokenError::Invalid)?;
-        let seen = self.lock().get(token).cloned();
-        let signed = match seen {
-            Some(signed) => signed,
-            None => {
-                let signed = verify_signed(token, merchants)?;
-                let mut kept = self.lock();
-                if kept.len() >= TOKENS_KEPT {
-                    kept.clear();
-                }
-                kept.insert(token.to_owned(), signed.clone());
-                signed
-            }
-        };
+        let signed = self.signed(token.ok_or(TokenError::Invalid)?, merchants)?;
         signed.at(now)?;
         Ok(signed.shopper)
     }
 
+    #[cfg(not(feature = "keep"))]
+    fn signed(&self, token: &str, merchants: &[MerchantConfig]) -> Result<Signed, TokenError> {
+        verify_signed(token, merchants)
+    }
+
+    /// The kept check of `token`, else a full one (kept when it passes).
+    #[cfg(feature = "keep")]
+    fn signed(&self, token: &str, merchants: &[MerchantConfig]) -> Result<Signed, TokenError> {
+        if let Some(signed) = self.lock().get(token) {
+            return Ok(signed.clone());
+        }
+        let signed = verify_signed(token, merchants)?;
+        let mut kept = self.lock();
+        if kept.len() >= TOKENS_KEPT {
+            kept.clear();
+        }
+        kept.insert(token.to_owned(), signed.clone());
+        Ok(signed)
+    }
+
+    #[cfg(feature = "keep")]
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Signed>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -20,6 +20,8 @@ pub mod events;
 mod feed;
 mod json_path;
 pub mod jwt;
+#[cfg(feature = "keep")]
+mod kept;
 mod ledger_log;
 pub mod limits;
 pub mod memory;
