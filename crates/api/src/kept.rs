@@ -1,33 +1,58 @@
 //! What the handler keeps between requests, one entry per customer, for
-//! repeat requests to share (the `keep` feature; see [`crate::parsed`] and
-//! [`crate::rendered`]).
+//! repeat requests to share (see [`crate::parsed`] and
+//! [`crate::rendered`]). Without the `keep` feature (the edge module)
+//! nothing is kept: every lookup misses and nothing is built to keep.
 
+#[cfg(feature = "keep")]
 use std::collections::HashMap;
+#[cfg(feature = "keep")]
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::CustomerKey;
 
+#[cfg(feature = "keep")]
 /// Customers kept: the busiest of a moment. Past it the map starts over,
 /// so it never holds more than this many entries (a few KiB each).
 pub const CUSTOMERS_KEPT: usize = 256;
 
 /// One value per customer, the newest, at most [`CUSTOMERS_KEPT`].
+#[cfg(feature = "keep")]
 pub struct PerCustomer<V>(Mutex<HashMap<CustomerKey, V>>);
+
+/// Nothing kept (without the `keep` feature).
+#[cfg(not(feature = "keep"))]
+pub struct PerCustomer<V>(std::marker::PhantomData<V>);
 
 impl<V> Default for PerCustomer<V> {
     fn default() -> Self {
-        PerCustomer(Mutex::default())
+        PerCustomer(Default::default())
     }
 }
 
+#[cfg(not(feature = "keep"))]
+impl<V> PerCustomer<V> {
+    /// Nothing is kept, so nothing is found.
+    pub fn find<R>(&self, _: &CustomerKey, _: impl FnOnce(&V) -> Option<R>) -> Option<R> {
+        None
+    }
+
+    /// Nothing is kept: `value` is not even made.
+    pub fn put_with(&self, _: &CustomerKey, _: impl FnOnce() -> V) {}
+
+    /// Nothing to drop.
+    pub fn forget(&self, _: &CustomerKey) {}
+}
+
+#[cfg(feature = "keep")]
 impl<V> PerCustomer<V> {
     /// What `pick` takes from the value kept for `key`, if any.
     pub fn find<R>(&self, key: &CustomerKey, pick: impl FnOnce(&V) -> Option<R>) -> Option<R> {
         self.lock().get(key).and_then(pick)
     }
 
-    /// Keeps `value` for `key`, in place of what was kept.
-    pub fn put(&self, key: &CustomerKey, value: V) {
+    /// Keeps the value `make` gives for `key`, in place of what was kept.
+    pub fn put_with(&self, key: &CustomerKey, make: impl FnOnce() -> V) {
+        let value = make();
         let mut kept = self.lock();
         if kept.len() >= CUSTOMERS_KEPT && !kept.contains_key(key) {
             kept.clear();
@@ -52,7 +77,7 @@ impl<V> PerCustomer<V> {
 }
 
 /// A customer of merchant `m`, for tests.
-#[cfg(test)]
+#[cfg(all(test, feature = "keep"))]
 pub fn key(customer: &str) -> CustomerKey {
     CustomerKey {
         merchant: "m".into(),
@@ -60,23 +85,23 @@ pub fn key(customer: &str) -> CustomerKey {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "keep"))]
 mod tests {
     use super::*;
 
     #[test]
     fn one_value_per_customer_and_never_more_than_the_bound() {
         let kept = PerCustomer::default();
-        kept.put(&key("a"), 1);
-        kept.put(&key("a"), 2);
+        kept.put_with(&key("a"), || 1);
+        kept.put_with(&key("a"), || 2);
         assert_eq!(kept.find(&key("a"), |v| Some(*v)), Some(2));
         assert_eq!(kept.find(&key("a"), |v| (*v == 1).then_some(())), None);
         assert_eq!(kept.find(&key("b"), |v| Some(*v)), None);
         for i in 0..CUSTOMERS_KEPT * 2 + 3 {
-            kept.put(&key(&format!("c{i}")), i);
+            kept.put_with(&key(&format!("c{i}")), || i);
             assert!(kept.len() <= CUSTOMERS_KEPT);
         }
-        kept.put(&key("a"), 3);
+        kept.put_with(&key("a"), || 3);
         kept.forget(&key("a"));
         assert_eq!(kept.find(&key("a"), |v| Some(*v)), None);
     }

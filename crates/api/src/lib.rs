@@ -20,7 +20,6 @@ pub mod events;
 mod feed;
 mod json_path;
 pub mod jwt;
-#[cfg(feature = "keep")]
 mod kept;
 mod ledger_log;
 pub mod limits;

@@ -9,7 +9,6 @@
 //! production, but a test's stepping entropy repeats them. Without the
 //! `keep` feature (the edge module) every read is parsed.
 
-#[cfg(feature = "keep")]
 use std::sync::Arc;
 
 use crate::CustomerKey;
@@ -18,7 +17,6 @@ use crate::state::CustomerDoc;
 /// The documents kept: one per customer, the newest parse.
 #[derive(Default)]
 pub struct ParsedDocs {
-    #[cfg(feature = "keep")]
     kept: crate::kept::PerCustomer<(String, Arc<CustomerDoc>)>,
 }
 
@@ -26,7 +24,6 @@ impl ParsedDocs {
     /// The document stored as `text` for `key`: the kept one when its
     /// text is the same, else parsed (and kept).
     pub fn parse(&self, key: &CustomerKey, text: String) -> Result<CustomerDoc, String> {
-        #[cfg(feature = "keep")]
         if let Some(doc) = self
             .kept
             .find(key, |(seen, doc)| (*seen == text).then(|| Arc::clone(doc)))
@@ -34,19 +31,13 @@ impl ParsedDocs {
             return Ok(CustomerDoc::clone(&doc));
         }
         let doc = CustomerDoc::parse(&text)?;
-        #[cfg(feature = "keep")]
-        self.kept.put(key, (text, Arc::new(doc.clone())));
-        #[cfg(not(feature = "keep"))]
-        let _ = key;
+        self.kept.put_with(key, || (text, Arc::new(doc.clone())));
         Ok(doc)
     }
 
     /// Drops what is kept of `key` (an erased customer leaves nothing).
     pub fn forget(&self, key: &CustomerKey) {
-        #[cfg(feature = "keep")]
         self.kept.forget(key);
-        #[cfg(not(feature = "keep"))]
-        let _ = key;
     }
 }
 

@@ -26,7 +26,6 @@ pub struct Written {
 /// The views kept: one per customer, the newest.
 #[derive(Default)]
 pub struct RenderedViews {
-    #[cfg(feature = "keep")]
     kept: crate::kept::PerCustomer<(CustomerView, Arc<Written>)>,
 }
 
@@ -34,7 +33,6 @@ impl RenderedViews {
     /// `view` written out: the kept body when the kept view is equal,
     /// else written now (and kept). `None` if it cannot be written.
     pub fn write(&self, key: &CustomerKey, view: CustomerView) -> Option<Arc<Written>> {
-        #[cfg(feature = "keep")]
         if let Some(written) = self.kept.find(key, |(seen, written)| {
             (*seen == view).then(|| Arc::clone(written))
         }) {
@@ -46,19 +44,13 @@ impl RenderedViews {
             etag: etag(&body),
             body,
         });
-        #[cfg(feature = "keep")]
-        self.kept.put(key, (view, Arc::clone(&written)));
-        #[cfg(not(feature = "keep"))]
-        let _ = key;
+        self.kept.put_with(key, || (view, Arc::clone(&written)));
         Some(written)
     }
 
     /// Drops what is kept of `key` (an erased customer leaves nothing).
     pub fn forget(&self, key: &CustomerKey) {
-        #[cfg(feature = "keep")]
         self.kept.forget(key);
-        #[cfg(not(feature = "keep"))]
-        let _ = key;
     }
 }
 
