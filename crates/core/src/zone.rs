@@ -10,7 +10,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use crate::time::Instant;
+use crate::time::{DAY_SECONDS, Date, Instant};
 
 /// A time zone's rules, as the quiet-time arithmetic reads them.
 pub trait ZoneRules: Send + Sync {
@@ -58,6 +58,36 @@ impl Zone {
         self.0
             .next_change(after, until)
             .filter(|at| *at > after && *at <= until)
+    }
+
+    /// The first instant at which the zone's clocks show `second_of_day`
+    /// on `date` or later: the time itself, its first occurrence when
+    /// clocks are set back over it, or the first instant after the gap
+    /// when they skip it.
+    pub fn instant_of(&self, date: Date, second_of_day: u32) -> Instant {
+        // The wall time read as if it were UTC; an instant shows it when
+        // instant + offset equals it.
+        let wall = Instant::start_of(date).unix() + i64::from(second_of_day);
+        let end = Instant::from_unix(wall + DAY_SECONDS);
+        // A day before the wall time is earlier than any zone shows it.
+        let mut from = Instant::from_unix(wall - DAY_SECONDS);
+        // Walk the spans of constant offset in order; each round ends at
+        // a change, and a zone changes a few times a day at most.
+        for _ in 0..8 {
+            let shown = Instant::from_unix(wall - i64::from(self.offset_seconds(from)));
+            let change = self.next_change(from, end);
+            if shown < from {
+                // This span's clocks start past the wall time and the last
+                // one's ended before it: skipped, so the change is the
+                // first valid instant after the gap.
+                return from;
+            }
+            match change {
+                Some(at) if shown >= at => from = at,
+                _ => return shown,
+            }
+        }
+        Instant::from_unix(wall - i64::from(self.offset_seconds(end)))
     }
 }
 
@@ -380,5 +410,26 @@ mod tests {
             None
         );
         assert_eq!(zone.next_change(spring, spring), None);
+    }
+
+    #[test]
+    fn a_local_time_is_its_first_instant_or_the_end_of_its_gap() {
+        let zone = Bundled.zone("America/New_York").unwrap();
+        let at = |text: &str| text.parse::<Instant>().unwrap();
+        let on = |m, d| jiff::civil::date(2027, m, d);
+        assert_eq!(
+            zone.instant_of(on(6, 1), 9 * 3_600),
+            at("2027-06-01T13:00:00Z")
+        );
+        // 02:30 is skipped in spring: the clocks show 03:00 EDT at 07:00Z.
+        assert_eq!(
+            zone.instant_of(on(3, 14), 9_000),
+            at("2027-03-14T07:00:00Z")
+        );
+        // 01:30 comes twice in autumn: first in EDT.
+        assert_eq!(
+            zone.instant_of(on(11, 7), 5_400),
+            at("2027-11-07T05:30:00Z")
+        );
     }
 }
