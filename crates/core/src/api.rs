@@ -120,6 +120,8 @@ pub struct SubscriptionOptions {
     pub allowed_intervals: Vec<Interval>,
     /// Swap variants for the products this customer subscribes to.
     pub swap_options: BTreeMap<String, Vec<SwapVariant>>,
+    /// One-time add-ons for the products this customer subscribes to.
+    pub addons: BTreeMap<String, Vec<SwapVariant>>,
     /// Largest quantity.
     pub max_quantity: u32,
     /// Longest pause in days.

@@ -20,7 +20,7 @@ use crate::preferences::{ConsentRecord, ConsentSource, Preferences};
 use crate::program::Program;
 use crate::reminders::{self, OutboxItem, PlannerInput, ReminderLog};
 use crate::rewards::{RandomSource, Redemption, coupon_code};
-use crate::subscription::{self, Subscription, SubscriptionRecord};
+use crate::subscription::{self, Subscription, SubscriptionRecord, for_products};
 use crate::tiers;
 use crate::time::Instant;
 
@@ -110,12 +110,9 @@ impl Customer {
         let subscriptions: Vec<Subscription> =
             self.subscriptions.iter().map(|r| r.as_of(now)).collect();
         let settings = &program.subscriptions;
-        let swap_options = settings
-            .swap_options
-            .iter()
-            .filter(|(product, _)| subscriptions.iter().any(|s| &s.product_id == *product))
-            .map(|(product, variants)| (product.clone(), variants.clone()))
-            .collect();
+        let products = subscriptions.iter().map(|s| s.product_id.as_str());
+        let swap_options = for_products(&settings.swap_options, products.clone());
+        let addons = for_products(&settings.addons, products);
         CustomerView {
             customer_id: customer_id.to_owned(),
             loyalty: LoyaltyView {
@@ -180,6 +177,7 @@ impl Customer {
             subscription_options: SubscriptionOptions {
                 allowed_intervals: settings.allowed_intervals.clone(),
                 swap_options,
+                addons,
                 max_quantity: settings.max_quantity,
                 max_pause_days: settings.max_pause_days,
                 reschedule_window_days: settings.reschedule_window_days,

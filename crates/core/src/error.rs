@@ -79,6 +79,9 @@ pub enum DomainError {
         /// When changes are possible again, if that instant is still ahead.
         unlocks_at: Option<Instant>,
     },
+    /// A one-time add-on to remove is not on the subscription.
+    #[error("The add-on {0} is not on this subscription.")]
+    AddonNotFound(String),
 }
 
 fn join_messages(errors: &[FieldError]) -> String {
@@ -121,6 +124,7 @@ impl DomainError {
             DomainError::CodeNotFound(_) => "not_found",
             DomainError::CodeAlreadyUsed { .. } => "code_already_used",
             DomainError::SubscriptionLocked { .. } => "subscription_locked",
+            DomainError::AddonNotFound(_) => "addon_not_found",
         }
     }
 
@@ -129,7 +133,8 @@ impl DomainError {
         match self {
             DomainError::Validation(_) => 422,
             DomainError::UnknownField(_) => 400,
-            DomainError::OrderNotFound(_)
+            DomainError::AddonNotFound(_)
+            | DomainError::OrderNotFound(_)
             | DomainError::RewardNotFound(_)
             | DomainError::SubscriptionNotFound(_)
             | DomainError::CodeNotFound(_) => 404,

@@ -148,6 +148,9 @@ pub struct SubscriptionSettings {
     pub allowed_intervals: Vec<Interval>,
     /// Product id → variants it may be swapped to.
     pub swap_options: BTreeMap<String, Vec<SwapVariant>>,
+    /// Product id → variants a shopper may add once to its next delivery
+    /// (SPEC 2.7; same shape as a swap option).
+    pub addons: BTreeMap<String, Vec<SwapVariant>>,
     /// Hours before a charge from which changes are locked.
     pub cutoff_hours: u32,
     /// Longest pause, in days.
@@ -201,7 +204,7 @@ const DEFAULT_PROGRAM: &str = r#"{"currency": "RUB",
  "tiers": [{"id": "base", "name": "Member", "threshold": 0, "multiplier_percent": 100}],
  "rewards": [],
  "subscriptions": {"allowed_intervals": [{"unit": "week", "count": 2}, {"unit": "month", "count": 1}],
-                   "swap_options": {},
+                   "swap_options": {}, "addons": {},
                    "cutoff_hours": 24, "max_pause_days": 90,
                    "reschedule_window_days": 60, "max_quantity": 10,
                    "cancel_reasons": []},
@@ -394,15 +397,15 @@ impl Program {
                 "An interval counts 1 to 366 units.",
             );
         }
-        for (product, variants) in &s.swap_options {
+        check_variants(c, "swap_options", &s.swap_options);
+        check_variants(c, "addons", &s.addons);
+        for (product, variants) in &s.addons {
             for (i, v) in variants.iter().enumerate() {
-                let field = format!("subscriptions.swap_options.{product}[{i}]");
-                check_id(c, &format!("{field}.variant_id"), &v.variant_id);
-                check_name(c, &format!("{field}.title"), &v.title);
+                // The shopper names an add-on by its variant id.
                 c.require(
-                    v.price_minor >= 0,
-                    format!("{field}.price_minor"),
-                    "A price cannot be negative.",
+                    variants[..i].iter().all(|w| w.variant_id != v.variant_id),
+                    format!("subscriptions.addons.{product}[{i}].variant_id"),
+                    "Each add-on of a product is listed once.",
                 );
             }
         }
@@ -459,6 +462,22 @@ impl Program {
     /// The reward with this id.
     pub fn reward(&self, id: &str) -> Option<&Reward> {
         self.rewards.iter().find(|r| r.id == id)
+    }
+}
+
+/// The rules of a product → variants map of `subscriptions.{name}`.
+fn check_variants(c: &mut Checks, name: &str, map: &BTreeMap<String, Vec<SwapVariant>>) {
+    for (product, variants) in map {
+        for (i, v) in variants.iter().enumerate() {
+            let field = format!("subscriptions.{name}.{product}[{i}]");
+            check_id(c, &format!("{field}.variant_id"), &v.variant_id);
+            check_name(c, &format!("{field}.title"), &v.title);
+            c.require(
+                v.price_minor >= 0,
+                format!("{field}.price_minor"),
+                "A price cannot be negative.",
+            );
+        }
     }
 }
 

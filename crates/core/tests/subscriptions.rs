@@ -107,7 +107,10 @@ fn invalid_state(action: &str, status: &str) -> DomainError {
 fn the_document_reads_and_writes_as_the_spec_shows_it() {
     let doc = upsert_json(json!({}));
     let sub: Subscription = serde_json::from_value(doc.clone()).expect("the SPEC example");
-    assert_eq!(serde_json::to_value(&sub).expect("serializes"), doc);
+    // SPEC 2.7: one-time items are always written, `[]` by default.
+    let mut written = doc;
+    written["onetime_items"] = json!([]);
+    assert_eq!(serde_json::to_value(&sub).expect("serializes"), written);
     assert_eq!(record(json!({})).subscription, sub);
 }
 
@@ -483,6 +486,10 @@ fn body_for(action: ActionName) -> Value {
         ActionName::SetQuantity => json!({"action": "set_quantity", "quantity": 2}),
         ActionName::Cancel => json!({"action": "cancel", "reason": "other"}),
         ActionName::AcceptOffer => json!({"action": "accept_offer", "reason": "price"}),
+        ActionName::AddOnetime => {
+            json!({"action": "add_onetime", "variant_id": "grinder", "quantity": 1})
+        }
+        ActionName::RemoveOnetime => json!({"action": "remove_onetime", "variant_id": "grinder"}),
         other => json!({"action": other.as_str()}),
     }
 }

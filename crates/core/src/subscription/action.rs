@@ -30,11 +30,15 @@ pub enum ActionName {
     AcceptOffer,
     /// `reactivate`.
     Reactivate,
+    /// `add_onetime`.
+    AddOnetime,
+    /// `remove_onetime`.
+    RemoveOnetime,
 }
 
 impl ActionName {
     /// Every action.
-    pub const ALL: [ActionName; 10] = [
+    pub const ALL: [ActionName; 12] = [
         ActionName::SkipNext,
         ActionName::Pause,
         ActionName::Resume,
@@ -45,6 +49,8 @@ impl ActionName {
         ActionName::Cancel,
         ActionName::AcceptOffer,
         ActionName::Reactivate,
+        ActionName::AddOnetime,
+        ActionName::RemoveOnetime,
     ];
 
     /// The name as the `action` field spells it.
@@ -60,6 +66,8 @@ impl ActionName {
             ActionName::Cancel => "cancel",
             ActionName::AcceptOffer => "accept_offer",
             ActionName::Reactivate => "reactivate",
+            ActionName::AddOnetime => "add_onetime",
+            ActionName::RemoveOnetime => "remove_onetime",
         }
     }
 
@@ -75,7 +83,8 @@ impl ActionName {
             ActionName::Pause => &["resume_on"],
             ActionName::ChangeInterval => &["interval"],
             ActionName::Reschedule => &["next_charge_on"],
-            ActionName::Swap => &["variant_id"],
+            ActionName::Swap | ActionName::RemoveOnetime => &["variant_id"],
+            ActionName::AddOnetime => &["variant_id", "quantity"],
             ActionName::SetQuantity => &["quantity"],
             ActionName::Cancel => &["reason", "comment"],
             ActionName::AcceptOffer => &["reason"],
@@ -86,7 +95,11 @@ impl ActionName {
     pub fn allowed_in(self, status: SubscriptionStatus) -> bool {
         use SubscriptionStatus::{Active, Cancelled, Paused};
         match self {
-            ActionName::SkipNext | ActionName::Pause | ActionName::Reschedule => status == Active,
+            ActionName::SkipNext
+            | ActionName::Pause
+            | ActionName::Reschedule
+            | ActionName::AddOnetime
+            | ActionName::RemoveOnetime => status == Active,
             ActionName::Resume => status == Paused,
             ActionName::ChangeInterval
             | ActionName::Swap
@@ -166,6 +179,18 @@ pub enum SubscriptionAction {
     },
     /// Start a cancelled subscription again.
     Reactivate,
+    /// Add a variant to the next delivery only, or set its quantity.
+    AddOnetime {
+        /// The add-on variant.
+        variant_id: String,
+        /// Units, 1..=max_quantity.
+        quantity: i64,
+    },
+    /// Take a one-time variant off the next delivery.
+    RemoveOnetime {
+        /// The add-on variant.
+        variant_id: String,
+    },
 }
 
 impl SubscriptionAction {
@@ -182,6 +207,8 @@ impl SubscriptionAction {
             SubscriptionAction::Cancel { .. } => ActionName::Cancel,
             SubscriptionAction::AcceptOffer { .. } => ActionName::AcceptOffer,
             SubscriptionAction::Reactivate => ActionName::Reactivate,
+            SubscriptionAction::AddOnetime { .. } => ActionName::AddOnetime,
+            SubscriptionAction::RemoveOnetime { .. } => ActionName::RemoveOnetime,
         }
     }
 }

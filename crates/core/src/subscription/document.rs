@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::addons::{OnetimeItem, check_items};
 use crate::error::{Checks, DomainError};
 use crate::program::{Interval, Program};
 use crate::time::Date;
@@ -74,6 +75,10 @@ pub struct Subscription {
     /// Percent off future deliveries that the merchant's billing applies.
     #[serde(deserialize_with = "crate::serde_util::nullable")]
     pub discount_percent: Option<u8>,
+    /// Add-ons for the next delivery only (SPEC 2.7); always written,
+    /// missing from records stored before add-ons existed.
+    #[serde(default)]
+    pub onetime_items: Vec<OnetimeItem>,
 }
 
 /// The `subscription` of a `subscription_upserted` event: the document,
@@ -117,6 +122,11 @@ pub struct SubscriptionUpsert {
     /// See [`Subscription::discount_percent`].
     #[serde(default)]
     pub discount_percent: Option<i64>,
+    /// See [`Subscription::onetime_items`]; left out (or null), the
+    /// current items are kept, and a new subscription has none; sent, they
+    /// replace them.
+    #[serde(default)]
+    pub onetime_items: Option<Vec<OnetimeItem>>,
 }
 
 /// Longest cancel reason a shopper may type when the program lists none.
@@ -173,6 +183,7 @@ impl SubscriptionUpsert {
             paused_until: self.paused_until,
             cancel_reason: self.cancel_reason,
             discount_percent: discount_percent.flatten(),
+            onetime_items: self.onetime_items.unwrap_or_default(),
         };
         c.nested("subscription", subscription.validate(program));
         c.finish()?;
@@ -236,6 +247,7 @@ impl Subscription {
                 "The discount must be from 1 to 100 percent, or null.",
             );
         }
+        check_items(&mut c, &self.onetime_items);
         if let Some(reason) = &self.cancel_reason {
             c.require(
                 !reason.trim().is_empty() && reason.chars().count() <= MAX_REASON_CHARS,

@@ -74,9 +74,7 @@ pub fn read_action(
             variant_id: text_field(fields, "variant_id")?,
         },
         ActionName::SetQuantity => SubscriptionAction::SetQuantity {
-            quantity: required(fields, "quantity")?
-                .as_i64()
-                .ok_or_else(|| quantity_error(&program.subscriptions))?,
+            quantity: quantity_field(fields, program)?,
         },
         ActionName::Cancel => SubscriptionAction::Cancel {
             reason: text_field(fields, "reason")?,
@@ -92,6 +90,13 @@ pub fn read_action(
             reason: text_field(fields, "reason")?,
         },
         ActionName::Reactivate => SubscriptionAction::Reactivate,
+        ActionName::AddOnetime => SubscriptionAction::AddOnetime {
+            variant_id: text_field(fields, "variant_id")?,
+            quantity: quantity_field(fields, program)?,
+        },
+        ActionName::RemoveOnetime => SubscriptionAction::RemoveOnetime {
+            variant_id: text_field(fields, "variant_id")?,
+        },
     })
 }
 
@@ -155,6 +160,12 @@ fn text_field(fields: &Map<String, Value>, field: &str) -> Result<String, Domain
         .as_str()
         .map(str::to_owned)
         .ok_or_else(|| DomainError::invalid(field, format!("The field {field} must be text.")))
+}
+
+fn quantity_field(fields: &Map<String, Value>, program: &Program) -> Result<i64, DomainError> {
+    required(fields, "quantity")?
+        .as_i64()
+        .ok_or_else(|| quantity_error(&program.subscriptions))
 }
 
 fn interval_field(fields: &Map<String, Value>) -> Result<Interval, DomainError> {

@@ -40,15 +40,23 @@ impl SubscriptionRecord {
 
     /// The record after the merchant's `subscription_upserted`: the upsert
     /// replaces the document. A pause that goes on keeps the series it
-    /// interrupted, and a cancellation that stands keeps its comment.
+    /// interrupted, a cancellation that stands keeps its comment, and
+    /// one-time items left out of the upsert stay as they were.
     pub fn upsert(
         previous: Option<&SubscriptionRecord>,
         input: SubscriptionUpsert,
         program: &Program,
     ) -> Result<Self, DomainError> {
+        let keep_items = input.onetime_items.is_none();
         let subscription = input.into_subscription(program)?;
         let mut record = SubscriptionRecord::new(subscription);
         if let Some(previous) = previous {
+            if keep_items {
+                record
+                    .subscription
+                    .onetime_items
+                    .clone_from(&previous.subscription.onetime_items);
+            }
             let was = previous.subscription.status;
             match record.subscription.status {
                 SubscriptionStatus::Paused if was == SubscriptionStatus::Paused => {
@@ -112,7 +120,8 @@ impl SubscriptionRecord {
     }
 
     /// The merchant's `subscription_charged {charged_on}`: the next charge
-    /// is one interval after `charged_on`, anchored. Needs `active` (as of
+    /// is one interval after `charged_on`, anchored, and the one-time items
+    /// went out with this one, whatever its date. Needs `active` (as of
     /// `now`, so a pause that has ended counts as active).
     pub fn charge(&mut self, charged_on: Date, now: Instant) -> Result<(), DomainError> {
         self.settle(now);
@@ -124,6 +133,7 @@ impl SubscriptionRecord {
             });
         }
         s.next_charge_on = Some(next_after(charged_on, s.interval, s.anchor_day));
+        s.onetime_items.clear();
         Ok(())
     }
 

@@ -57,6 +57,13 @@ impl SubscriptionRecord {
             }
             SubscriptionAction::AcceptOffer { reason } => self.accept_offer(reason, settings, now),
             SubscriptionAction::Reactivate => self.reactivate(settings, now),
+            SubscriptionAction::AddOnetime {
+                variant_id,
+                quantity,
+            } => self.add_onetime(variant_id, *quantity, settings, now),
+            SubscriptionAction::RemoveOnetime { variant_id } => {
+                self.remove_onetime(variant_id, settings, now)
+            }
         }
     }
 
@@ -278,7 +285,8 @@ impl SubscriptionRecord {
         Ok(())
     }
 
-    fn begin(
+    /// Settles the record and checks that `action` is allowed now.
+    pub(super) fn begin(
         &mut self,
         action: ActionName,
         settings: &SubscriptionSettings,
