@@ -19,6 +19,7 @@ use crate::ledger::{ActivityCursor, Entry, Ledger, activity_page};
 use crate::preferences::{ConsentRecord, ConsentSource, Preferences};
 use crate::program::Program;
 use crate::reminders::{self, OutboxItem, PlannerInput, ReminderLog};
+use crate::review_invites::{self, ReviewInvites};
 use crate::rewards::{RandomSource, Redemption, coupon_code};
 use crate::subscription::{self, Subscription, SubscriptionRecord, for_products};
 use crate::tiers;
@@ -67,6 +68,9 @@ pub struct Customer {
     /// Reminders waiting for the merchant to collect them.
     #[serde(default)]
     pub outbox: Vec<OutboxItem>,
+    /// Products this customer was ever invited to subscribe to.
+    #[serde(default, skip_serializing_if = "ReviewInvites::is_empty")]
+    pub review_invites: ReviewInvites,
     /// Events the changes since the last store have made, oldest first;
     /// the handler stores them with the state and empties this.
     #[serde(skip)]
@@ -96,6 +100,7 @@ impl Customer {
                 ));
             }
         }
+        review_invites::drop_subscribed(&mut self.reminders, &self.subscriptions);
         self.contact.prune(now);
         let days = i64::from(program.history_days).max(MIN_REDEMPTION_DAYS);
         let horizon = now.plus_days(-days);
@@ -279,6 +284,14 @@ impl Customer {
                     .adjust(program, points, &reason, expires_at, at.unwrap_or(now), now)?;
             }
             MerchantEvent::ReviewSubmitted { product_id, rating } => {
+                next.review_invites.on_review(
+                    &mut next.reminders,
+                    program,
+                    &next.subscriptions,
+                    &product_id,
+                    rating,
+                    now,
+                );
                 next.contact.record_review(Review {
                     product_id,
                     rating,
@@ -303,6 +316,7 @@ impl Customer {
                     .charge(charged_on, now)?;
             }
         }
+        review_invites::drop_subscribed(&mut next.reminders, &next.subscriptions);
         *self = next;
         Ok(())
     }
@@ -465,6 +479,9 @@ impl Customer {
             next.new_events
                 .push(EventOut::subscription_updated(action, &after, &previous));
         }
+        // A reactivation subscribes again: an invitation waiting for this
+        // product is answered.
+        review_invites::drop_subscribed(&mut next.reminders, &next.subscriptions);
         *self = next;
         Ok(after)
     }
@@ -585,7 +602,13 @@ impl Customer {
             preferences: prefs,
             program,
         };
-        reminders::next_wake(&input, now)
+        [
+            reminders::next_wake(&input, now),
+            self.reminders.next_scheduled(now),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Outbox items whose `send_at` has come, oldest first.

@@ -204,7 +204,8 @@ pub fn decide(
 }
 
 /// Decides a reminder the handler planned itself (`points_expiring`,
-/// `renewal_upcoming`, `tier_changed`) at its planned instant `at`. It
+/// `renewal_upcoming`, `tier_changed`, `birthday_reward`,
+/// `subscribe_invite`) at its planned instant `at`, by its topic alone. It
 /// passes every rule but the weekly cap, and is never recorded toward it.
 pub fn decide_reminder(
     topic: Topic,

@@ -20,6 +20,7 @@ pub mod preferences;
 pub mod program;
 pub mod quiet;
 pub mod reminders;
+pub mod review_invites;
 pub mod rewards;
 pub mod rfc3339;
 pub mod serde_util;
