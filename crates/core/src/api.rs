@@ -54,6 +54,20 @@ pub struct LoyaltyView {
     pub expiring: Vec<ExpiringPoints>,
     /// Pending points by the instant they become spendable.
     pub pending_lots: Vec<PendingPoints>,
+    /// The next birthday reward, when the program has one and the
+    /// birthday is set.
+    pub birthday_reward: Option<BirthdayRewardView>,
+}
+
+/// The next birthday reward a customer will get (SPEC 2.7).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct BirthdayRewardView {
+    /// Points it gives (as the program says now).
+    pub points: i64,
+    /// The date it comes on (Feb 28 for a Feb 29 birthday outside leap
+    /// years).
+    #[serde(with = "crate::time::iso_date")]
+    pub on: Date,
 }
 
 /// A tier, by id and name.

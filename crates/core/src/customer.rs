@@ -6,10 +6,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    ActivityItem, ActivityPage, AdminCustomerView, CodeView, CustomerView, ExpiringPoints,
-    LoyaltyView, NextTier, PendingPoints, RedemptionResponse, RedemptionView, RewardView,
-    SubscriptionOptions, TierRef,
+    ActivityItem, ActivityPage, AdminCustomerView, BirthdayRewardView, CodeView, CustomerView,
+    ExpiringPoints, LoyaltyView, NextTier, PendingPoints, RedemptionResponse, RedemptionView,
+    RewardView, SubscriptionOptions, TierRef,
 };
+use crate::birthday::BirthdayLog;
 use crate::contact::{ContactHistory, Review};
 use crate::decision::{self, MessageDecision, MessageRequest};
 use crate::error::DomainError;
@@ -68,6 +69,9 @@ pub struct Customer {
     /// Reminders waiting for the merchant to collect them.
     #[serde(default)]
     pub outbox: Vec<OutboxItem>,
+    /// Who changed the birthday when, and the last year rewarded.
+    #[serde(default, skip_serializing_if = "BirthdayLog::is_empty")]
+    pub birthday: BirthdayLog,
     /// Products this customer was ever invited to subscribe to.
     #[serde(default, skip_serializing_if = "ReviewInvites::is_empty")]
     pub review_invites: ReviewInvites,
@@ -86,9 +90,18 @@ impl Customer {
     }
 
     /// Applies what time has done by `now` (expiries, automatic resumes,
-    /// history folding). Reads never need it: they work on a settled copy.
+    /// history folding, the birthday reward with its reminder). Reads
+    /// never need it: they work on a settled copy.
     pub fn settle(&mut self, program: &Program, now: Instant) {
         self.ledger.settle(program, now);
+        let prefs = self.preferences(program);
+        let (birthday, zone) = (prefs.birthday, prefs.time_zone.clone());
+        if let Some(reminder) =
+            self.birthday
+                .credit_due(&mut self.ledger, birthday, &zone, program, now)
+        {
+            self.reminders.schedule(reminder);
+        }
         for record in &mut self.subscriptions {
             let before = record.subscription.clone();
             record.settle(now);
@@ -107,9 +120,38 @@ impl Customer {
         self.redemptions.retain(|r| r.at >= horizon);
     }
 
+    /// `ledger` (this customer's, perhaps with logged entries) as of `now`,
+    /// with a birthday reward that has come credited: what reads show,
+    /// whether or not the state was settled.
+    fn points_as_of(&self, mut ledger: Ledger, program: &Program, now: Instant) -> Ledger {
+        let mut birthday = self.birthday;
+        let prefs = self.preferences(program);
+        birthday.credit_due(&mut ledger, prefs.birthday, &prefs.time_zone, program, now);
+        ledger.settle(program, now);
+        ledger
+    }
+
+    /// `/v1/me`'s `loyalty.birthday_reward` at `now`: the next birthday
+    /// reward, when the program has one and the birthday is set.
+    pub fn next_birthday_reward(
+        &self,
+        program: &Program,
+        now: Instant,
+    ) -> Option<BirthdayRewardView> {
+        // A reward that has come but is not credited yet is of a year
+        // before every instant ahead, so the log need not be settled.
+        let prefs = self.preferences(program);
+        self.birthday
+            .next_reward(prefs.birthday, &prefs.time_zone, program, now)
+            .map(|next| BirthdayRewardView {
+                points: next.points,
+                on: next.on,
+            })
+    }
+
     /// `GET /v1/me` at `now`.
     pub fn view(&self, customer_id: &str, program: &Program, now: Instant) -> CustomerView {
-        let ledger = self.ledger.as_of(program, now);
+        let ledger = self.points_as_of(self.ledger.clone(), program, now);
         let balance = ledger.balance(now);
         let standing = tiers::standing(&ledger, program, now);
         let subscriptions: Vec<Subscription> =
@@ -161,6 +203,7 @@ impl Customer {
                         available_at: p.at,
                     })
                     .collect(),
+                birthday_reward: self.next_birthday_reward(program, now),
             },
             rewards: program
                 .rewards
@@ -203,7 +246,7 @@ impl Customer {
         entries: Vec<Entry>,
         now: Instant,
     ) -> AdminCustomerView {
-        let ledger = self.ledger.with_logged(entries).as_of(program, now);
+        let ledger = self.points_as_of(self.ledger.with_logged(entries), program, now);
         let mut customer = self.view(customer_id, program, now);
         customer.redemptions = self
             .redemptions_since(Instant::from_unix(i64::MIN), now)
@@ -231,7 +274,7 @@ impl Customer {
         cursor: Option<ActivityCursor>,
         logged: Vec<Entry>,
     ) -> ActivityPage {
-        let ledger = self.ledger.with_logged(logged).as_of(program, now);
+        let ledger = self.points_as_of(self.ledger.with_logged(logged), program, now);
         let (items, next) = activity_page(&ledger.entries, limit, cursor);
         ActivityPage {
             items: items.iter().map(activity_item).collect(),
@@ -487,7 +530,9 @@ impl Customer {
     }
 
     /// `PUT …/preferences`: validates and stores the whole document, with
-    /// a consent record for each switch that changed.
+    /// a consent record for each switch that changed. A change of the
+    /// birthday follows SPEC 2.7: the shopper's is refused with
+    /// `birthday_locked` within 365 days of their last one.
     pub fn save_preferences(
         &mut self,
         program: &Program,
@@ -496,6 +541,12 @@ impl Customer {
         now: Instant,
     ) -> Result<(), DomainError> {
         preferences.validate()?;
+        self.birthday.change(
+            self.preferences(program).birthday,
+            preferences.birthday,
+            source,
+            now,
+        )?;
         let unchanged = preferences == *self.preferences(program);
         let changes = preferences.consent_changes(self.preferences(program));
         let appended: Vec<ConsentRecord> = changes
@@ -602,9 +653,13 @@ impl Customer {
             preferences: prefs,
             program,
         };
+        let birthday = self
+            .birthday
+            .next_wake(prefs.birthday, &prefs.time_zone, now);
         [
             reminders::next_wake(&input, now),
             self.reminders.next_scheduled(now),
+            birthday,
         ]
         .into_iter()
         .flatten()

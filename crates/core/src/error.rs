@@ -82,6 +82,12 @@ pub enum DomainError {
     /// A one-time add-on to remove is not on the subscription.
     #[error("The add-on {0} is not on this subscription.")]
     AddonNotFound(String),
+    /// The shopper changed the birthday less than a year ago.
+    #[error("The birthday can be changed again from {until}.")]
+    BirthdayLocked {
+        /// The first instant the shopper may change it again.
+        until: Instant,
+    },
 }
 
 fn join_messages(errors: &[FieldError]) -> String {
@@ -125,13 +131,14 @@ impl DomainError {
             DomainError::CodeAlreadyUsed { .. } => "code_already_used",
             DomainError::SubscriptionLocked { .. } => "subscription_locked",
             DomainError::AddonNotFound(_) => "addon_not_found",
+            DomainError::BirthdayLocked { .. } => "birthday_locked",
         }
     }
 
     /// The HTTP status the specification gives this error.
     pub fn status(&self) -> u16 {
         match self {
-            DomainError::Validation(_) => 422,
+            DomainError::Validation(_) | DomainError::BirthdayLocked { .. } => 422,
             DomainError::UnknownField(_) => 400,
             DomainError::AddonNotFound(_)
             | DomainError::OrderNotFound(_)

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod birthday;
 pub mod calendar;
 pub mod contact;
 pub mod customer;

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::birthday::MonthDay;
 use crate::error::{Checks, DomainError};
 use crate::serde_util::nullable;
 use crate::time::Instant;
@@ -288,6 +289,12 @@ pub struct Preferences {
     pub expiry_reminder_days: Vec<u16>,
     /// BCP 47 tag for the shop's messages.
     pub locale: String,
+    /// The shopper's birthday, `MM-DD`, or none (SPEC 2.7). Read as null
+    /// when left out, so documents stored before birthdays existed still
+    /// load; the API refuses a `PUT` without it through
+    /// [`require_birthday_field`].
+    #[serde(default)]
+    pub birthday: Option<MonthDay>,
 }
 
 impl Default for Preferences {
@@ -319,6 +326,7 @@ impl Default for Preferences {
             snoozed_until: None,
             expiry_reminder_days: vec![30, 7],
             locale: "ru".to_owned(),
+            birthday: None,
         }
     }
 }
@@ -430,6 +438,20 @@ impl Preferences {
             ));
         }
         changes
+    }
+}
+
+/// The SPEC's 422 for a preferences `PUT` body without `birthday`: the
+/// document is written whole, but [`Preferences`] reads a missing birthday
+/// as null so that stored documents from before birthdays still load.
+pub fn require_birthday_field(body: &serde_json::Value) -> Result<(), DomainError> {
+    if body.get("birthday").is_some() {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "birthday",
+            "The field birthday is required: a day written MM-DD, or null.",
+        ))
     }
 }
 

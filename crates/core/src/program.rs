@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Checks, DomainError};
+use crate::ledger::MAX_POINTS;
 use crate::preferences::{Preferences, QuietHours};
 use crate::serde_util::{merge_defaults, nullable};
 
@@ -163,6 +164,16 @@ pub struct SubscriptionSettings {
     pub cancel_reasons: Vec<CancelReason>,
 }
 
+/// The points given on a customer's birthday (SPEC 2.7).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BirthdayReward {
+    /// Points credited, at least 1.
+    pub points: i64,
+    /// Days until the credited points expire, 1..=36 500.
+    pub expires_in_days: u32,
+}
+
 /// The merchant's program (SPEC 3.5).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -193,6 +204,9 @@ pub struct Program {
     pub history_days: u32,
     /// Preferences of a customer who never saved any.
     pub default_preferences: Preferences,
+    /// Points on the birthday; `None` for no birthday reward.
+    #[serde(deserialize_with = "nullable")]
+    pub birthday_reward: Option<BirthdayReward>,
 }
 
 /// The defaults of SPEC 3.5, verbatim.
@@ -210,7 +224,8 @@ const DEFAULT_PROGRAM: &str = r#"{"currency": "RUB",
                    "cancel_reasons": []},
  "renewal_reminder_days": 3,
  "quiet_hours_floor": {"start": "21:00", "end": "08:00"},
- "history_days": 730}"#;
+ "history_days": 730,
+ "birthday_reward": null}"#;
 
 /// Longest span of days any setting may hold (100 years).
 const MAX_DAYS: u32 = 36_500;
@@ -318,6 +333,23 @@ impl Program {
             );
         }
         c.nested("default_preferences", self.default_preferences.validate());
+        c.require(
+            self.default_preferences.birthday.is_none(),
+            "default_preferences.birthday",
+            "A default birthday would be everyone's; it must be null.",
+        );
+        if let Some(reward) = self.birthday_reward {
+            c.require(
+                (1..=MAX_POINTS).contains(&reward.points),
+                "birthday_reward.points",
+                "A birthday reward gives at least 1 point.",
+            );
+            c.require(
+                (1..=MAX_DAYS).contains(&reward.expires_in_days),
+                "birthday_reward.expires_in_days",
+                format!("Birthday points expire after 1 to {MAX_DAYS} days."),
+            );
+        }
         c.finish()
     }
 
