@@ -6,19 +6,20 @@
 //! runs whenever the customer is settled, and [`BirthdayLog::next_wake`]
 //! tells the store when to wake the customer for it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::calendar::{anchored, days_in_month};
 use crate::error::DomainError;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, LotSource};
 use crate::preferences::ConsentSource;
 use crate::program::Program;
 use crate::quiet::zone_or_utc;
-use crate::reminders::{ReminderKind, ScheduledReminder};
+use crate::reminders::{PlannedReminder, ReminderKind};
 use crate::time::{Date, Instant};
 use crate::zone::Zone;
 
@@ -96,18 +97,6 @@ impl FromStr for MonthDay {
     }
 }
 
-impl Serialize for MonthDay {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for MonthDay {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::serde_util::from_text(deserializer)
-    }
-}
-
 /// The instant of the birthday in `year`: 09:00 on its date in `zone`
 /// (after a gap the first valid instant, in a fold the first).
 pub fn reward_instant(birthday: MonthDay, year: i16, zone: &Zone) -> Instant {
@@ -127,25 +116,25 @@ fn instants_around(birthday: MonthDay, zone: &Zone, now: Instant) -> [(i16, Inst
 }
 
 /// What the handler remembers of a customer's birthday, beside the date
-/// in the preferences. Stored with the customer, so "once a year" and the
-/// change limits hold across restarts.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-pub struct BirthdayLog {
-    /// When the shopper last set or changed it; the merchant's changes do
-    /// not count toward the shopper's limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shopper_changed_at: Option<Instant>,
-    /// When anyone last set or changed it, for the 30-day notice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changed_at: Option<Instant>,
-    /// The calendar year of the last reward.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rewarded_year: Option<i16>,
-    /// Birthday instants up to here were looked at with the program then
-    /// in force; a program changed later does not reward them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub considered_through: Option<Instant>,
-}
+/// in the preferences, by name: when the shopper last set or changed it
+/// (`shopper_changed_at`; the merchant's changes do not count toward the
+/// shopper's limit), when anyone last did (`changed_at`, for the 30-day
+/// notice), 00:00 UTC of the date last rewarded (`rewarded_on`, for once a
+/// calendar year), up to when birthday instants were looked at with the
+/// program then in force (`considered_through`: a program changed later
+/// does not reward them), and the instant of a reward whose reminder is
+/// not planned yet (`unannounced`). Stored with the customer, so the rules
+/// hold across restarts; a map of the kind the reminder log keeps, so the
+/// stored state needs no reader of its own.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BirthdayLog(BTreeMap<String, Instant>);
+
+const SHOPPER_CHANGED_AT: &str = "shopper_changed_at";
+const CHANGED_AT: &str = "changed_at";
+const REWARDED_ON: &str = "rewarded_on";
+const CONSIDERED_THROUGH: &str = "considered_through";
+const UNANNOUNCED: &str = "unannounced";
 
 /// The next birthday reward a customer will get.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -161,7 +150,30 @@ pub struct NextReward {
 impl BirthdayLog {
     /// Whether nothing is remembered (a customer who never gave one).
     pub fn is_empty(&self) -> bool {
-        *self == BirthdayLog::default()
+        self.0.is_empty()
+    }
+
+    fn get(&self, name: &str) -> Option<Instant> {
+        self.0.get(name).copied()
+    }
+
+    fn set(&mut self, name: &str, at: Instant) {
+        self.0.insert(name.to_owned(), at);
+    }
+
+    /// When the shopper last set or changed the birthday.
+    pub fn shopper_changed_at(&self) -> Option<Instant> {
+        self.get(SHOPPER_CHANGED_AT)
+    }
+
+    /// When anyone last set or changed the birthday.
+    pub fn changed_at(&self) -> Option<Instant> {
+        self.get(CHANGED_AT)
+    }
+
+    /// The calendar year of the last reward.
+    pub fn rewarded_year(&self) -> Option<i16> {
+        self.get(REWARDED_ON).map(|on| on.date().year())
     }
 
     /// Checks a change of the birthday from `before` to `after` by
@@ -181,34 +193,34 @@ impl BirthdayLog {
         }
         if source == ConsentSource::Shopper {
             let until = self
-                .shopper_changed_at
+                .shopper_changed_at()
                 .map(|at| at.plus_days(SHOPPER_LOCK_DAYS));
             if let (Some(_), Some(until)) = (before, until)
                 && now < until
             {
                 return Err(DomainError::BirthdayLocked { until });
             }
-            self.shopper_changed_at = Some(now);
+            self.set(SHOPPER_CHANGED_AT, now);
         }
-        self.changed_at = Some(now);
+        self.set(CHANGED_AT, now);
         Ok(())
     }
 
     /// Whether the birthday of `year`, at `at`, may still be rewarded:
     /// none yet that year, and not set or changed within 30 days before.
     fn may_reward(&self, year: i16, at: Instant) -> bool {
-        self.rewarded_year.is_none_or(|y| y < year)
+        self.rewarded_year().is_none_or(|y| y < year)
             && self
-                .changed_at
+                .changed_at()
                 .is_none_or(|c| c <= at.plus_days(-NOTICE_DAYS))
     }
 
     /// Credits the reward of the latest birthday instant up to `now`, if
     /// not looked at before and the program in force gives one: an
     /// `adjust` entry "Birthday reward" dated at that instant, available at
-    /// once, expiring `expires_in_days` after it. Returns the
-    /// `birthday_reward` reminder to plan for that instant. Call whenever
-    /// the customer is settled; a late call credits what was missed.
+    /// once, expiring `expires_in_days` after it; its reminder waits for
+    /// [`Self::take_reminder`]. Call whenever the customer is settled; a
+    /// late call credits what was missed.
     pub fn credit_due(
         &mut self,
         ledger: &mut Ledger,
@@ -216,36 +228,58 @@ impl BirthdayLog {
         time_zone: &str,
         program: &Program,
         now: Instant,
-    ) -> Option<ScheduledReminder> {
-        let birthday = birthday?;
+    ) {
+        let Some(birthday) = birthday else { return };
         let zone = zone_or_utc(time_zone);
-        let (year, at) = instants_around(birthday, &zone, now)
+        let Some((year, at)) = instants_around(birthday, &zone, now)
             .into_iter()
-            .rfind(|(_, at)| *at <= now)?;
-        let fresh = self.considered_through.is_none_or(|c| at > c);
-        self.considered_through = Some(self.considered_through.map_or(now, |c| c.max(now)));
-        if !fresh || !self.may_reward(year, at) {
-            return None;
-        }
-        let reward = program.birthday_reward?;
+            .rfind(|(_, at)| *at <= now)
+        else {
+            return;
+        };
+        let considered = self.get(CONSIDERED_THROUGH);
+        let fresh = considered.is_none_or(|c| at > c);
+        self.set(CONSIDERED_THROUGH, considered.map_or(now, |c| c.max(now)));
+        let Some(reward) = program
+            .birthday_reward
+            .filter(|_| fresh && self.may_reward(year, at))
+        else {
+            return;
+        };
         let expires_at = at.plus_days(i64::from(reward.expires_in_days));
         // Only a ledger at its limit refuses; the year is then passed over.
-        ledger
-            .adjust(
-                program,
-                reward.points,
-                REWARD_DESCRIPTION,
-                Some(expires_at),
-                at,
-                now,
-            )
-            .ok()?;
-        self.rewarded_year = Some(year);
-        Some(ScheduledReminder {
-            key: format!("birthday_reward:{year}"),
+        let credited = ledger.adjust(
+            program,
+            reward.points,
+            REWARD_DESCRIPTION,
+            Some(expires_at),
+            at,
+            now,
+        );
+        if credited.is_ok() {
+            self.set(REWARDED_ON, Instant::start_of(birthday.in_year(year)));
+            self.set(UNANNOUNCED, at);
+        }
+    }
+
+    /// The `birthday_reward` reminder of a reward credited since the last
+    /// call, planned for the reward's instant, with `{points, expires_at}`
+    /// of its lot in `ledger`.
+    pub fn take_reminder(&mut self, ledger: &Ledger) -> Option<PlannedReminder> {
+        let at = self.0.remove(UNANNOUNCED)?;
+        let lot = ledger.lots.iter().find(|lot| {
+            lot.earned_at == at
+                && matches!(&lot.source, LotSource::Adjustment { reason } if reason == REWARD_DESCRIPTION)
+        })?;
+        let mut data = Map::new();
+        data.insert("points".to_owned(), Value::from(lot.points));
+        let expires_at = lot.fixed_expiry.map(|e| Value::from(e.to_string()));
+        data.insert("expires_at".to_owned(), expires_at.unwrap_or_default());
+        Some(PlannedReminder {
+            key: format!("birthday_reward:{}", at.unix()),
             kind: ReminderKind::BirthdayReward,
             at,
-            data: json!({"points": reward.points, "expires_at": expires_at}),
+            data: Value::Object(data),
         })
     }
 

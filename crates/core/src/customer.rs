@@ -19,8 +19,8 @@ use crate::events_out::{AUTO_RESUME, EventOut};
 use crate::ledger::{ActivityCursor, Entry, Ledger, activity_page};
 use crate::preferences::{ConsentRecord, ConsentSource, Preferences};
 use crate::program::Program;
-use crate::reminders::{self, OutboxItem, PlannerInput, ReminderLog};
-use crate::review_invites::{self, ReviewInvites};
+use crate::reminders::{self, OutboxItem, PlannerInput, ReminderKind, ReminderLog};
+use crate::review_invites::ReviewInvites;
 use crate::rewards::{RandomSource, Redemption, coupon_code};
 use crate::subscription::{self, Subscription, SubscriptionRecord, for_products};
 use crate::tiers;
@@ -95,13 +95,9 @@ impl Customer {
     pub fn settle(&mut self, program: &Program, now: Instant) {
         self.ledger.settle(program, now);
         let prefs = self.preferences(program);
-        let (birthday, zone) = (prefs.birthday, prefs.time_zone.clone());
-        if let Some(reminder) =
-            self.birthday
-                .credit_due(&mut self.ledger, birthday, &zone, program, now)
-        {
-            self.reminders.schedule(reminder);
-        }
+        let (birthday, zone) = (prefs.parsed_birthday(), prefs.time_zone.clone());
+        self.birthday
+            .credit_due(&mut self.ledger, birthday, &zone, program, now);
         for record in &mut self.subscriptions {
             let before = record.subscription.clone();
             record.settle(now);
@@ -113,7 +109,7 @@ impl Customer {
                 ));
             }
         }
-        review_invites::drop_subscribed(&mut self.reminders, &self.subscriptions);
+        self.review_invites.drop_subscribed(&self.subscriptions);
         self.contact.prune(now);
         let days = i64::from(program.history_days).max(MIN_REDEMPTION_DAYS);
         let horizon = now.plus_days(-days);
@@ -124,9 +120,15 @@ impl Customer {
     /// with a birthday reward that has come credited: what reads show,
     /// whether or not the state was settled.
     fn points_as_of(&self, mut ledger: Ledger, program: &Program, now: Instant) -> Ledger {
-        let mut birthday = self.birthday;
+        let mut birthday = self.birthday.clone();
         let prefs = self.preferences(program);
-        birthday.credit_due(&mut ledger, prefs.birthday, &prefs.time_zone, program, now);
+        birthday.credit_due(
+            &mut ledger,
+            prefs.parsed_birthday(),
+            &prefs.time_zone,
+            program,
+            now,
+        );
         ledger.settle(program, now);
         ledger
     }
@@ -142,7 +144,7 @@ impl Customer {
         // before every instant ahead, so the log need not be settled.
         let prefs = self.preferences(program);
         self.birthday
-            .next_reward(prefs.birthday, &prefs.time_zone, program, now)
+            .next_reward(prefs.parsed_birthday(), &prefs.time_zone, program, now)
             .map(|next| BirthdayRewardView {
                 points: next.points,
                 on: next.on,
@@ -157,9 +159,8 @@ impl Customer {
         let subscriptions: Vec<Subscription> =
             self.subscriptions.iter().map(|r| r.as_of(now)).collect();
         let settings = &program.subscriptions;
-        let products = subscriptions.iter().map(|s| s.product_id.as_str());
-        let swap_options = for_products(&settings.swap_options, products.clone());
-        let addons = for_products(&settings.addons, products);
+        let swap_options = for_products(&settings.swap_options, &subscriptions);
+        let addons = for_products(&settings.addons, &subscriptions);
         CustomerView {
             customer_id: customer_id.to_owned(),
             loyalty: LoyaltyView {
@@ -328,7 +329,6 @@ impl Customer {
             }
             MerchantEvent::ReviewSubmitted { product_id, rating } => {
                 next.review_invites.on_review(
-                    &mut next.reminders,
                     program,
                     &next.subscriptions,
                     &product_id,
@@ -359,7 +359,7 @@ impl Customer {
                     .charge(charged_on, now)?;
             }
         }
-        review_invites::drop_subscribed(&mut next.reminders, &next.subscriptions);
+        next.review_invites.drop_subscribed(&next.subscriptions);
         *self = next;
         Ok(())
     }
@@ -524,7 +524,7 @@ impl Customer {
         }
         // A reactivation subscribes again: an invitation waiting for this
         // product is answered.
-        review_invites::drop_subscribed(&mut next.reminders, &next.subscriptions);
+        next.review_invites.drop_subscribed(&next.subscriptions);
         *self = next;
         Ok(after)
     }
@@ -542,8 +542,8 @@ impl Customer {
     ) -> Result<(), DomainError> {
         preferences.validate()?;
         self.birthday.change(
-            self.preferences(program).birthday,
-            preferences.birthday,
+            self.preferences(program).parsed_birthday(),
+            preferences.parsed_birthday(),
             source,
             now,
         )?;
@@ -612,9 +612,17 @@ impl Customer {
             .reminders
             .planned_through
             .unwrap_or(now.plus_seconds(-1));
+        let mut ahead = self.review_invites.due(now);
+        ahead.extend(self.birthday.take_reminder(&ledger));
+        let due = reminders::due(&input, &self.reminders, from, now, ahead);
         let mut added = Vec::new();
-        for reminder in reminders::due(&input, &self.reminders, from, now) {
+        for reminder in due {
             reminders::mark_done(&mut self.reminders, &reminder, now);
+            if let (ReminderKind::SubscribeInvite, Some(product)) =
+                (reminder.kind, reminder.data["product_id"].as_str())
+            {
+                self.review_invites.handled(product);
+            }
             let decision =
                 decision::decide_reminder(reminder.kind.topic(), &prefs, program, reminder.at);
             if let (Some(channel), Some(send_at)) = (decision.channel, decision.send_at) {
@@ -655,10 +663,10 @@ impl Customer {
         };
         let birthday = self
             .birthday
-            .next_wake(prefs.birthday, &prefs.time_zone, now);
+            .next_wake(prefs.parsed_birthday(), &prefs.time_zone, now);
         [
             reminders::next_wake(&input, now),
-            self.reminders.next_scheduled(now),
+            self.review_invites.next_due(now),
             birthday,
         ]
         .into_iter()

@@ -289,12 +289,13 @@ pub struct Preferences {
     pub expiry_reminder_days: Vec<u16>,
     /// BCP 47 tag for the shop's messages.
     pub locale: String,
-    /// The shopper's birthday, `MM-DD`, or none (SPEC 2.7). Read as null
+    /// The shopper's birthday written `MM-DD` (a day some year has), or
+    /// none (SPEC 2.7); see [`Preferences::parsed_birthday`]. Read as null
     /// when left out, so documents stored before birthdays existed still
     /// load; the API refuses a `PUT` without it through
     /// [`require_birthday_field`].
     #[serde(default)]
-    pub birthday: Option<MonthDay>,
+    pub birthday: Option<String>,
 }
 
 impl Default for Preferences {
@@ -394,6 +395,11 @@ impl Preferences {
             );
         }
         checks.require(
+            self.birthday.is_none() || self.parsed_birthday().is_some(),
+            "birthday",
+            "A birthday is a day of the year written MM-DD, or null.",
+        );
+        checks.require(
             is_language_tag(&self.locale),
             "locale",
             format!(
@@ -402,6 +408,12 @@ impl Preferences {
             ),
         );
         checks.finish()
+    }
+
+    /// The birthday, when set and written right (as [`Self::validate`]
+    /// requires).
+    pub fn parsed_birthday(&self) -> Option<MonthDay> {
+        self.birthday.as_deref()?.parse().ok()
     }
 
     /// The enabled channels in fallback order.

@@ -98,7 +98,10 @@ pub struct Interval {
     pub count: u32,
 }
 
-/// A variant a product may be swapped to.
+/// A variant of a product: one it may be swapped to or an add-on it
+/// offers (as the program lists them), or a one-time item of a delivery
+/// (with its quantity). One type for all three, so the edge module reads
+/// and writes them with one piece of code.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SwapVariant {
@@ -106,8 +109,11 @@ pub struct SwapVariant {
     pub variant_id: String,
     /// Title shown to shoppers.
     pub title: String,
-    /// Price per delivery in minor units.
+    /// Price per delivery (per unit) in minor units.
     pub price_minor: i64,
+    /// Units of a one-time item; the program's lists have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u32>,
 }
 
 /// What the merchant offers instead of a cancellation.
@@ -508,6 +514,11 @@ fn check_variants(c: &mut Checks, name: &str, map: &BTreeMap<String, Vec<SwapVar
                 v.price_minor >= 0,
                 format!("{field}.price_minor"),
                 "A price cannot be negative.",
+            );
+            c.require(
+                v.quantity.is_none(),
+                format!("{field}.quantity"),
+                "The program's variants have no quantity.",
             );
         }
     }

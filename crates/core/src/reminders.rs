@@ -56,21 +56,6 @@ pub struct PlannedReminder {
     pub data: Value,
 }
 
-/// A reminder an event or a time-driven change has planned (a birthday
-/// reward, an invitation after a review): kept until it falls due, unless
-/// cancelled first.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct ScheduledReminder {
-    /// Identity: the same reminder always has the same key.
-    pub key: String,
-    /// What it is about.
-    pub kind: ReminderKind,
-    /// The instant it is planned for.
-    pub at: Instant,
-    /// What the message needs.
-    pub data: Value,
-}
-
 /// What was already planned for a customer, so nothing is sent twice.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 pub struct ReminderLog {
@@ -83,37 +68,6 @@ pub struct ReminderLog {
     /// The tier the customer was last told about (`None`: the first tier).
     #[serde(default)]
     pub tier: Option<String>,
-    /// Reminders planned ahead by events, until they fall due.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub scheduled: Vec<ScheduledReminder>,
-}
-
-impl ReminderLog {
-    /// Plans `reminder` unless one with its key is planned or handled.
-    pub fn schedule(&mut self, reminder: ScheduledReminder) {
-        let known = self.done.contains_key(&reminder.key)
-            || self.scheduled.iter().any(|r| r.key == reminder.key);
-        if !known {
-            self.scheduled.push(reminder);
-        }
-    }
-
-    /// Cancels the planned reminder with `key`, if it has not fallen due
-    /// yet; returns whether one was planned.
-    pub fn cancel(&mut self, key: &str) -> bool {
-        let before = self.scheduled.len();
-        self.scheduled.retain(|r| r.key != key);
-        self.scheduled.len() != before
-    }
-
-    /// The first planned reminder's instant after `after`.
-    pub fn next_scheduled(&self, after: Instant) -> Option<Instant> {
-        self.scheduled
-            .iter()
-            .map(|r| r.at)
-            .filter(|at| *at > after)
-            .min()
-    }
 }
 
 /// How long handled keys are kept: far longer than any gap between runs.
@@ -154,34 +108,24 @@ pub struct PlannerInput<'a> {
     pub program: &'a Program,
 }
 
-/// Every reminder planned in `(from, to]` that is not in `log`, and
-/// every one scheduled in `log` up to `to`, oldest first. Reminders whose
-/// subject has already passed at `to` (the points expired, the charge
-/// happened) are left out.
+/// Every reminder planned in `(from, to]` that is not in `log`, with
+/// `ahead` (the reminders events and time planned ahead, waiting in the
+/// state until they fall due, whatever `from` is), oldest first.
+/// Reminders whose subject has already passed at `to` (the points
+/// expired, the charge happened) are left out.
 pub fn due(
     input: &PlannerInput<'_>,
     log: &ReminderLog,
     from: Instant,
     to: Instant,
+    ahead: Vec<PlannedReminder>,
 ) -> Vec<PlannedReminder> {
     let in_window = |at: Instant| from < at && at <= to;
     let mut due: Vec<PlannedReminder> = planned(input, to)
         .into_iter()
         .filter(|r| in_window(r.at) && !log.done.contains_key(&r.key))
         .collect();
-    // Scheduled ones wait in the log until handled, so a late run still
-    // finds them whatever `from` is.
-    due.extend(
-        log.scheduled
-            .iter()
-            .filter(|r| r.at <= to && !log.done.contains_key(&r.key))
-            .map(|r| PlannedReminder {
-                key: r.key.clone(),
-                kind: r.kind,
-                at: r.at,
-                data: r.data.clone(),
-            }),
-    );
+    due.extend(ahead);
     if let Some(change) = tier_change(input, log, to) {
         due.push(change);
     }
@@ -211,7 +155,6 @@ pub fn next_wake(input: &PlannerInput<'_>, after: Instant) -> Option<Instant> {
 
 /// Records that `reminder` was handled, and forgets keys too old to recur.
 pub fn mark_done(log: &mut ReminderLog, reminder: &PlannedReminder, to: Instant) {
-    log.cancel(&reminder.key);
     log.done.insert(reminder.key.clone(), reminder.at);
     let horizon = to.plus_days(-DONE_KEPT_DAYS);
     log.done.retain(|_, at| *at > horizon);

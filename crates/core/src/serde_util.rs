@@ -13,6 +13,17 @@ where
     Option::<T>::deserialize(deserializer)
 }
 
+/// Deserializes an `Option` field that may be left out (`None`) but not
+/// null: a present value is `Some`. Unlike a plain `Option`, reading it
+/// shares the reader of `T` instead of adding one for `Option<T>`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Fills every field left out of `given`, at any depth, from `defaults`.
 /// Objects merge key by key; any other value (lists included) replaces.
 pub fn merge_defaults(defaults: &Value, given: &Value) -> Value {

@@ -88,7 +88,12 @@ fn items(rec: &SubscriptionRecord) -> Vec<(String, u32)> {
     rec.subscription
         .onetime_items
         .iter()
-        .map(|i| (i.variant_id.clone(), i.quantity))
+        .map(|i| {
+            (
+                i.variant_id.clone(),
+                i.quantity.expect("an item's quantity"),
+            )
+        })
         .collect()
 }
 
@@ -110,12 +115,13 @@ fn the_program_offers_no_addons_by_default_and_checks_the_ones_it_lists() {
         json!({})
     );
     let bad = Program::from_json(&json!({"subscriptions": {"addons": {"coffee": [
-        {"variant_id": "grinder", "title": "Hand grinder", "price_minor": -1},
+        {"variant_id": "grinder", "title": "Hand grinder", "price_minor": -1, "quantity": 1},
         {"variant_id": "grinder", "title": " ", "price_minor": 10}]}}}))
     .unwrap();
     let fields = fields_of(bad.validate().unwrap_err());
     for expected in [
         "subscriptions.addons.coffee[0].price_minor",
+        "subscriptions.addons.coffee[0].quantity",
         "subscriptions.addons.coffee[1].title",
         "subscriptions.addons.coffee[1].variant_id",
     ] {
@@ -141,7 +147,7 @@ fn an_addon_is_added_with_the_programs_title_and_price_and_adding_again_sets_its
             variant_id: "grinder".into(),
             title: "Hand grinder".into(),
             price_minor: 450000,
-            quantity: 2
+            quantity: Some(2)
         }]
     );
     act(&mut rec, add("filters", 1), now()).unwrap();
@@ -266,8 +272,9 @@ fn an_upsert_without_items_keeps_them_and_a_new_subscription_has_none() {
     act(&mut rec, add("filters", 3), now()).unwrap();
     let again = upsert(Some(&rec), json!({"quantity": 2})).unwrap();
     assert_eq!(items(&again), [("filters".into(), 3)]);
-    let null = upsert(Some(&rec), json!({"onetime_items": null})).unwrap();
-    assert_eq!(items(&null), [("filters".into(), 3)]);
+    // Sent, they must be a list: null is no way to leave them out.
+    let null = upsert_json(json!({"onetime_items": null}));
+    assert!(serde_json::from_value::<SubscriptionUpsert>(null).is_err());
 }
 
 #[test]
@@ -290,7 +297,8 @@ fn upserted_items_are_checked_field_by_field() {
         json!({"onetime_items": [
             {"variant_id": "mug", "title": "Mug", "price_minor": 1, "quantity": 1},
             {"variant_id": "mug", "title": "Mug", "price_minor": -5, "quantity": 0},
-            {"variant_id": "", "title": "", "price_minor": 0, "quantity": 1}]}),
+            {"variant_id": "", "title": "", "price_minor": 0, "quantity": 1},
+            {"variant_id": "cup", "title": "Cup", "price_minor": 0}]}),
     )
     .unwrap_err();
     assert_eq!(
@@ -301,6 +309,7 @@ fn upserted_items_are_checked_field_by_field() {
             "subscription.onetime_items[1].quantity",
             "subscription.onetime_items[2].variant_id",
             "subscription.onetime_items[2].title",
+            "subscription.onetime_items[3].quantity",
         ]
     );
     let unknown = serde_json::from_value::<SubscriptionUpsert>(upsert_json(json!({

@@ -57,7 +57,7 @@ fn set(
 ) -> Result<(), DomainError> {
     let prefs = Preferences {
         time_zone: time_zone.to_owned(),
-        birthday: birthday.map(day),
+        birthday: birthday.map(str::to_owned),
         ..c.preferences(p).clone()
     };
     c.save_preferences(p, prefs, source, now)
@@ -114,15 +114,30 @@ fn the_preferences_carry_a_birthday_written_mm_dd_or_null() {
     let mut doc = defaults.clone();
     doc["birthday"] = json!("02-29");
     let prefs: Preferences = serde_json::from_value(doc.clone()).unwrap();
-    assert_eq!(prefs.birthday, Some(day("02-29")));
+    assert_eq!(prefs.parsed_birthday(), Some(day("02-29")));
+    assert_eq!(prefs.validate(), Ok(()));
     assert_eq!(serde_json::to_value(&prefs).unwrap(), doc);
-    for bad in ["02-30", "13-01", "2-29", "1990-02-28", "04-31"] {
+    for bad in ["02-30", "13-01", "2-29", "1990-02-28", "04-31", ""] {
         doc["birthday"] = json!(bad);
-        assert!(
-            serde_json::from_value::<Preferences>(doc.clone()).is_err(),
-            "{bad}"
-        );
+        let prefs: Preferences = serde_json::from_value(doc.clone()).unwrap();
+        let Err(DomainError::Validation(errors)) = prefs.validate() else {
+            panic!("{bad} should be refused")
+        };
+        assert_eq!(errors[0].field, "birthday", "{bad}");
     }
+    // Saving it is refused the same way, before anything changes.
+    let p = program();
+    let mut c = Customer::default();
+    let err = set(
+        &mut c,
+        &p,
+        "Europe/Moscow",
+        Some("02-30"),
+        Shopper,
+        at("2027-01-01T00:00:00Z"),
+    );
+    assert_eq!(err.unwrap_err().code(), "validation_failed");
+    assert!(c.birthday.is_empty());
 }
 
 #[test]
@@ -189,7 +204,7 @@ fn the_shopper_may_set_it_once_and_change_it_a_year_later() {
         assert_eq!((err.code(), err.status()), ("birthday_locked", 422));
     }
     assert_eq!(
-        c.preferences(&p).birthday,
+        c.preferences(&p).parsed_birthday(),
         Some(day("05-20")),
         "nothing changed"
     );
@@ -205,7 +220,7 @@ fn the_shopper_may_set_it_once_and_change_it_a_year_later() {
     )
     .unwrap();
     set(&mut c, &p, "Asia/Tokyo", Some("05-21"), Shopper, until).unwrap();
-    assert_eq!(c.preferences(&p).birthday, Some(day("05-21")));
+    assert_eq!(c.preferences(&p).parsed_birthday(), Some(day("05-21")));
 }
 
 #[test]
@@ -463,7 +478,8 @@ fn once_per_year_across_restarts() {
     assert_eq!(credits(&c), [(100, birthday)]);
     assert_eq!(birthday_items(&c).len(), 1);
     let stored = serde_json::to_value(&c).unwrap();
-    assert_eq!(stored["birthday"]["rewarded_year"], 2027);
+    assert_eq!(stored["birthday"]["rewarded_on"], "2027-03-15T00:00:00Z");
+    assert_eq!(c.birthday.rewarded_year(), Some(2027));
     c = restart(&c);
     catch_up(&mut c, &p, at("2028-03-15T06:00:00Z"));
     c = restart(&c);
@@ -488,6 +504,24 @@ fn a_handler_that_was_down_credits_it_when_back_dated_at_the_birthday() {
     c = restart(&c);
     catch_up(&mut c, &p, back.plus_days(1));
     assert_eq!(credits(&c).len(), 1);
+}
+
+#[test]
+fn back_after_the_points_expired_the_reward_is_credited_but_not_announced() {
+    let p = program();
+    let mut c = customer(&p, "03-15");
+    catch_up(&mut c, &p, at("2027-03-01T00:00:00Z"));
+    // Down for more than the 30 days the points last: like any reminder
+    // whose subject has passed, the message is left out.
+    catch_up(&mut c, &p, at("2027-04-20T00:00:00Z"));
+    assert_eq!(credits(&c), [(100, at("2027-03-15T06:00:00Z"))]);
+    assert_eq!(
+        c.view("c-1", &p, at("2027-04-20T00:00:00Z"))
+            .loyalty
+            .balance,
+        0
+    );
+    assert!(birthday_items(&c).is_empty());
 }
 
 #[test]
@@ -624,7 +658,7 @@ fn a_customer_stored_before_birthdays_addons_and_invites_still_loads() {
     let p = program();
     assert_eq!(c.preferences(&p).birthday, None);
     assert!(c.subscriptions[0].subscription.onetime_items.is_empty());
-    assert!(c.reminders.scheduled.is_empty());
+    assert!(c.review_invites.is_empty());
     catch_up(&mut c, &p, at("2027-01-02T00:00:00Z"));
     set(
         &mut c,
@@ -701,7 +735,8 @@ proptest! {
     /// between runs and moves new ledger entries to its log, credits
     /// exactly one reward for each birthday at least 30 days after the
     /// birthday was given, each dated at 09:00 local time on it (Feb 28 for
-    /// Feb 29 outside leap years), computed here by jiff.
+    /// Feb 29 outside leap years), computed here by jiff; and plans its
+    /// reminder with it, unless the points had expired by then.
     #[test]
     fn every_birthday_after_the_notice_is_credited_once_at_nine(
         month in 1u8..=12,
@@ -723,8 +758,15 @@ proptest! {
         for gap in gaps {
             now = now.plus_hours(gap);
             c = restart(&c);
+            let before = birthday_items(&c).len();
             catch_up(&mut c, &p, now);
-            log.extend(c.ledger.take_unlogged());
+            let new = c.ledger.take_unlogged();
+            let live = new
+                .iter()
+                .filter(|e| e.description == "Birthday reward" && e.at.plus_days(30) > now)
+                .count();
+            prop_assert_eq!(birthday_items(&c).len() - before, live);
+            log.extend(new);
         }
         let credited: Vec<(i64, Instant)> = log
             .iter()
@@ -741,7 +783,6 @@ proptest! {
                 (instant >= set_at.plus_days(30) && instant <= now).then_some((100, instant))
             })
             .collect();
-        prop_assert_eq!(credited, expected.clone());
-        prop_assert_eq!(birthday_items(&c).len(), expected.len());
+        prop_assert_eq!(credited, expected);
     }
 }

@@ -189,7 +189,8 @@ fn subscribing_first_drops_it_for_good() {
     subscribe(&mut c, &p, "coffee", "cancelled", t0().plus_days(2));
     catch_up(&mut c, &p, t0().plus_days(3));
     assert!(invites(&c).is_empty());
-    assert!(c.reminders.scheduled.is_empty());
+    assert_eq!(c.review_invites.waiting("coffee"), None);
+    assert!(c.review_invites.was_invited("coffee"));
 }
 
 #[test]
@@ -198,7 +199,7 @@ fn reactivating_a_cancelled_subscription_also_answers_it() {
     let mut c = customer(&p);
     subscribe(&mut c, &p, "coffee", "cancelled", t0());
     review(&mut c, &p, "coffee", 5, t0());
-    assert_eq!(c.reminders.scheduled.len(), 1);
+    assert_eq!(c.review_invites.waiting("coffee"), Some(t0().plus_days(3)));
     c.perform_action(
         &p,
         "sub-coffee",
@@ -226,7 +227,7 @@ fn it_is_marketing_by_topic_alone_and_outside_the_weekly_cap() {
         .unwrap();
     review(&mut c, &p, "coffee", 5, t0());
     assert!(catch_up(&mut c, &p, t0().plus_days(3)).is_empty());
-    assert!(c.reminders.scheduled.is_empty(), "handled, not kept");
+    assert_eq!(c.review_invites.waiting("coffee"), None, "handled");
 
     // A cap of 1 already reached by a merchant's message: still sent, and
     // not counted toward the cap.
@@ -262,14 +263,18 @@ fn the_invitation_and_its_memory_survive_a_restart() {
     let mut c = customer(&p);
     review(&mut c, &p, "coffee", 5, t0());
     let stored = serde_json::to_value(&c).unwrap();
-    assert_eq!(stored["review_invites"], json!(["coffee"]));
     assert_eq!(
-        stored["reminders"]["scheduled"][0]["kind"],
-        "subscribe_invite"
+        stored["review_invites"],
+        json!({"coffee": "2027-01-13T12:00:00Z"})
     );
     let mut c: Customer = serde_json::from_value(stored).unwrap();
     assert_eq!(catch_up(&mut c, &p, t0().plus_days(3)).len(), 1);
-    let mut c: Customer = serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+    let stored = serde_json::to_value(&c).unwrap();
+    assert_eq!(
+        stored["review_invites"],
+        json!({"coffee": "1970-01-01T00:00:00Z"})
+    );
+    let mut c: Customer = serde_json::from_value(stored).unwrap();
     review(&mut c, &p, "coffee", 5, t0().plus_days(200));
     assert!(catch_up(&mut c, &p, t0().plus_days(300)).is_empty());
 }

@@ -4,28 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::action::ActionName;
+use super::document::Subscription;
 use super::record::SubscriptionRecord;
 use super::rules::quantity_error;
 use crate::error::{Checks, DomainError};
 use crate::program::{SubscriptionSettings, SwapVariant};
 use crate::time::Instant;
 
-/// A one-time item of the next delivery.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OnetimeItem {
-    /// The variant added.
-    pub variant_id: String,
-    /// Title shown to the shopper.
-    pub title: String,
-    /// Price per unit in minor units.
-    pub price_minor: i64,
-    /// Units, at least 1.
-    pub quantity: u32,
-}
+/// A one-time item of the next delivery: `{variant_id, title,
+/// price_minor, quantity}`, its `quantity` always set (at least 1).
+pub type OnetimeItem = SwapVariant;
 
 impl SubscriptionRecord {
     /// `add_onetime {variant_id, quantity}`: adds a variant the program
@@ -56,12 +45,10 @@ impl SubscriptionRecord {
             .iter_mut()
             .find(|i| i.variant_id == variant_id)
         {
-            Some(item) => item.quantity = quantity,
+            Some(item) => item.quantity = Some(quantity),
             None => s.onetime_items.push(OnetimeItem {
-                variant_id: offer.variant_id.clone(),
-                title: offer.title.clone(),
-                price_minor: offer.price_minor,
-                quantity,
+                quantity: Some(quantity),
+                ..offer.clone()
             }),
         }
         Ok(())
@@ -114,21 +101,21 @@ pub fn check_items(c: &mut Checks, items: &[OnetimeItem]) {
             "A price cannot be negative.",
         );
         c.require(
-            item.quantity >= 1,
+            item.quantity.is_some_and(|q| q >= 1),
             field("quantity"),
             "The quantity must be at least 1.",
         );
     }
 }
 
-/// The entries of a product → variants map for the products in
-/// `products`: what `/v1/me` shows of `swap_options` and `addons`.
-pub fn for_products<'a>(
+/// The entries of a product → variants map for the products of
+/// `subscriptions`: what `/v1/me` shows of `swap_options` and `addons`.
+pub fn for_products(
     map: &BTreeMap<String, Vec<SwapVariant>>,
-    products: impl Iterator<Item = &'a str> + Clone,
+    subscriptions: &[Subscription],
 ) -> BTreeMap<String, Vec<SwapVariant>> {
     map.iter()
-        .filter(|(product, _)| products.clone().any(|p| p == product.as_str()))
+        .filter(|(product, _)| subscriptions.iter().any(|s| &s.product_id == *product))
         .map(|(product, variants)| (product.clone(), variants.clone()))
         .collect()
 }

@@ -122,10 +122,13 @@ pub struct SubscriptionUpsert {
     /// See [`Subscription::discount_percent`].
     #[serde(default)]
     pub discount_percent: Option<i64>,
-    /// See [`Subscription::onetime_items`]; left out (or null), the
-    /// current items are kept, and a new subscription has none; sent, they
-    /// replace them.
-    #[serde(default)]
+    /// See [`Subscription::onetime_items`]; left out, the current items
+    /// are kept, and a new subscription has none; sent, they replace them.
+    #[serde(
+        default,
+        deserialize_with = "crate::serde_util::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub onetime_items: Option<Vec<OnetimeItem>>,
 }
 
