@@ -115,13 +115,12 @@ fn the_program_offers_no_addons_by_default_and_checks_the_ones_it_lists() {
         json!({})
     );
     let bad = Program::from_json(&json!({"subscriptions": {"addons": {"coffee": [
-        {"variant_id": "grinder", "title": "Hand grinder", "price_minor": -1, "quantity": 1},
+        {"variant_id": "grinder", "title": "Hand grinder", "price_minor": -1},
         {"variant_id": "grinder", "title": " ", "price_minor": 10}]}}}))
     .unwrap();
     let fields = fields_of(bad.validate().unwrap_err());
     for expected in [
         "subscriptions.addons.coffee[0].price_minor",
-        "subscriptions.addons.coffee[0].quantity",
         "subscriptions.addons.coffee[1].title",
         "subscriptions.addons.coffee[1].variant_id",
     ] {
@@ -133,6 +132,29 @@ fn the_program_offers_no_addons_by_default_and_checks_the_ones_it_lists() {
     let unknown = Program::from_json(&json!({"subscriptions": {"addons": {"coffee": [
         {"variant_id": "g", "title": "G", "price_minor": 1, "colour": "red"}]}}}));
     assert!(unknown.is_err());
+}
+
+/// The program's variants are `{variant_id, title, price_minor}` (SPEC
+/// 2.5, 2.7): a `quantity` there is a field the document does not take,
+/// 400 `unknown_field` before any rule (SPEC 3.1), as it was before one-time
+/// items shared the variants' reader.
+#[test]
+fn a_quantity_in_the_programs_variants_is_an_unknown_field() {
+    for (setting, path) in [
+        ("addons", "subscriptions.addons.coffee[1].quantity"),
+        (
+            "swap_options",
+            "subscriptions.swap_options.coffee[1].quantity",
+        ),
+    ] {
+        let p = Program::from_json(&json!({"subscriptions": {setting: {"coffee": [
+            {"variant_id": "a", "title": "A", "price_minor": -1},
+            {"variant_id": "b", "title": "B", "price_minor": 1, "quantity": 1}]}}}))
+        .unwrap();
+        let err = p.validate().unwrap_err();
+        assert_eq!(err, DomainError::UnknownField(path.to_owned()), "{setting}");
+        assert_eq!((err.status(), err.code()), (400, "unknown_field"));
+    }
 }
 
 // --- the shopper's actions -------------------------------------------------
