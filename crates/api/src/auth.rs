@@ -2,9 +2,7 @@
 //! by API key (SPEC 3.2). The customer id comes from the verified token
 //! only, never from the request.
 
-#[cfg(feature = "keep")]
 use std::collections::HashMap;
-#[cfg(feature = "keep")]
 use std::sync::{Mutex, PoisonError};
 
 use base64::Engine;
@@ -183,16 +181,13 @@ fn header_and_payload_len(token: &str) -> usize {
 /// widget sends one token with every request of its life, and checking
 /// it again (base64, two JSON parses, HMAC-SHA-256) was a tenth of
 /// `GET /v1/me` in the handler. A token that differs in any byte is
-/// checked in full; the moment is checked on every request. Without the
-/// `keep` feature (the edge module) every token is checked in full.
+/// checked in full; the moment is checked on every request.
 #[derive(Default)]
 pub struct VerifiedTokens {
-    #[cfg(feature = "keep")]
     kept: Mutex<HashMap<String, Signed>>,
 }
 
 /// Tokens kept (a few hundred bytes each); past it the list starts over.
-#[cfg(feature = "keep")]
 const TOKENS_KEPT: usize = 1_024;
 
 impl VerifiedTokens {
@@ -209,13 +204,7 @@ impl VerifiedTokens {
         Ok(signed.shopper)
     }
 
-    #[cfg(not(feature = "keep"))]
-    fn signed(&self, token: &str, merchants: &[MerchantConfig]) -> Result<Signed, TokenError> {
-        verify_signed(token, merchants)
-    }
-
     /// The kept check of `token`, else a full one (kept when it passes).
-    #[cfg(feature = "keep")]
     fn signed(&self, token: &str, merchants: &[MerchantConfig]) -> Result<Signed, TokenError> {
         if let Some(signed) = self.lock().get(token) {
             return Ok(signed.clone());
@@ -229,7 +218,6 @@ impl VerifiedTokens {
         Ok(signed)
     }
 
-    #[cfg(feature = "keep")]
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Signed>> {
         self.kept.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -283,7 +271,6 @@ mod tests {
     /// The kept tokens answer as a full check would, at every moment,
     /// and a token that differs by one byte is checked in full.
     #[test]
-    #[cfg(feature = "keep")]
     fn kept_tokens_answer_as_a_full_check_does() {
         let m = merchants();
         let secret = "s".repeat(40);

@@ -1,27 +1,18 @@
 //! What the handler keeps between requests, one entry per customer, for
 //! repeat requests to share (see [`crate::parsed`] and
-//! [`crate::rendered`]). Without the `keep` feature (the edge module)
-//! nothing is kept: every lookup misses and nothing is built to keep.
+//! [`crate::rendered`]).
 
-#[cfg(feature = "keep")]
 use std::collections::HashMap;
-#[cfg(feature = "keep")]
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::CustomerKey;
 
-#[cfg(feature = "keep")]
 /// Customers kept: the busiest of a moment. Past it the map starts over,
 /// so it never holds more than this many entries (a few KiB each).
 pub const CUSTOMERS_KEPT: usize = 256;
 
 /// One value per customer, the newest, at most [`CUSTOMERS_KEPT`].
-#[cfg(feature = "keep")]
 pub struct PerCustomer<V>(Mutex<HashMap<CustomerKey, V>>);
-
-/// Nothing kept (without the `keep` feature).
-#[cfg(not(feature = "keep"))]
-pub struct PerCustomer<V>(std::marker::PhantomData<V>);
 
 impl<V> Default for PerCustomer<V> {
     fn default() -> Self {
@@ -29,21 +20,6 @@ impl<V> Default for PerCustomer<V> {
     }
 }
 
-#[cfg(not(feature = "keep"))]
-impl<V> PerCustomer<V> {
-    /// Nothing is kept, so nothing is found.
-    pub fn find<R>(&self, _: &CustomerKey, _: impl FnOnce(&V) -> Option<R>) -> Option<R> {
-        None
-    }
-
-    /// Nothing is kept: `value` is not even made.
-    pub fn put_with(&self, _: &CustomerKey, _: impl FnOnce() -> V) {}
-
-    /// Nothing to drop.
-    pub fn forget(&self, _: &CustomerKey) {}
-}
-
-#[cfg(feature = "keep")]
 impl<V> PerCustomer<V> {
     /// What `pick` takes from the value kept for `key`, if any.
     pub fn find<R>(&self, key: &CustomerKey, pick: impl FnOnce(&V) -> Option<R>) -> Option<R> {
@@ -77,7 +53,7 @@ impl<V> PerCustomer<V> {
 }
 
 /// A customer of merchant `m`, for tests.
-#[cfg(all(test, feature = "keep"))]
+#[cfg(test)]
 pub fn key(customer: &str) -> CustomerKey {
     CustomerKey {
         merchant: "m".into(),
@@ -85,7 +61,7 @@ pub fn key(customer: &str) -> CustomerKey {
     }
 }
 
-#[cfg(all(test, feature = "keep"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -6,8 +6,7 @@
 //! third of its time in the handler, 8 µs of 25 for the demo shopper).
 //! The kept text is compared byte for byte (a memory compare, well under
 //! a microsecond), not by version: versions are random and unique in
-//! production, but a test's stepping entropy repeats them. Without the
-//! `keep` feature (the edge module) every read is parsed.
+//! production, but a test's stepping entropy repeats them.
 
 use std::sync::Arc;
 
@@ -41,7 +40,7 @@ impl ParsedDocs {
     }
 }
 
-#[cfg(all(test, feature = "keep"))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::kept::key;

@@ -5,8 +5,7 @@
 //! clock as points expire and subscriptions lock), but a shopper's repeat
 //! requests mostly find it as it was. Comparing two views takes a fraction
 //! of a microsecond; writing one out and hashing it for the ETag took a
-//! third of the request in the handler (about 4 µs of 12). Without the
-//! `keep` feature (the edge module) every view is written.
+//! third of the request in the handler (about 4 µs of 12).
 
 use std::sync::Arc;
 
@@ -54,7 +53,7 @@ impl RenderedViews {
     }
 }
 
-#[cfg(all(test, feature = "keep"))]
+#[cfg(test)]
 mod tests {
     use retention_core::{Customer, Instant, Program};
 
