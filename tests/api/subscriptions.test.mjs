@@ -55,7 +55,8 @@ test('an upserted subscription is shown with anchor_day from next_charge_on and 
   const c = customerId('sub');
   const next = addDays(T(), 20);
   const s = await upsert(c, next);
-  assert.deepEqual(s, subscriptionDoc(s.id, { next_charge_on: next, anchor_day: dayOf(next) }));
+  // onetime_items is always written, [] when the upsert left it out (SPEC 2.7)
+  assert.deepEqual(s, subscriptionDoc(s.id, { next_charge_on: next, anchor_day: dayOf(next), onetime_items: [] }));
   const me = await a.meOk(c);
   assert.deepEqual(me.subscription_options.swap_options, { coffee: SUITE_PROGRAM.subscriptions.swap_options.coffee },
     'swap_options holds the products this customer has, only');

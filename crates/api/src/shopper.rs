@@ -4,7 +4,7 @@
 use http::header::{ETAG, IF_MATCH, IF_NONE_MATCH};
 use retention_core::api::RedemptionRequest;
 use retention_core::ledger::ActivityCursor;
-use retention_core::preferences::ConsentSource;
+use retention_core::preferences::{ConsentSource, require_birthday_field};
 use retention_core::{Preferences, Program};
 
 use crate::auth::{Shopper, TokenError};
@@ -180,10 +180,14 @@ impl<S: Store, C: Clock, E: Entropy> Handler<S, C, E> {
             Ok(value) => value,
             Err(response) => return Ok(response),
         };
+        // A body without `birthday` is refused like any other missing
+        // field (SPEC 2.7), after the typed parse so that an unknown field
+        // is still a 400, and like every 422 only once `If-Match` held.
+        let required = require_birthday_field(&value);
         let parsed = match body::typed::<Preferences>(value) {
             Err(Misfit::Unknown(response)) => return Ok(response),
             Err(Misfit::Invalid(error)) => Err(error),
-            Ok(prefs) => Ok(prefs),
+            Ok(prefs) => required.map(|()| prefs),
         };
         let if_match = header(request, IF_MATCH).map(str::to_owned);
         txn::write(

@@ -17,6 +17,7 @@ export const DEFAULT_PREFERENCES = Object.freeze({
   snoozed_until: null,
   expiry_reminder_days: [30, 7],
   locale: 'ru',
+  birthday: null,
 });
 
 export const DEFAULT_PROGRAM = Object.freeze({
@@ -30,6 +31,7 @@ export const DEFAULT_PROGRAM = Object.freeze({
   subscriptions: {
     allowed_intervals: [{ unit: 'week', count: 2 }, { unit: 'month', count: 1 }],
     swap_options: {},
+    addons: {},
     cutoff_hours: 24, max_pause_days: 90,
     reschedule_window_days: 60, max_quantity: 10,
     cancel_reasons: [],
@@ -37,6 +39,7 @@ export const DEFAULT_PROGRAM = Object.freeze({
   renewal_reminder_days: 3,
   quiet_hours_floor: { start: '21:00', end: '08:00' },
   history_days: 730,
+  birthday_reward: null,
   default_preferences: DEFAULT_PREFERENCES,
 });
 
@@ -48,6 +51,8 @@ export const clone = (v) => JSON.parse(JSON.stringify(v));
  * - pending_days 7: orders paid now are pending; backdated orders (paid
  *   more than 7 days ago) and adjustments are spendable.
  * - tiers far apart, so ordinary test orders stay in Member (100 %).
+ * - add-ons for coffee and tea, and a birthday reward (SPEC 2.7): only a
+ *   customer who gives a birthday gets it.
  */
 export const SUITE_PROGRAM = Object.freeze({
   currency: 'RUB',
@@ -76,6 +81,15 @@ export const SUITE_PROGRAM = Object.freeze({
         { variant_id: 'tea-100g', title: 'Green tea 100 g', price_minor: 45_000 },
       ],
     },
+    addons: {
+      coffee: [
+        { variant_id: 'filters-100', title: 'Paper filters ×100', price_minor: 19_000 },
+        { variant_id: 'mug', title: 'Bean & Leaf mug', price_minor: 79_000 },
+      ],
+      tea: [
+        { variant_id: 'honey-250g', title: 'Honey 250 g', price_minor: 39_000 },
+      ],
+    },
     cutoff_hours: 24,
     max_pause_days: 60,
     reschedule_window_days: 45,
@@ -90,5 +104,6 @@ export const SUITE_PROGRAM = Object.freeze({
   renewal_reminder_days: 3,
   quiet_hours_floor: { start: '21:00', end: '08:00' },
   history_days: 730,
+  birthday_reward: { points: 150, expires_in_days: 30 },
   default_preferences: DEFAULT_PREFERENCES,
 });
