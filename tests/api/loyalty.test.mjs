@@ -44,6 +44,7 @@ test('GET /v1/me for a never-seen customer: zeros, empty lists, the program\'s c
   assert.equal(l.tier_held_until, null, 'threshold-0 tier: held_until is null');
   assert.deepEqual(l.expiring, []);
   assert.deepEqual(l.pending_lots, []);
+  assert.equal(l.birthday_reward, null, 'no birthday given: no birthday reward ahead');
   assert.deepEqual(me.rewards, SUITE_PROGRAM.rewards.map((r) => ({ ...r, affordable: false })));
   assert.deepEqual(me.redemptions, []);
   assert.deepEqual(me.subscriptions, []);
@@ -51,6 +52,7 @@ test('GET /v1/me for a never-seen customer: zeros, empty lists, the program\'s c
   const s = SUITE_PROGRAM.subscriptions;
   assert.deepEqual(o.allowed_intervals, s.allowed_intervals);
   assert.deepEqual(o.swap_options, {}, 'swap_options holds only products this customer has');
+  assert.deepEqual(o.addons, {}, 'addons too');
   assert.equal(o.max_quantity, s.max_quantity);
   assert.equal(o.max_pause_days, s.max_pause_days);
   assert.equal(o.reschedule_window_days, s.reschedule_window_days);
@@ -64,7 +66,7 @@ test('GET /v1/me for a never-seen customer of the default program (merchant B)',
   assert.deepEqual(me.loyalty, {
     balance: 0, pending: 0, lifetime_earned: 0,
     tier: { id: 'base', name: 'Member' }, qualifying_points: 0, next_tier: null, tier_held_until: null,
-    expiring: [], pending_lots: [],
+    expiring: [], pending_lots: [], birthday_reward: null,
   });
   assert.deepEqual(me.rewards, []);
   assert.equal(me.subscription_options.max_quantity, 10);
