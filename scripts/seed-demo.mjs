@@ -5,6 +5,16 @@
 // points are only sent to a customer who has none yet, and subscriptions
 // are upserts.
 //
+// The program offers one-time add-ons for coffee and tea and a birthday
+// reward (SPEC 2.7). The demo shopper (the default customer, whom the shop
+// page shows) also gets a birthday 45 days ahead and recommendations on,
+// set by the merchant only while no birthday is set, and a five-star
+// review of matcha, which the shop sells by subscription and the shopper
+// does not subscribe to: a subscribe_invite reminder falls due three days
+// later. A customer seeded under another id (the browser suite's) gets
+// the history without those two, so its tests start with no birthday and
+// no invitation.
+//
 //   node scripts/seed-demo.mjs BASE_URL API_KEY [CUSTOMER_ID]
 //   RETENTION_API_URL=... RETENTION_API_KEY=... node scripts/seed-demo.mjs
 //
@@ -17,7 +27,8 @@ if (argUrl === '-h' || argUrl === '--help') {
 }
 const BASE = (argUrl ?? process.env.RETENTION_API_URL ?? process.env.API_BASE_URL ?? '').replace(/\/+$/, '');
 const KEY = argKey ?? process.env.RETENTION_API_KEY ?? '';
-const CUSTOMER = argCustomer ?? process.env.RETENTION_DEMO_CUSTOMER ?? 'demo-shopper';
+const DEMO_SHOPPER = 'demo-shopper';
+const CUSTOMER = argCustomer ?? process.env.RETENTION_DEMO_CUSTOMER ?? DEMO_SHOPPER;
 if (!BASE || !KEY) {
   console.error('usage: node scripts/seed-demo.mjs BASE_URL API_KEY [CUSTOMER_ID]  (or RETENTION_API_URL / RETENTION_API_KEY)');
   process.exit(2);
@@ -68,6 +79,22 @@ const PROGRAM = {
         { variant_id: 'tea-black-100g', title: 'Black tea 100 g', price_minor: 42_000 },
         { variant_id: 'tea-oolong-100g', title: 'Oolong 100 g', price_minor: 61_000 },
       ],
+      matcha: [
+        { variant_id: 'matcha-30g', title: 'Matcha 30 g', price_minor: 79_000 },
+        { variant_id: 'matcha-100g', title: 'Matcha 100 g', price_minor: 219_000 },
+      ],
+    },
+    // One-time add-ons to the next delivery (SPEC 2.7).
+    addons: {
+      coffee: [
+        { variant_id: 'addon-filters', title: 'Paper filters ×100', price_minor: 19_000 },
+        { variant_id: 'addon-mug', title: 'Bean & Leaf mug', price_minor: 79_000 },
+        { variant_id: 'addon-biscotti', title: 'Almond biscotti 200 g', price_minor: 34_000 },
+      ],
+      tea: [
+        { variant_id: 'addon-honey', title: 'Buckwheat honey 250 g', price_minor: 39_000 },
+        { variant_id: 'addon-strainer', title: 'Tea strainer', price_minor: 29_000 },
+      ],
     },
     cutoff_hours: 48,
     max_pause_days: 90,
@@ -83,6 +110,7 @@ const PROGRAM = {
   renewal_reminder_days: 3,
   quiet_hours_floor: { start: '21:00', end: '08:00' },
   history_days: 730,
+  birthday_reward: { points: 300, expires_in_days: 30 },
   default_preferences: {
     channels: {
       email: { enabled: true }, sms: { enabled: false }, whatsapp: { enabled: false },
@@ -100,8 +128,14 @@ const PROGRAM = {
     snoozed_until: null,
     expiry_reminder_days: [30, 7],
     locale: 'ru',
+    birthday: null,
   },
 };
+
+// The demo shopper's birthday: far enough ahead to pass the 30-day notice,
+// so this year's reward shows in the widget (loyalty.birthday_reward).
+const BIRTHDAY = addDays(today, 45).slice(5);
+const REVIEWED = 'matcha';
 
 // ---- the customer's history -------------------------------------------------------
 // Orders paid on different days: each becomes a lot expiring 365 days after
@@ -175,7 +209,7 @@ const event = (body, key) => call('POST', `${customerPath}/events`, body, `seed-
 async function main() {
   const program = await call('PUT', '/v1/admin/program', PROGRAM);
   if (program.status !== 200 && program.status !== 204) fail('PUT /v1/admin/program', program);
-  console.log(`program: RUB, tiers ${PROGRAM.tiers.map((t) => `${t.name} ×${t.multiplier_percent / 100}`).join(' / ')}, ${PROGRAM.rewards.length} rewards, ${PROGRAM.subscriptions.cancel_reasons.length} cancel reasons, swaps for coffee and tea`);
+  console.log(`program: RUB, tiers ${PROGRAM.tiers.map((t) => `${t.name} ×${t.multiplier_percent / 100}`).join(' / ')}, ${PROGRAM.rewards.length} rewards, ${PROGRAM.subscriptions.cancel_reasons.length} cancel reasons, swaps for coffee, tea and matcha, add-ons for coffee and tea, ${PROGRAM.birthday_reward.points} birthday points`);
 
   const before = await call('GET', customerPath);
   if (before.status !== 200) fail(`GET ${customerPath}`, before);
@@ -206,12 +240,38 @@ async function main() {
   }
   console.log(`subscriptions: ${SUBSCRIPTIONS.map((s) => `${s.id} (every ${s.interval.count} ${s.interval.unit}${s.interval.count > 1 ? "s" : ""}, next ${s.next_charge_on})`).join(', ')}`);
 
+  if (CUSTOMER === DEMO_SHOPPER) await moments();
+
   const after = await call('GET', customerPath);
   if (after.status !== 200) fail(`GET ${customerPath}`, after);
   const l = after.json.loyalty;
   const expiring = l.expiring.map((e) => `${e.points} on ${e.expires_at.slice(0, 10)}`).join(', ') || 'nothing';
   const pending = l.pending_lots.map((p) => `${p.points} from ${p.available_at.slice(0, 10)}`).join(', ') || 'none';
   console.log(`${CUSTOMER}: ${l.balance} points (${l.tier.name}), pending ${l.pending} [${pending}], expiring ${expiring}`);
+}
+
+/** The demo shopper's birthday and five-star review (SPEC 2.7). */
+async function moments() {
+  const current = await call('GET', customerPath);
+  if (current.status !== 200) fail(`GET ${customerPath}`, current);
+  const prefs = current.json.preferences;
+  if (prefs.birthday === null) {
+    // The whole document, as the shopper has it, with the birthday added
+    // and recommendations on (as if the shopper had opted in on the shop's
+    // old platform): the program's default is off, and the invitation is
+    // a marketing message of that topic, which the decision would suppress.
+    const put = await call('PUT', `${customerPath}/preferences`, {
+      ...prefs, birthday: BIRTHDAY, topics: { ...prefs.topics, recommendations: true },
+    });
+    if (put.status !== 200) fail('PUT preferences (birthday)', put);
+  }
+  const seen = await call('GET', customerPath);
+  const next = seen.json?.loyalty?.birthday_reward;
+  console.log(`birthday: ${seen.json?.preferences?.birthday ?? 'none'}${next ? `, ${next.points} points on ${next.on}` : ''}`);
+
+  const review = await event({ type: 'review_submitted', product_id: REVIEWED, rating: 5 }, `review:${REVIEWED}`);
+  if (review.status !== 200) fail(`review of ${REVIEWED}`, review);
+  console.log(`review: 5 stars for ${REVIEWED}; a subscribe_invite reminder falls due 3 days after the first one (GET /v1/admin/outbox)`);
 }
 
 main().catch((e) => {
