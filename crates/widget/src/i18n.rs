@@ -128,7 +128,7 @@ impl Locale {
     /// A calendar date (`YYYY-MM-DD`) written out: "12 March 2027".
     pub fn date(self, date: &str) -> String {
         match crate::dates::start_of_date_ms(date) {
-            Some(ms) => self.format_ms(ms, true, false),
+            Some(ms) => self.format_ms(ms, true, false, true),
             None => date.to_owned(),
         }
     }
@@ -136,22 +136,31 @@ impl Locale {
     /// An instant's date in the shopper's own time zone.
     pub fn instant_date(self, instant: &str) -> String {
         match crate::dates::instant_ms(instant) {
-            Some(ms) => self.format_ms(ms, false, false),
+            Some(ms) => self.format_ms(ms, false, false, true),
             None => instant.to_owned(),
         }
     }
 
     /// An instant's date and time in the shopper's own time zone.
     pub fn instant_date_time(self, ms: f64) -> String {
-        self.format_ms(ms, false, true)
+        self.format_ms(ms, false, true, true)
+    }
+
+    /// The day and month of the UTC date at `ms`, without a year: "14
+    /// March", "14 марта" (a birthday).
+    pub fn day_month(self, ms: f64) -> String {
+        self.format_ms(ms, true, false, false)
     }
 
     /// `ms` as a long date, in UTC (a calendar date) or the shopper's zone,
-    /// with the time when `time`.
-    fn format_ms(self, ms: f64, utc: bool, time: bool) -> String {
-        let kind = format!("date:{utc}:{time}");
+    /// with the time when `time`, the year when `year`.
+    fn format_ms(self, ms: f64, utc: bool, time: bool, year: bool) -> String {
+        let kind = format!("date:{utc}:{time}:{year}");
         let format = self.formatter(&kind, |locales| {
-            let mut fields = vec![("day", "numeric"), ("month", "long"), ("year", "numeric")];
+            let mut fields = vec![("day", "numeric"), ("month", "long")];
+            if year {
+                fields.push(("year", "numeric"));
+            }
             if time {
                 fields.extend([("hour", "2-digit"), ("minute", "2-digit")]);
             }

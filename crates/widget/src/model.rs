@@ -43,6 +43,18 @@ pub struct Loyalty {
     pub expiring: Vec<Expiring>,
     /// Pending points by the instant they become spendable.
     pub pending_lots: Vec<PendingLot>,
+    /// The next birthday reward, when the shop gives one and the birthday
+    /// is set.
+    pub birthday_reward: Option<BirthdayReward>,
+}
+
+/// The next birthday reward (`loyalty.birthday_reward`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BirthdayReward {
+    /// How many points.
+    pub points: i64,
+    /// The date they are credited, `YYYY-MM-DD`.
+    pub on: String,
 }
 
 /// A tier by id and name.
@@ -187,6 +199,8 @@ pub struct Subscription {
     pub paused_until: Option<String>,
     /// A save-offer discount in effect.
     pub discount_percent: Option<u32>,
+    /// One-time items going out with the next delivery only.
+    pub onetime_items: Vec<SwapVariant>,
 }
 
 /// What subscriptions may change to.
@@ -194,8 +208,11 @@ pub struct Subscription {
 pub struct SubscriptionOptions {
     /// Frequencies on offer.
     pub allowed_intervals: Vec<Interval>,
-    /// Variants per product.
-    pub swap_options: std::collections::BTreeMap<String, Vec<SwapVariant>>,
+    /// Variants per product. A list, not a map: a few products, and a
+    /// `BTreeMap` cost the widget 2.3 KB of wasm.
+    pub swap_options: Variants,
+    /// One-time add-ons per product.
+    pub addons: Variants,
     /// Most units per delivery.
     pub max_quantity: u32,
     /// Longest pause.
@@ -208,7 +225,20 @@ pub struct SubscriptionOptions {
     pub cancel_reasons: Vec<CancelReason>,
 }
 
-/// A product variant to swap to.
+/// Variants by product id.
+pub type Variants = Vec<(String, Vec<SwapVariant>)>;
+
+/// The variants `variants` lists for `product` (none when it lists none).
+pub fn variants_of<'a>(variants: &'a Variants, product: &str) -> &'a [SwapVariant] {
+    variants
+        .iter()
+        .find(|(p, _)| p == product)
+        .map_or(&[], |(_, list)| list)
+}
+
+/// A product variant: one to swap to, an add-on on offer, or (with its
+/// quantity) a one-time item of the next delivery. One type and one
+/// reader for the three, as the API's core has.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwapVariant {
     /// Variant id.
@@ -217,6 +247,8 @@ pub struct SwapVariant {
     pub title: String,
     /// Price in minor units.
     pub price_minor: i64,
+    /// Units of a one-time item; 0 for an option on offer.
+    pub quantity: u32,
 }
 
 /// A cancel reason with its save offer.
@@ -270,6 +302,8 @@ pub struct Preferences {
     pub expiry_reminder_days: Vec<u16>,
     /// Language of the shop's messages.
     pub locale: String,
+    /// `MM-DD`, or none.
+    pub birthday: Option<String>,
 }
 
 /// One channel's consent.
@@ -408,6 +442,16 @@ impl FromJs for Loyalty {
             tier_held_until: v.opt_text("tier_held_until")?,
             expiring: v.list("expiring")?,
             pending_lots: v.list("pending_lots")?,
+            birthday_reward: v.opt_doc("birthday_reward")?,
+        })
+    }
+}
+
+impl FromJs for BirthdayReward {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(BirthdayReward {
+            points: v.int("points")?,
+            on: v.text("on")?,
         })
     }
 }
@@ -552,24 +596,19 @@ impl FromJs for Subscription {
             discount_percent: v
                 .opt_int("discount_percent")?
                 .and_then(|p| u32::try_from(p).ok()),
+            // Optional: a server older than SPEC 2.7 still loads.
+            onetime_items: v.list("onetime_items").unwrap_or_default(),
         })
     }
 }
 
 impl FromJs for SubscriptionOptions {
     fn from_js(v: &JsValue) -> Option<Self> {
-        let swaps = v.get("swap_options");
-        let mut swap_options = std::collections::BTreeMap::new();
-        if swaps.is_object() {
-            for key in js_sys::Object::keys(&swaps.clone().into()).iter() {
-                let key = key.as_string()?;
-                swap_options.insert(key.clone(), swaps.list(&key)?);
-            }
-        }
         let count = |key: &str| v.int(key).and_then(|n| u32::try_from(n).ok());
         Some(SubscriptionOptions {
             allowed_intervals: v.list("allowed_intervals")?,
-            swap_options,
+            swap_options: variants(&v.get("swap_options"))?,
+            addons: variants(&v.get("addons"))?,
             max_quantity: count("max_quantity")?,
             max_pause_days: count("max_pause_days")?,
             reschedule_window_days: count("reschedule_window_days")?,
@@ -579,12 +618,30 @@ impl FromJs for SubscriptionOptions {
     }
 }
 
+/// A `{product: [variant]}` object (missing: none, as from a server older
+/// than the field).
+fn variants(map: &JsValue) -> Option<Variants> {
+    let mut out = Vec::new();
+    if map.is_object() {
+        for key in js_sys::Object::keys(&map.clone().into()).iter() {
+            let key = key.as_string()?;
+            let list = map.list(&key)?;
+            out.push((key, list));
+        }
+    }
+    Some(out)
+}
+
 impl FromJs for SwapVariant {
     fn from_js(v: &JsValue) -> Option<Self> {
         Some(SwapVariant {
             variant_id: v.text("variant_id")?,
             title: v.text("title")?,
             price_minor: v.int("price_minor")?,
+            quantity: v
+                .int("quantity")
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
         })
     }
 }
@@ -666,6 +723,8 @@ impl FromJs for Preferences {
                 .filter_map(|d| u16::try_from(d).ok())
                 .collect(),
             locale: v.text("locale")?,
+            // A server older than SPEC 2.7 has none.
+            birthday: v.opt_text("birthday")?,
         })
     }
 }
@@ -729,6 +788,11 @@ impl Write for Preferences {
                 ),
             ),
             ("locale", self.locale.as_str().into()),
+            // Always sent: the API refuses a document without it.
+            (
+                "birthday",
+                crate::json::or_null(self.birthday.as_deref().map(JsValue::from_str)),
+            ),
         ])
     }
 }
@@ -747,5 +811,36 @@ impl FromJs for Problem {
         Some(Problem {
             code: v.text("code").unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SwapVariant, variants_of};
+
+    #[test]
+    fn variants_of_a_product_are_its_own_or_none() {
+        let variant = |id: &str| SwapVariant {
+            variant_id: id.into(),
+            title: id.into(),
+            price_minor: 100,
+            quantity: 0,
+        };
+        let map = vec![
+            (
+                "coffee".to_owned(),
+                vec![variant("mug"), variant("filters")],
+            ),
+            ("tea".to_owned(), vec![variant("strainer")]),
+        ];
+        let ids = |p: &str| -> Vec<String> {
+            variants_of(&map, p)
+                .iter()
+                .map(|v| v.variant_id.clone())
+                .collect()
+        };
+        assert_eq!(ids("coffee"), ["mug", "filters"]);
+        assert_eq!(ids("tea"), ["strainer"]);
+        assert!(ids("cocoa").is_empty(), "a product without any");
     }
 }

@@ -298,6 +298,28 @@ pub struct Texts {
     pub unsubscribed: &'static str,
     /// "Subscribe again"
     pub subscribe_again: &'static str,
+    /// 422 birthday_locked
+    pub err_birthday_locked: &'static str,
+    /// "Add to next delivery"
+    pub add_onetime: &'static str,
+    /// "Also in the next delivery"
+    pub onetime: &'static str,
+    /// "Remove"
+    pub remove: &'static str,
+    /// "Remove {title}" (the accessible name of a one-time item's Remove)
+    pub remove_item: &'static str,
+    /// "Added to the next delivery: {title}."
+    pub addon_added: &'static str,
+    /// "Removed from the next delivery: {title}."
+    pub addon_removed: &'static str,
+    /// "Birthday"
+    pub birthday: &'static str,
+    /// The change limit, said before saving
+    pub birthday_hint: &'static str,
+    /// "Not set"
+    pub not_set: &'static str,
+    /// "Birthday reward: {points} on {date}"
+    pub birthday_reward: &'static str,
     /// "Every {unit}"
     pub every_one: &'static str,
     /// "Every {unit}"
@@ -480,6 +502,17 @@ pub static EN: Texts = Texts {
     unsubscribe_all: "Unsubscribe from all marketing",
     unsubscribed: "You are unsubscribed from all marketing. Order and subscription updates still arrive.",
     subscribe_again: "Subscribe again",
+    err_birthday_locked: "Your birthday was set or changed less than a year ago, so it cannot be changed yet.",
+    add_onetime: "Add to next delivery",
+    onetime: "Also in the next delivery",
+    remove: "Remove",
+    remove_item: "Remove {title}",
+    addon_added: "Added to the next delivery: {title}.",
+    addon_removed: "Removed from the next delivery: {title}.",
+    birthday: "Birthday",
+    birthday_hint: "For your birthday reward. Once set, it can be changed at most once a year.",
+    not_set: "Not set",
+    birthday_reward: "Birthday reward: {points} on {date}",
     every_one: "Every {unit}",
     every_one_fem: "Every {unit}",
     every_many: "Every {count} {unit}",
@@ -659,6 +692,17 @@ pub static RU: Texts = Texts {
     unsubscribe_all: "Отписаться от всех рассылок",
     unsubscribed: "Вы отписаны от всех рассылок. Сообщения о заказах и подписках продолжат приходить.",
     subscribe_again: "Подписаться снова",
+    err_birthday_locked: "День рождения указали или меняли меньше года назад, поэтому изменить его пока нельзя.",
+    add_onetime: "Добавить к следующей доставке",
+    onetime: "Также в следующей доставке",
+    remove: "Убрать",
+    remove_item: "Убрать: {title}",
+    addon_added: "Добавлено в следующую доставку: {title}.",
+    addon_removed: "Убрано из следующей доставки: {title}.",
+    birthday: "День рождения",
+    birthday_hint: "Для подарка ко дню рождения. После того как вы его укажете, менять его можно не чаще раза в год.",
+    not_set: "Не указан",
+    birthday_reward: "Подарок ко дню рождения: {points} {date}",
     every_one: "Каждый {unit}",
     every_one_fem: "Каждую {unit}",
     every_many: "Каждые {count} {unit}",

@@ -47,6 +47,12 @@ pub enum Act {
     Submit,
     /// Take back the skip or pause just made.
     Undo,
+    /// Open the one-time add-on form.
+    Addon,
+    /// Remove a one-time item from the next delivery.
+    RemoveAddon,
+    /// Set the birthday.
+    Birthday,
     /// Load the preferences again after a failure.
     Reload,
     /// Save the preferences form.
@@ -88,7 +94,7 @@ const _: () = assert!(Act::ALL.len() == Act::Resubscribe as usize + 1);
 
 impl Act {
     /// Every action, for reading `data-act` back.
-    pub const ALL: [Act; 38] = [
+    pub const ALL: [Act; 41] = [
         Act::Retry,
         Act::Redeem,
         Act::Confirm,
@@ -110,6 +116,9 @@ impl Act {
         Act::Offer,
         Act::Submit,
         Act::Undo,
+        Act::Addon,
+        Act::RemoveAddon,
+        Act::Birthday,
         Act::Reload,
         Act::Save,
         Act::Channel,
@@ -153,6 +162,9 @@ impl Act {
             Act::Offer => "offer",
             Act::Submit => "submit",
             Act::Undo => "undo",
+            Act::Addon => "addon",
+            Act::RemoveAddon => "remove-addon",
+            Act::Birthday => "birthday",
             Act::Reload => "reload",
             Act::Save => "save",
             Act::Channel => "channel",

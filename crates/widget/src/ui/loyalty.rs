@@ -264,6 +264,16 @@ fn summary(h: &mut Html, ctx: Ctx, me: &Me) {
         );
     }
     h.close("div");
+    if let Some(b) = &loyalty.birthday_reward {
+        h.el(
+            "p",
+            &[("class", "rw-birthday"), ("data-on", &b.on)],
+            &fill(
+                t.birthday_reward,
+                &[("points", &l.points(b.points)), ("date", &l.date(&b.on))],
+            ),
+        );
+    }
     if loyalty.pending > 0 {
         let pending = loyalty.pending.to_string();
         h.open(

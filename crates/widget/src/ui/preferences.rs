@@ -8,7 +8,7 @@ use web_sys::Element;
 use super::act::Act;
 use super::{Acted, Ctx, Notice, checked, ctx, live, notice_view, section_frame, value_of};
 use crate::client::{ApiError, Method};
-use crate::dates::{DAY_MS, format_instant, instant_ms, now_ms};
+use crate::dates::{DAY_MS, civil_from_days, days_from_civil, format_instant, instant_ms, now_ms};
 use crate::dom::spawn;
 use crate::html::{Html, flag};
 use crate::i18n::{Locale, Texts, fill};
@@ -121,7 +121,20 @@ pub fn section() -> Element {
                     }
                     notice.set(Notice::failed(t.conflict));
                 }
-                Err(e) => notice.set(Notice::failed(ctx.error_text(&e))),
+                Err(e) => {
+                    if e.code() == "birthday_locked" {
+                        // The stored birthday back, so Save keeps the
+                        // shopper's other changes.
+                        if let Ok((fresh, _)) = fetch(ctx).await {
+                            draft.update(|d| {
+                                if let Some(d) = d.as_mut() {
+                                    d.birthday = fresh.birthday;
+                                }
+                            });
+                        }
+                    }
+                    notice.set(Notice::failed(ctx.error_text(&e)))
+                }
             }
             // Save was disabled while busy, which took the focus from it:
             // it goes back there once Save is enabled again.
@@ -165,6 +178,7 @@ pub fn section() -> Element {
             Act::QuietTo => Change::QuietTo(value_of(&a.el)),
             Act::Zone => Change::Zone(value_of(&a.el)),
             Act::Remind => Change::Remind(arg.parse().unwrap_or(0), checked(&a.el)),
+            Act::Birthday => Change::Birthday(Some(value_of(&a.el)).filter(|v| !v.is_empty())),
             Act::Snooze => {
                 let days: i64 = arg.parse().unwrap_or(7);
                 Change::Snooze(Some(format_instant(now_ms() + days as f64 * DAY_MS)))
@@ -232,6 +246,8 @@ enum Change {
     Snooze(Option<String>),
     /// Unsubscribed from all marketing, or not.
     Unsubscribe(bool),
+    /// The birthday, `MM-DD`, or none.
+    Birthday(Option<String>),
 }
 
 /// `p` after `change`: a plain function, so each edit is tested natively.
@@ -287,6 +303,7 @@ fn apply(p: &mut Preferences, change: Change) {
         }
         Change::Snooze(until) => p.snoozed_until = until,
         Change::Unsubscribe(off) => p.marketing_unsubscribed = off,
+        Change::Birthday(day) => p.birthday = day,
     }
 }
 
@@ -561,6 +578,42 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
     }
     h.close("div").close("fieldset");
 
+    // The birthday: any day of a leap year (Feb 29 too), the limit on
+    // changing it said above the field, before it is saved.
+    h.open("fieldset", &[]);
+    h.el("legend", &[("id", "rw-birthday-name")], t.birthday);
+    h.el(
+        "p",
+        &[("class", "rw-muted"), ("id", "rw-birthday-hint")],
+        t.birthday_hint,
+    );
+    h.open(
+        "select",
+        &[
+            ("data-act", Act::Birthday.name()),
+            ("data-key", &Act::Birthday.key("")),
+            ("aria-labelledby", "rw-birthday-name"),
+            ("aria-describedby", "rw-birthday-hint"),
+        ],
+    );
+    let chosen = p.birthday.as_deref().unwrap_or("");
+    h.el(
+        "option",
+        &[("value", ""), flag(chosen.is_empty(), "selected")],
+        t.not_set,
+    );
+    let first = days_from_civil(2000, 1, 1);
+    for day in first..first + 366 {
+        let (_, m, d) = civil_from_days(day);
+        let value = format!("{m:02}-{d:02}");
+        h.el(
+            "option",
+            &[("value", &value), flag(value == chosen, "selected")],
+            &l.day_month(day as f64 * DAY_MS),
+        );
+    }
+    h.close("select").close("fieldset");
+
     h.open("div", &[("class", "rw-actions")]);
     h.submit("rw-button rw-primary", t.save, &Act::Save.key(""), busy);
     h.close("div").close("form");
@@ -598,6 +651,7 @@ mod tests {
             snoozed_until: None,
             expiry_reminder_days: vec![7],
             locale: "ru".into(),
+            birthday: None,
         }
     }
 
@@ -725,5 +779,19 @@ mod tests {
             Change::Unsubscribe(false),
         ]);
         assert_eq!((p.snoozed_until, p.marketing_unsubscribed), (None, false));
+    }
+
+    #[test]
+    fn the_birthday_is_set_changed_and_cleared_alone() {
+        let p = after(vec![Change::Birthday(Some("02-29".into()))]);
+        assert_eq!(p.birthday.as_deref(), Some("02-29"));
+        let mut rest = p.clone();
+        rest.birthday = None;
+        assert_eq!(rest, preferences(), "nothing else changed");
+        let p = after(vec![
+            Change::Birthday(Some("03-14".into())),
+            Change::Birthday(None),
+        ]);
+        assert_eq!(p.birthday, None);
     }
 }

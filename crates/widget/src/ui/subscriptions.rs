@@ -7,7 +7,9 @@ use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use super::act::Act;
-use super::{Acted, Ctx, Notice, ctx, field, live, live_status, notice_html, section_frame};
+use super::{
+    Acted, Ctx, Notice, ctx, field, live, live_status, notice_html, section_frame, value_of,
+};
 use crate::dates::{add_days, date_of_ms, now_ms, start_of_date_ms};
 use crate::dom::spawn;
 use crate::html::{Html, flag};
@@ -15,6 +17,7 @@ use crate::i18n::{Locale, fill};
 use crate::json::{Write, object};
 use crate::model::{
     CancelReason, Interval, IntervalUnit, Me, SaveOffer, Subscription, SubscriptionOptions,
+    variants_of,
 };
 
 /// The body of `POST /v1/me/subscriptions/{id}/actions`.
@@ -45,6 +48,13 @@ enum Action {
         reason: String,
     },
     Reactivate,
+    AddOnetime {
+        variant_id: String,
+        quantity: u32,
+    },
+    RemoveOnetime {
+        variant_id: String,
+    },
 }
 
 impl Action {
@@ -60,6 +70,8 @@ impl Action {
             Action::Cancel { .. } => "cancel",
             Action::AcceptOffer { .. } => "accept_offer",
             Action::Reactivate => "reactivate",
+            Action::AddOnetime { .. } => "add_onetime",
+            Action::RemoveOnetime { .. } => "remove_onetime",
         }
     }
 
@@ -73,9 +85,18 @@ impl Action {
             Action::Reschedule { next_charge_on } => {
                 fields.push(("next_charge_on", text(next_charge_on)))
             }
-            Action::Swap { variant_id } => fields.push(("variant_id", text(variant_id))),
+            Action::Swap { variant_id } | Action::RemoveOnetime { variant_id } => {
+                fields.push(("variant_id", text(variant_id)))
+            }
             Action::SetQuantity { quantity } => {
                 fields.push(("quantity", f64::from(*quantity).into()))
+            }
+            Action::AddOnetime {
+                variant_id,
+                quantity,
+            } => {
+                fields.push(("variant_id", text(variant_id)));
+                fields.push(("quantity", f64::from(*quantity).into()));
             }
             Action::Cancel { reason, comment } => {
                 fields.push(("reason", text(reason)));
@@ -99,6 +120,7 @@ pub enum Panel {
     Swap,
     Quantity,
     Cancel,
+    Addon,
 }
 
 /// What the notice's Undo button does.
@@ -233,6 +255,14 @@ pub fn section() -> Element {
             Act::Quantity => open_panel(Panel::Quantity),
             Act::Swap => open_panel(Panel::Swap),
             Act::Cancel => open_panel(Panel::Cancel),
+            Act::Addon => open_panel(Panel::Addon),
+            Act::RemoveAddon => run(
+                id,
+                Action::RemoveOnetime {
+                    variant_id: value_of(&a.el),
+                },
+                None,
+            ),
             Act::Back => {
                 let opener = panel
                     .get_untracked()
@@ -267,6 +297,10 @@ pub fn section() -> Element {
                         quantity: value.trim().parse().unwrap_or(0),
                     },
                     Panel::Swap => Action::Swap { variant_id: value },
+                    Panel::Addon => Action::AddOnetime {
+                        variant_id: value,
+                        quantity: field(&a.el, "quantity").trim().parse().unwrap_or(0),
+                    },
                     Panel::Frequency => {
                         let allowed = ctx.me.with_untracked(|m| {
                             m.as_ref()
@@ -382,6 +416,7 @@ fn opener_of(p: Panel) -> Act {
         Panel::Swap => Act::Swap,
         Panel::Quantity => Act::Quantity,
         Panel::Cancel => Act::Cancel,
+        Panel::Addon => Act::Addon,
     }
 }
 
@@ -391,6 +426,7 @@ fn first_button(action: &Action) -> Act {
         Action::Cancel { .. } => Act::Reactivate,
         Action::Reactivate | Action::Resume => Act::Skip,
         Action::Pause { .. } | Action::AcceptOffer { .. } => Act::Resume,
+        Action::AddOnetime { .. } | Action::RemoveOnetime { .. } => Act::Addon,
         _ => Act::Skip,
     }
 }
@@ -492,6 +528,55 @@ fn card(
             &fill(t.next_delivery, &[("date", &l.date(date))]),
         );
     }
+    let active = s.status == "active";
+    let change_off = flag(busy || locked.is_some(), "disabled");
+    if !s.onetime_items.is_empty() {
+        // What goes out once with the next delivery; removable while the
+        // subscription takes changes (active, outside the cutoff).
+        let label_id = format!("rw-onetime-{id}");
+        h.el("p", &[("id", &label_id)], t.onetime);
+        h.open(
+            "ul",
+            &[("class", "rw-plain"), ("aria-labelledby", &label_id)],
+        );
+        for item in &s.onetime_items {
+            h.open(
+                "li",
+                &[
+                    ("class", "rw-row rw-onetime"),
+                    ("data-variant-id", &item.variant_id),
+                ],
+            );
+            h.el(
+                "span",
+                &[],
+                &format!(
+                    "{}: {} × {}",
+                    item.title,
+                    item.quantity,
+                    l.money(item.price_minor, &s.currency)
+                ),
+            );
+            if active {
+                h.button(
+                    "rw-button",
+                    Act::RemoveAddon,
+                    id,
+                    t.remove,
+                    &[
+                        change_off,
+                        ("value", &item.variant_id),
+                        (
+                            "aria-label",
+                            &fill(t.remove_item, &[("title", &item.title)]),
+                        ),
+                    ],
+                );
+            }
+            h.close("li");
+        }
+        h.close("ul");
+    }
     if let Some(unlock) = locked {
         let text = match unlock {
             Some(at) => fill(
@@ -511,10 +596,8 @@ fn card(
         };
         h.el("p", &[("class", "rw-locked")], &text);
     }
-    let active = s.status == "active";
     let paused = s.status == "paused";
     let live = active || paused;
-    let change_off = flag(busy || locked.is_some(), "disabled");
     let busy_off = flag(busy, "disabled");
     let expanded = |p: Panel| if open == Some(p) { "true" } else { "false" };
     h.open("div", &[("class", "rw-actions")]);
@@ -559,10 +642,7 @@ fn card(
             t.change_quantity,
             &[change_off, ("aria-expanded", expanded(Panel::Quantity))],
         );
-        if o.swap_options
-            .get(&s.product_id)
-            .is_some_and(|v| v.len() > 1)
-        {
+        if variants_of(&o.swap_options, &s.product_id).len() > 1 {
             h.button(
                 "rw-button",
                 Act::Swap,
@@ -577,6 +657,15 @@ fn card(
             id,
             t.cancel_subscription,
             &[busy_off, ("aria-expanded", expanded(Panel::Cancel))],
+        );
+    }
+    if active && !variants_of(&o.addons, &s.product_id).is_empty() {
+        h.button(
+            "rw-button",
+            Act::Addon,
+            id,
+            t.add_onetime,
+            &[change_off, ("aria-expanded", expanded(Panel::Addon))],
         );
     }
     if s.status == "cancelled" {
@@ -659,21 +748,8 @@ fn panel(
             ]);
             h.open("input", &attrs);
         }
-        Panel::Quantity => {
-            h.el("label", &[("for", &field_id)], t.quantity);
-            let max = o.max_quantity.to_string();
-            let value = s.quantity.to_string();
-            let mut attrs = base.to_vec();
-            attrs.extend([
-                ("type", "number"),
-                ("min", "1"),
-                ("max", max.as_str()),
-                ("step", "1"),
-                ("value", value.as_str()),
-            ]);
-            h.open("input", &attrs);
-        }
-        Panel::Frequency | Panel::Swap => {
+        Panel::Quantity => quantity_input(h, ctx, o, &base, s.quantity),
+        Panel::Frequency | Panel::Swap | Panel::Addon => {
             let (label, current, choices): (&str, String, Vec<(String, String)>) =
                 if p == Panel::Frequency {
                     let choices = o
@@ -683,24 +759,22 @@ fn panel(
                         .collect();
                     (t.frequency, interval_key(s.interval), choices)
                 } else {
-                    let choices = o
-                        .swap_options
-                        .get(&s.product_id)
-                        .map(|list| {
-                            list.iter()
-                                .map(|v| {
-                                    (
-                                        v.variant_id.clone(),
-                                        format!(
-                                            "{} — {}",
-                                            v.title,
-                                            l.money(v.price_minor, &s.currency)
-                                        ),
-                                    )
-                                })
-                                .collect()
+                    // Swap picks among the product's variants; an add-on
+                    // among its add-ons, the first preselected.
+                    let list = if p == Panel::Swap {
+                        &o.swap_options
+                    } else {
+                        &o.addons
+                    };
+                    let choices = variants_of(list, &s.product_id)
+                        .iter()
+                        .map(|v| {
+                            (
+                                v.variant_id.clone(),
+                                format!("{} — {}", v.title, l.money(v.price_minor, &s.currency)),
+                            )
                         })
-                        .unwrap_or_default();
+                        .collect();
                     (t.product, s.variant_id.clone(), choices)
                 };
             h.el("label", &[("for", &field_id)], label);
@@ -713,6 +787,17 @@ fn panel(
                 );
             }
             h.close("select");
+            if p == Panel::Addon {
+                let qty_id = format!("rw-qty-{id}");
+                let qty_key = format!("qty:{id}");
+                let attrs = [
+                    ("id", qty_id.as_str()),
+                    ("name", "quantity"),
+                    ("data-key", qty_key.as_str()),
+                    ("required", ""),
+                ];
+                quantity_input(h, ctx, o, &attrs, 1);
+            }
         }
         Panel::Cancel => {}
     }
@@ -725,6 +810,28 @@ fn panel(
     );
     h.button("rw-button", Act::Back, id, t.back, &[]);
     h.close("div").close("form");
+}
+
+/// A labelled number input of 1..=`max_quantity` units; `base` names it.
+fn quantity_input(
+    h: &mut Html,
+    ctx: Ctx,
+    o: &SubscriptionOptions,
+    base: &[(&str, &str)],
+    value: u32,
+) {
+    h.el("label", &[("for", base[0].1)], ctx.t().quantity);
+    let max = o.max_quantity.to_string();
+    let value = value.to_string();
+    let mut attrs = base.to_vec();
+    attrs.extend([
+        ("type", "number"),
+        ("min", "1"),
+        ("max", max.as_str()),
+        ("step", "1"),
+        ("value", value.as_str()),
+    ]);
+    h.open("input", &attrs);
 }
 
 fn interval_key(i: Interval) -> String {
@@ -867,7 +974,10 @@ async fn perform(ctx: Ctx, id: &str, action: &Action) -> Result<Subscription, St
         String::from(js_sys::encode_uri_component(id))
     );
     let reply = client.post(&path, &action.to_js()).await.map_err(|e| {
-        if e.code() == "subscription_locked" || e.code() == "invalid_state" {
+        if matches!(
+            e.code(),
+            "subscription_locked" | "invalid_state" | "addon_not_found"
+        ) {
             // The document is stale: show what holds now.
             ctx.refresh();
         }
@@ -914,6 +1024,24 @@ fn done_text(ctx: Ctx, action: &Action, s: &Subscription) -> String {
         Action::Cancel { .. } => return t.cancelled.to_owned(),
         Action::Reactivate => t.reactivated,
         Action::AcceptOffer { .. } => return t.offer_taken.to_owned(),
+        Action::AddOnetime { variant_id, .. } | Action::RemoveOnetime { variant_id } => {
+            let title = ctx.me.with_untracked(|m| {
+                m.as_ref()
+                    .and_then(|m| {
+                        variants_of(&m.subscription_options.addons, &s.product_id)
+                            .iter()
+                            .find(|v| v.variant_id == *variant_id)
+                            .map(|v| v.title.clone())
+                    })
+                    .unwrap_or_else(|| variant_id.clone())
+            });
+            let template = if matches!(action, Action::AddOnetime { .. }) {
+                t.addon_added
+            } else {
+                t.addon_removed
+            };
+            return fill(template, &[("title", &title)]);
+        }
         _ => t.changed,
     };
     fill(template, &[("date", &next)])
@@ -958,6 +1086,14 @@ mod tests {
         };
         assert_eq!(first_button(&pause), Act::Resume);
         assert_eq!(first_button(&Action::SkipNext), Act::Skip);
+        let remove = Action::RemoveOnetime {
+            variant_id: "mug".into(),
+        };
+        assert_eq!(
+            first_button(&remove),
+            Act::Addon,
+            "after adding or removing an add-on, focus goes to Add to next delivery"
+        );
         for p in [
             Panel::Pause,
             Panel::Frequency,
@@ -965,6 +1101,7 @@ mod tests {
             Panel::Swap,
             Panel::Quantity,
             Panel::Cancel,
+            Panel::Addon,
         ] {
             let opener = opener_of(p);
             assert_eq!(Act::parse(opener.name()), Some(opener));
