@@ -298,6 +298,56 @@ fn preferences_use_etags_and_412_comes_before_422() {
     assert_eq!(admin["consents"][0]["source"], "shopper");
 }
 
+/// SPEC 2.7: the document is written whole, so a PUT without `birthday`
+/// is a 422 naming it, for the shopper and the merchant alike, and only
+/// once `If-Match` held (412 before 422); an unknown field stays a 400.
+#[test]
+fn a_preferences_put_without_birthday_is_a_422_after_the_412() {
+    let h = handler();
+    let (_, prefs, r) = call("GET", "/v1/me/preferences")
+        .shopper("a", "c-bd")
+        .send(&h);
+    assert_eq!(prefs["birthday"], json!(null));
+    let tag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let mut without = prefs.clone();
+    without.as_object_mut().unwrap().remove("birthday");
+    let (s, b, _) = call("PUT", "/v1/me/preferences")
+        .shopper("a", "c-bd")
+        .header("if-match", "\"stale\"")
+        .json(without.clone())
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (412, Some("precondition_failed")));
+    for (path, admin) in [
+        ("/v1/me/preferences", false),
+        ("/v1/admin/customers/c-bd/preferences", true),
+    ] {
+        let request = call("PUT", path).header("if-match", &tag);
+        let request = if admin {
+            request.admin("a")
+        } else {
+            request.shopper("a", "c-bd")
+        };
+        let (s, b, _) = request.json(without.clone()).send(&h);
+        assert_eq!((s, b["code"].as_str()), (422, Some("validation_failed")));
+        assert_eq!(b["errors"][0]["field"], "birthday", "{path}");
+    }
+    let mut unknown = without;
+    unknown["birthdate"] = json!("01-01");
+    let (s, b, _) = call("PUT", "/v1/me/preferences")
+        .shopper("a", "c-bd")
+        .json(unknown)
+        .send(&h);
+    assert_eq!((s, b["code"].as_str()), (400, Some("unknown_field")));
+    let mut with = prefs;
+    with["birthday"] = json!("02-29");
+    let (s, b, _) = call("PUT", "/v1/me/preferences")
+        .shopper("a", "c-bd")
+        .header("if-match", &tag)
+        .json(with)
+        .send(&h);
+    assert_eq!((s, b["birthday"].as_str()), (200, Some("02-29")));
+}
+
 #[test]
 fn cors_only_for_the_tokens_merchant_and_never_for_admin() {
     let h = handler();
