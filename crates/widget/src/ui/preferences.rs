@@ -580,19 +580,25 @@ fn render_form(h: &mut Html, ctx: Ctx, p: &Preferences, busy: bool) {
 
     // The birthday: any day of a leap year (Feb 29 too), the limit on
     // changing it said above the field, before it is saved.
-    h.open("fieldset", &[]);
-    h.el("legend", &[("id", "rw-birthday-name")], t.birthday);
+    // A label of its own beside the legend: axe did not always resolve an
+    // aria-labelledby to the legend (the launcher's dialog).
+    h.open("fieldset", &[]).el("legend", &[], t.birthday);
     h.el(
         "p",
         &[("class", "rw-muted"), ("id", "rw-birthday-hint")],
         t.birthday_hint,
     );
+    h.el(
+        "label",
+        &[("for", "rw-birthday"), ("class", "rw-sr")],
+        t.birthday,
+    );
     h.open(
         "select",
         &[
+            ("id", "rw-birthday"),
             ("data-act", Act::Birthday.name()),
             ("data-key", &Act::Birthday.key("")),
-            ("aria-labelledby", "rw-birthday-name"),
             ("aria-describedby", "rw-birthday-hint"),
         ],
     );
