@@ -29,7 +29,7 @@ test('add a one-time add-on with a quantity, add another, see them listed, remov
   assert.ok(offered?.length >= 2, `the program offers add-ons for ${coffee.product_id}: ${JSON.stringify(view.subscription_options.addons)}`);
   const [first, second] = offered;
 
-  await withShopPage(t, { widgets: [{ sub: id, sections: 'subscriptions', locale: 'en' }] }, async ({ section, events }) => {
+  await withShopPage(t, { widgets: [{ sub: id, sections: 'subscriptions', locale: 'en' }] }, async ({ page, section, events }) => {
     const s = section('subscriptions');
     const a = card(s, 'demo-coffee');
     const listed = a.locator('li.rw-onetime');
@@ -82,6 +82,16 @@ test('add a one-time add-on with a quantity, add another, see them listed, remov
     ]);
     const label = a.locator(`#${await a.locator('ul[aria-labelledby]').getAttribute('aria-labelledby')}`);
     assert.equal(await text(label), 'Also in the next delivery', 'the list is labelled');
+
+    // focus stays on the second item's Remove when the section renders again
+    // (a background reload of the document, as after coming back online)
+    const removeFirst = button(a, `Remove ${first.title}`);
+    await removeFirst.focus();
+    const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/me');
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await reloaded;
+    await eventually(async () => assert.ok(await isFocused(removeFirst), `focus stays on Remove ${first.title}, the second item`));
+    assert.equal(await isFocused(button(a, `Remove ${second.title}`)), false);
 
     await button(a, `Remove ${second.title}`).click();
     await eventually(async () => assert.deepEqual(items(await customer(id), 'demo-coffee'), [{ variant_id: first.variant_id, quantity: 1 }], 'removed in the API'));

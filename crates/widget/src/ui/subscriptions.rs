@@ -558,20 +558,28 @@ fn card(
                 ),
             );
             if active {
-                h.button(
-                    "rw-button",
-                    Act::RemoveAddon,
-                    id,
-                    t.remove,
+                // Written out rather than with `h.button`: its focus key
+                // names the item, so focus stays on this Remove across
+                // renders instead of going to the first item's.
+                let key = format!("{}:{id}:{}", Act::RemoveAddon.name(), item.variant_id);
+                h.open(
+                    "button",
                     &[
-                        change_off,
+                        ("type", "button"),
+                        ("class", "rw-button"),
+                        ("data-act", Act::RemoveAddon.name()),
+                        ("data-arg", id),
+                        ("data-key", &key),
                         ("value", &item.variant_id),
                         (
                             "aria-label",
                             &fill(t.remove_item, &[("title", &item.title)]),
                         ),
+                        change_off,
                     ],
-                );
+                )
+                .text(t.remove)
+                .close("button");
             }
             h.close("li");
         }
