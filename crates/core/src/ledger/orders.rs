@@ -37,8 +37,10 @@ impl Ledger {
             // A lifetime total, less the orders paid after `at`.
             None => at,
         };
-        // Orders older than the history window are forgotten.
-        let from = from.max(history::cutoff(program.history_days, now));
+        // Orders older than the history window are forgotten; one paid at
+        // the cutoff itself is not (history folds `paid_at < cutoff`), and
+        // `from` is exclusive, so it stops a second before.
+        let from = from.max(history::cutoff(program.history_days, now).plus_seconds(-1));
         (from < since).then_some(from)
     }
 
