@@ -82,16 +82,7 @@ impl FromStr for MonthDay {
     type Err = MonthDayParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let b = s.as_bytes();
-        let two = |i: usize| -> Option<u8> {
-            let (x, y) = (b.get(i)?, b.get(i + 1)?);
-            (x.is_ascii_digit() && y.is_ascii_digit()).then(|| (x - b'0') * 10 + (y - b'0'))
-        };
-        if b.len() != 5 || b[2] != b'-' {
-            return Err(MonthDayParseError(s.to_owned()));
-        }
-        two(0)
-            .zip(two(3))
+        crate::rfc3339::two_pairs(s, b'-')
             .and_then(|(m, d)| MonthDay::new(m, d))
             .ok_or_else(|| MonthDayParseError(s.to_owned()))
     }

@@ -211,16 +211,7 @@ impl FromStr for ClockTime {
     type Err = ClockTimeParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = s.as_bytes();
-        let digits = |i: usize| -> Option<u8> {
-            let (a, b) = (bytes.get(i)?, bytes.get(i + 1)?);
-            (a.is_ascii_digit() && b.is_ascii_digit()).then(|| (a - b'0') * 10 + (b - b'0'))
-        };
-        if bytes.len() != 5 || bytes[2] != b':' {
-            return Err(ClockTimeParseError(s.to_owned()));
-        }
-        digits(0)
-            .zip(digits(3))
+        crate::rfc3339::two_pairs(s, b':')
             .and_then(|(h, m)| ClockTime::new(h, m))
             .ok_or_else(|| ClockTimeParseError(s.to_owned()))
     }

@@ -1,4 +1,5 @@
-//! Reading RFC 3339 instants and `YYYY-MM-DD` dates. `jiff` reads them
+//! Reading RFC 3339 instants and `YYYY-MM-DD` dates (and the documents'
+//! `HH:MM` and `MM-DD`). `jiff` reads them
 //! too, and more (basic formats, RFC 9557 annotations), but its parser
 //! brings its whole error formatting into the edge module (about 40 KiB
 //! raw) for errors this API never shows; the contract asks for RFC 3339,
@@ -74,6 +75,17 @@ fn parse_offset(bytes: &[u8]) -> Option<i64> {
         _ => return None,
     };
     (hours <= 23 && minutes <= 59).then_some(sign * (hours * 3_600 + minutes * 60))
+}
+
+/// `text` as two two-digit numbers around `separator`: the `HH:MM` and
+/// `MM-DD` of the documents, whose ranges their readers check.
+pub fn two_pairs(text: &str, separator: u8) -> Option<(u8, u8)> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 5 || bytes[2] != separator {
+        return None;
+    }
+    let pair = |at| two_digits(bytes, at).and_then(|n| u8::try_from(n).ok());
+    pair(0).zip(pair(3))
 }
 
 fn two_digits(bytes: &[u8], at: usize) -> Option<i64> {
